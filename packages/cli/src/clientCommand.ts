@@ -1,0 +1,49 @@
+import { resolveClientSettings } from '@nexa/core/config';
+import { type Command, Flags } from '@oclif/core';
+import type { NexaClient } from './client/createClient.js';
+import { NexaCommand } from './nexaCommand.js';
+
+/** --server and --token: where a command finds its coordinator. */
+export const clientFlags = {
+  server: Flags.string({
+    description: 'Coordinator URL. Default: $NEXA_SERVER, then the credentials file, then http://127.0.0.1:7420.',
+    helpGroup: 'GLOBAL',
+  }),
+  token: Flags.string({
+    description: "Access token. Default: $NEXA_TOKEN, then the credentials file's token for the server.",
+    helpGroup: 'GLOBAL',
+  }),
+};
+
+/** A command that talks to a coordinator through a client made on first use. */
+export abstract class ClientCommand<T extends typeof Command> extends NexaCommand<T> {
+  static override baseFlags = clientFlags;
+
+  private connection: { client: NexaClient; close(): Promise<void> } | undefined;
+
+  /** The coordinator client, resolved from flags, env and the credentials file. */
+  protected async client(): Promise<NexaClient> {
+    if (!this.connection) {
+      const flags = this.flags as { server?: string; token?: string };
+      this.settings = await resolveClientSettings({ server: flags.server, token: flags.token });
+      const { createClient } = await import('./client/createClient.js');
+      this.connection = createClient(this.settings);
+    }
+    return this.connection.client;
+  }
+
+  /** Runs a client call, turning transport and server failures into NexaErrors. */
+  protected async call<R>(request: (client: NexaClient) => Promise<R>): Promise<R> {
+    const client = await this.client();
+    try {
+      return await request(client);
+    } catch (error) {
+      throw await this.translate(error);
+    }
+  }
+
+  protected override async finally(error: Error | undefined): Promise<void> {
+    await this.connection?.close();
+    return super.finally(error);
+  }
+}

@@ -1,0 +1,42 @@
+import { Args, Flags } from '@oclif/core';
+import { ClientCommand } from '../clientCommand.js';
+import { followTask, printEvent, printEventJson } from '../lib/followTask.js';
+
+export default class Logs extends ClientCommand<typeof Logs> {
+  static override summary = "Print a task's output.";
+  static override description =
+    "Prints the task's stdout to stdout and its stderr to stderr, as stored by the coordinator. With --follow, keeps printing until the task ends. With --json, prints one JSON object per event.";
+  static override examples = [
+    '<%= config.bin %> logs t-01abc',
+    '<%= config.bin %> logs t-01abc --follow',
+    '<%= config.bin %> logs t-01abc --since 120 --json',
+  ];
+  static override args = { id: Args.string({ description: 'Task id.', required: true }) };
+  static override flags = {
+    follow: Flags.boolean({ char: 'f', description: 'Keep printing new output until the task ends.', default: false }),
+    since: Flags.integer({ description: 'Only events after this seq.', default: 0, min: 0 }),
+  };
+
+  async run(): Promise<void> {
+    const { id } = this.args;
+    const json = this.jsonEnabled();
+    const print = (event: Parameters<typeof printEvent>[0]) => (json ? printEventJson(id, event) : printEvent(event));
+    if (this.flags.follow) {
+      const client = await this.client();
+      try {
+        await followTask(client, id, this.flags.since, print);
+      } catch (error) {
+        throw await this.translate(error);
+      }
+      return;
+    }
+    let after = this.flags.since;
+    for (;;) {
+      const page = await this.call((client) => client.events.list.query({ taskId: id, afterSeq: after, limit: 5000 }));
+      for (const event of page) print(event);
+      const last = page.at(-1);
+      if (!last || page.length < 5000) break;
+      after = last.seq;
+    }
+  }
+}

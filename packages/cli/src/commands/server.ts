@@ -1,0 +1,34 @@
+import { NexaCommand } from '../nexaCommand.js';
+import { coordinatorFlags } from '../lib/daemonFlags.js';
+import { say } from '../lib/say.js';
+import { untilSignal } from '../lib/untilSignal.js';
+
+export default class Server extends NexaCommand<typeof Server> {
+  static override summary = 'Run the coordinator.';
+  static override description =
+    'Serves HTTP (/healthz, tRPC) and WebSocket (tRPC with subscriptions) on one port and keeps all state in libSQL. On its first start it makes a signing key in the data dir and writes an admin token to ~/.config/nexa/credentials.json, so local commands need no setup.';
+  static override examples = [
+    '<%= config.bin %> server',
+    '<%= config.bin %> server --host 0.0.0.0 --port 7420 --data-dir /var/lib/nexa',
+  ];
+  static override enableJsonFlag = false;
+  static override flags = coordinatorFlags;
+
+  async run(): Promise<void> {
+    const { startServer } = await import('@nexa/server');
+    const { flags } = this;
+    const server = await startServer({
+      host: flags.host,
+      port: flags.port,
+      dataDir: flags['data-dir'],
+      dbUrl: flags.db,
+      heartbeatMs: flags['heartbeat-ms'],
+      leaseMs: flags['lease-ms'],
+      log: say,
+    });
+    say(`nexa server listening on ${server.url} (data in ${flags['data-dir']})`);
+    const signal = await untilSignal();
+    say(`nexa server: ${signal}, stopping`);
+    await server.close();
+  }
+}

@@ -1,0 +1,34 @@
+import { Flags } from '@oclif/core';
+import { ClientCommand } from '../../clientCommand.js';
+
+export default class TokenCreate extends ClientCommand<typeof TokenCreate> {
+  static override summary = 'Create an access token (needs an admin token).';
+  static override description =
+    'Prints a new token. Give a worker token to `nexa worker --token`; give an admin or member token to people and CI.';
+  static override examples = [
+    '<%= config.bin %> token create --role worker',
+    'nexa worker --server http://coordinator:7420 --token "$(<%= config.bin %> token create --role worker)"',
+    '<%= config.bin %> token create --role admin --ttl 86400 --json',
+  ];
+  static override flags = {
+    role: Flags.option({
+      options: ['admin', 'member', 'viewer', 'worker'] as const,
+      description: 'What the token may do.',
+      required: true,
+    })(),
+    ttl: Flags.integer({ description: 'Expire after this many seconds (default: never).', min: 1 }),
+    name: Flags.string({ description: 'Who or what the token is for (shown in audits).' }),
+  };
+
+  async run(): Promise<{ token: string; role: string; expiresAt: string | null }> {
+    const issued = await this.call((client) =>
+      client.tokens.create.mutate({
+        role: this.flags.role,
+        ...(this.flags.name ? { subject: this.flags.name } : {}),
+        ...(this.flags.ttl ? { ttlSeconds: this.flags.ttl } : {}),
+      }),
+    );
+    if (!this.jsonEnabled()) this.log(issued.token);
+    return { token: issued.token, role: issued.role, expiresAt: issued.expiresAt };
+  }
+}

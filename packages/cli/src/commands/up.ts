@@ -1,0 +1,53 @@
+import { join } from 'node:path';
+import { parseLabels } from '@nexa/core';
+import { NexaCommand } from '../nexaCommand.js';
+import { coordinatorFlags, workerFlags } from '../lib/daemonFlags.js';
+import { say } from '../lib/say.js';
+import { untilSignal } from '../lib/untilSignal.js';
+
+export default class Up extends NexaCommand<typeof Up> {
+  static override summary = 'Run a coordinator and a local worker in one process.';
+  static override description =
+    'The embedded default: everything on this machine, state in a local libSQL file. Other machines can join as workers. Ctrl-C stops both.';
+  static override examples = ['<%= config.bin %> up', '<%= config.bin %> up --port 7421 --data-dir ./.nexa-data'];
+  static override enableJsonFlag = false;
+  static override flags = { ...coordinatorFlags, ...workerFlags };
+
+  async run(): Promise<void> {
+    const [{ startServer }, { startWorker }] = await Promise.all([import('@nexa/server'), import('@nexa/worker')]);
+    const { flags } = this;
+    const dataDir = flags['data-dir'];
+    const server = await startServer({
+      host: flags.host,
+      port: flags.port,
+      dataDir,
+      dbUrl: flags.db,
+      heartbeatMs: flags['heartbeat-ms'],
+      leaseMs: flags['lease-ms'],
+      log: say,
+    });
+    const workerToken = await server.services.tokens.issue('worker', 'local-worker');
+    const worker = await startWorker({
+      server: server.url,
+      token: workerToken.token,
+      name: flags.name ?? 'local',
+      labels: parseLabels([flags.labels], '--labels'),
+      capacity: flags.capacity,
+      dataDir: join(dataDir, 'worker'),
+      log: say,
+    }).catch(async (error: unknown) => {
+      await server.close();
+      throw error;
+    });
+    say(`Nexa is up at ${server.url} (data in ${dataDir})`);
+    say(`  worker "${worker.name}" is connected`);
+    say('  run a task:    nexa run -- echo hello');
+    say('  see tasks:     nexa tasks list');
+    say(`  add a worker:  nexa worker --server ${server.url} --token "$(nexa token create --role worker)"`);
+    say('Press Ctrl-C to stop.');
+    const signal = await untilSignal();
+    say(`nexa up: ${signal}, stopping`);
+    await worker.stop();
+    await server.close();
+  }
+}

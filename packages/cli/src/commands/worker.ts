@@ -1,0 +1,49 @@
+import { NexaError, parseLabels } from '@nexa/core';
+import { defaultDataDir, resolveClientSettings } from '@nexa/core/config';
+import { Flags } from '@oclif/core';
+import { join } from 'node:path';
+import { ClientCommand } from '../clientCommand.js';
+import { workerFlags } from '../lib/daemonFlags.js';
+import { say } from '../lib/say.js';
+import { untilSignal } from '../lib/untilSignal.js';
+
+export default class Worker extends ClientCommand<typeof Worker> {
+  static override summary = 'Run a worker that takes tasks from a coordinator.';
+  static override description =
+    'Dials the coordinator over WebSocket, registers its name, labels and capacity, and runs the tasks it is given, streaming their output back. Reconnects by itself if the connection drops.';
+  static override examples = [
+    '<%= config.bin %> worker --server http://coordinator:7420 --token "$NEXA_WORKER_TOKEN"',
+    '<%= config.bin %> worker --name gpu-box-1 --labels gpu=1,os=linux --capacity 2',
+  ];
+  static override enableJsonFlag = false;
+  static override flags = {
+    ...workerFlags,
+    'data-dir': Flags.string({ description: "Where the worker keeps working copies. Default: <nexa data dir>/worker-<name>." }),
+  };
+
+  async run(): Promise<void> {
+    const { startWorker } = await import('@nexa/worker');
+    const { flags } = this;
+    const settings = await resolveClientSettings({ server: flags.server, token: flags.token });
+    if (!settings.token) {
+      throw new NexaError('unauthorized', `no token for ${settings.server}`, {
+        hint: 'pass --token or NEXA_TOKEN (make one on the coordinator with `nexa token create --role worker`)',
+      });
+    }
+    this.settings = settings;
+    say(`nexa worker: connecting to ${settings.server}`);
+    const worker = await startWorker({
+      server: settings.server,
+      token: settings.token,
+      name: flags.name,
+      labels: parseLabels([flags.labels], '--labels'),
+      capacity: flags.capacity,
+      dataDir: flags['data-dir'] ?? join(defaultDataDir(), `worker-${flags.name ?? 'default'}`),
+      log: say,
+    });
+    say(`nexa worker ${worker.name} (${worker.workerId}) connected to ${settings.server}`);
+    const signal = await untilSignal();
+    say(`nexa worker ${worker.name}: ${signal}, stopping`);
+    await worker.stop();
+  }
+}

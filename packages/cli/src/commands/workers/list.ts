@@ -1,0 +1,33 @@
+import type { WorkerInfo } from '@nexa/core';
+import { ClientCommand } from '../../clientCommand.js';
+import { ago, labelsText } from '../../output/format.js';
+import { table } from '../../output/table.js';
+
+export default class WorkersList extends ClientCommand<typeof WorkersList> {
+  static override summary = 'List the workers that have registered, and what they are running.';
+  static override examples = ['<%= config.bin %> workers list', '<%= config.bin %> workers list --json'];
+
+  async run(): Promise<WorkerInfo[]> {
+    const workers = await this.call((client) => client.workers.list.query());
+    if (!this.jsonEnabled()) {
+      this.log(
+        workers.length === 0
+          ? 'No workers yet. Start one with: nexa worker --server URL --token TOKEN'
+          : table(
+              ['NAME', 'ID', 'STATUS', 'RUNNING', 'LABELS', 'SANDBOXES', 'VERSION', 'LAST SEEN'],
+              workers.map((w) => [
+                w.name,
+                w.id,
+                w.status,
+                `${w.running}/${w.capacity}`,
+                labelsText(w.labels),
+                w.sandboxes.join(','),
+                w.version,
+                ago(w.lastSeenAt),
+              ]),
+            ),
+      );
+    }
+    return workers;
+  }
+}

@@ -1,0 +1,48 @@
+import type { TaskEvent } from '@nexa/core';
+import type { NexaClient } from '../client/createClient.js';
+
+export type FinalStatus = Extract<TaskEvent, { kind: 'status' }>;
+
+/**
+ * Streams a task's events from `afterSeq` until its final status event and
+ * resolves with that event. The subscription is tracked, so after a dropped
+ * connection the client resumes from the last seq it saw.
+ */
+export function followTask(
+  client: NexaClient,
+  taskId: string,
+  afterSeq: number,
+  onEvent: (event: TaskEvent) => void,
+): Promise<FinalStatus | undefined> {
+  return new Promise((resolve, reject) => {
+    let final: FinalStatus | undefined;
+    const subscription = client.events.tail.subscribe(
+      { taskId, afterSeq },
+      {
+        onData({ data: event }) {
+          onEvent(event);
+          if (event.kind === 'status' && ['succeeded', 'failed', 'cancelled', 'timed_out'].includes(event.status)) {
+            final = event;
+          }
+        },
+        onError(error) {
+          subscription.unsubscribe();
+          reject(error);
+        },
+        onComplete() {
+          resolve(final);
+        },
+      },
+    );
+  });
+}
+
+/** Writes an output event where the task wrote it; errors go to stderr prefixed with "nexa:". */
+export function printEvent(event: TaskEvent): void {
+  if (event.kind === 'output') (event.stream === 'stdout' ? process.stdout : process.stderr).write(event.data);
+  else if (event.kind === 'error') process.stderr.write(`nexa: ${event.message}\n`);
+}
+
+export function printEventJson(taskId: string, event: TaskEvent): void {
+  process.stdout.write(`${JSON.stringify({ type: 'event', taskId, ...event })}\n`);
+}

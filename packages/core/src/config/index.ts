@@ -1,0 +1,4 @@
+export * from './clientSettings.js';
+export * from './credentials.js';
+export * from './paths.js';
+export * from './serverUrl.js';

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { TaskStatus } from './task.js';
+
+/** What happened, without where it sits in the log. */
+export const TaskEventBody = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('status'),
+    status: TaskStatus,
+    exitCode: z.number().int().nullable().optional(),
+    reason: z.string().optional(),
+  }),
+  z.object({
+    kind: z.literal('output'),
+    stream: z.enum(['stdout', 'stderr']),
+    data: z.string(),
+  }),
+  z.object({
+    kind: z.literal('error'),
+    message: z.string(),
+  }),
+]);
+export type TaskEventBody = z.infer<typeof TaskEventBody>;
+export type TaskEventKind = TaskEventBody['kind'];
+
+/**
+ * One entry of a task's append-only log. `seq` is assigned by the worker and
+ * `(taskId, seq)` is unique, so a retried batch is idempotent.
+ */
+export const TaskEvent = z.intersection(
+  TaskEventBody,
+  z.object({
+    seq: z.number().int().min(1),
+    at: z.number().int(),
+  }),
+);
+export type TaskEvent = z.infer<typeof TaskEvent>;

@@ -1,0 +1,4 @@
+export * from './auth.js';
+export * from './event.js';
+export * from './task.js';
+export * from './worker.js';

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+
+export const taskStatuses = [
+  'queued',
+  'assigned',
+  'running',
+  'waiting_approval',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'timed_out',
+] as const;
+export const TaskStatus = z.enum(taskStatuses);
+export type TaskStatus = z.infer<typeof TaskStatus>;
+
+export const agentNames = ['shell'] as const;
+export const AgentName = z.enum(agentNames);
+export type AgentName = z.infer<typeof AgentName>;
+
+export const sandboxNames = ['process'] as const;
+export const SandboxName = z.enum(sandboxNames);
+export type SandboxName = z.infer<typeof SandboxName>;
+
+const envName = /^[A-Za-z_][A-Za-z0-9_]*$/;
+export const EnvVars = z.record(
+  z.string().regex(envName, 'environment variable names are letters, digits and _'),
+  z.string(),
+);
+
+export const LabelSelector = z.record(z.string().min(1).max(63), z.string().max(255));
+
+/** What a person asks for: everything needed to run a task, and nothing the coordinator decides. */
+export const TaskSpec = z.object({
+  agent: AgentName.default('shell'),
+  command: z.array(z.string()).min(1, 'a shell task needs a command: nexa run -- CMD ARGS...'),
+  env: EnvVars.default({}),
+  labels: LabelSelector.default({}),
+  priority: z.number().int().min(-1000).max(1000).default(0),
+  maxAttempts: z.number().int().min(1).max(100).default(2),
+});
+export type TaskSpec = z.infer<typeof TaskSpec>;
+export type TaskSpecInput = z.input<typeof TaskSpec>;
+
+/** A task as every client sees it; this is also the `--json` contract. */
+export const Task = TaskSpec.extend({
+  id: z.string(),
+  status: TaskStatus,
+  workerId: z.string().nullable(),
+  attempt: z.number().int(),
+  exitCode: z.number().int().nullable(),
+  reason: z.string().nullable(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+});
+export type Task = z.infer<typeof Task>;

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { AgentName, SandboxName, TaskSpec } from './task.js';
+
+export const workerStatuses = ['online', 'offline', 'lost', 'draining'] as const;
+export const WorkerStatus = z.enum(workerStatuses);
+export type WorkerStatus = z.infer<typeof WorkerStatus>;
+
+export const WorkerName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'a worker name is letters, digits, ".", "_" or "-" (max 63)');
+
+/** What a worker says about itself when it dials in. */
+export const WorkerRegistration = z.object({
+  name: WorkerName,
+  /** Random per worker process: a reconnect from the same process may take over its old session. */
+  instanceId: z.string().min(8).max(64),
+  labels: z.record(z.string(), z.string()).default({}),
+  capacity: z.number().int().min(1).max(1024),
+  version: z.string().max(64),
+  sandboxes: z.array(SandboxName).min(1),
+  agents: z.array(AgentName).min(1),
+});
+export type WorkerRegistration = z.infer<typeof WorkerRegistration>;
+
+/** A worker as every client sees it; this is also the `--json` contract. */
+export const WorkerInfo = z.object({
+  id: z.string(),
+  name: z.string(),
+  status: WorkerStatus,
+  labels: z.record(z.string(), z.string()),
+  capacity: z.number().int(),
+  running: z.number().int(),
+  version: z.string(),
+  sandboxes: z.array(z.string()),
+  agents: z.array(z.string()),
+  connectedAt: z.string().nullable(),
+  lastSeenAt: z.string().nullable(),
+});
+export type WorkerInfo = z.infer<typeof WorkerInfo>;
+
+/** A task handed to a worker: its spec, which attempt this is, and where its seq numbers start. */
+export const Assignment = z.object({
+  taskId: z.string(),
+  attempt: z.number().int().min(1),
+  firstSeq: z.number().int().min(1),
+  spec: TaskSpec,
+});
+export type Assignment = z.infer<typeof Assignment>;
+
+/** What the coordinator tells a connected worker, in order, over its session. */
+export type WorkerMessage =
+  | { type: 'registered'; workerId: string; heartbeatMs: number }
+  | { type: 'assign'; assignment: Assignment };

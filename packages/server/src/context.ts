@@ -1,0 +1,77 @@
+import type { IncomingMessage } from 'node:http';
+import { NexaError, type Principal } from '@nexa/core';
+import type { Services } from './services/index.js';
+
+/** How far a WebSocket's unsent output may grow before a subscription waits for it to drain. */
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+
+export interface Context {
+  services: Services;
+  principal: Principal | null;
+  /** Why there is no principal: no token, or the token was refused. */
+  authError: NexaError | null;
+  /** Resolves once the caller's connection can take more output (bounds a slow subscriber). */
+  waitForDrain: () => Promise<void>;
+  /**
+   * Per connection: the worker this connection registered as. A WebSocket
+   * shares one context across its calls, so a worker's appends and
+   * heartbeats are tied to the session it opened, not to an id it claims.
+   */
+  connection: { workerId: string | null };
+}
+
+/** The context without any network: what router tests use with `createCaller`. */
+export function createContextInner(opts: {
+  services: Services;
+  principal?: Principal | null;
+  authError?: NexaError | null;
+  waitForDrain?: () => Promise<void>;
+}): Context {
+  return {
+    services: opts.services,
+    principal: opts.principal ?? null,
+    authError: opts.authError ?? null,
+    waitForDrain: opts.waitForDrain ?? (async () => {}),
+    connection: { workerId: null },
+  };
+}
+
+async function authenticate(services: Services, token: string | undefined) {
+  if (!token) {
+    return { principal: null, authError: new NexaError('unauthorized', 'no token was sent') };
+  }
+  try {
+    return { principal: await services.tokens.verify(token), authError: null };
+  } catch (error) {
+    if (error instanceof NexaError) return { principal: null, authError: error };
+    throw error;
+  }
+}
+
+/** HTTP requests carry `Authorization: Bearer <token>`. */
+export async function createHttpContext(services: Services, req: IncomingMessage): Promise<Context> {
+  const header = req.headers.authorization;
+  const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined;
+  return createContextInner({ services, ...(await authenticate(services, token)) });
+}
+
+interface BufferedSocket {
+  bufferedAmount: number;
+  readyState: number;
+}
+
+/** WebSocket connections carry the token in tRPC connection params. */
+export async function createWsContext(
+  services: Services,
+  socket: BufferedSocket,
+  connectionParams: Record<string, string> | null,
+): Promise<Context> {
+  const auth = await authenticate(services, connectionParams?.token);
+  const waitForDrain = async () => {
+    // ws has no per-socket drain promise; poll gently while the buffer is over the limit.
+    while (socket.bufferedAmount > MAX_BUFFERED_BYTES && socket.readyState === 1) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  };
+  return createContextInner({ services, ...auth, waitForDrain });
+}

@@ -1,0 +1,99 @@
+import { labelsMatch } from '@nexa/core';
+import type { Database } from '../db/open.js';
+import type { EventLog } from './eventLog.js';
+import type { TaskRow } from './taskRows.js';
+import type { TaskService } from './tasks.js';
+import type { WorkerHub, WorkerSession } from './workerHub.js';
+
+/** How many queued tasks one scheduling pass looks at. */
+const PASS_SIZE = 500;
+
+function canRun(session: WorkerSession, task: TaskRow): boolean {
+  const { registration } = session;
+  return (
+    labelsMatch(task.labels, registration.labels) &&
+    (registration.agents as string[]).includes(task.agent)
+  );
+}
+
+/**
+ * Matches queued tasks to connected workers: highest priority first, then
+ * oldest; a task goes to an eligible worker with the most free slots, which
+ * spreads work over the fleet. Passes never overlap; a kick during a pass
+ * schedules one more pass.
+ */
+export class Scheduler {
+  private running: Promise<void> | null = null;
+  private again = false;
+
+  constructor(
+    private readonly database: Database,
+    private readonly tasks: TaskService,
+    private readonly events: EventLog,
+    private readonly hub: WorkerHub,
+    private readonly leaseMs: number,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  /** Asks for a scheduling pass soon; resolves (never rejects) when the passes it caused are done. */
+  kick(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.pass();
+        } while (this.again);
+      } catch (error) {
+        // A failed pass is retried on the next kick; the queue itself is durable.
+        this.log(`scheduler: ${(error as Error).message}`);
+      } finally {
+        this.running = null;
+      }
+    })();
+    return this.running;
+  }
+
+  private async pass(): Promise<void> {
+    const sessions = this.hub.connected();
+    if (sessions.length === 0) return;
+    const queued = await this.tasks.queued(PASS_SIZE);
+    if (queued.length === 0) return;
+    const load = await this.tasks.activeCountByWorker();
+    const free = (s: WorkerSession) => s.registration.capacity - (load.get(s.workerId) ?? 0);
+
+    for (const task of queued) {
+      let best: WorkerSession | undefined;
+      for (const session of sessions) {
+        if (free(session) > 0 && canRun(session, task) && (!best || free(session) > free(best))) best = session;
+      }
+      if (!best) continue;
+      const worker = best;
+      const firstSeq = (await this.events.lastSeq(task.id)) + 1;
+      const assigned = await this.database.writes.run(() =>
+        this.tasks.assign(task.id, worker.workerId, Date.now() + this.leaseMs),
+      );
+      if (!assigned) continue;
+      load.set(worker.workerId, (load.get(worker.workerId) ?? 0) + 1);
+      this.hub.send(worker.workerId, {
+        type: 'assign',
+        assignment: {
+          taskId: task.id,
+          attempt: task.attempt,
+          firstSeq,
+          spec: {
+            agent: task.agent as 'shell',
+            command: task.command,
+            env: task.env,
+            labels: task.labels,
+            priority: task.priority,
+            maxAttempts: task.maxAttempts,
+          },
+        },
+      });
+    }
+  }
+}

@@ -1,0 +1,87 @@
+import { mkdir } from 'node:fs/promises';
+import { credentialsPath, readCredentials, saveServerToken } from '@nexa/core/config';
+import { NexaError } from '@nexa/core';
+import { loadOrCreateSigningKey } from './auth/signingKey.js';
+import { TokenService } from './auth/tokens.js';
+import { defaultDatabaseUrl, openDatabase } from './db/open.js';
+import { listen } from './http/listen.js';
+import { createServices, type Services } from './services/index.js';
+
+export interface ServerOptions {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** A libSQL URL; defaults to a file in the data directory. */
+  dbUrl?: string | undefined;
+  dbAuthToken?: string | undefined;
+  heartbeatMs?: number;
+  leaseMs?: number;
+  /** Where the server says what it is doing (one line each). */
+  log?: (line: string) => void;
+  /** Environment used to find the credentials file (tests point it elsewhere). */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  services: Services;
+  close(): Promise<void>;
+}
+
+function reachableHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** Starts a coordinator: database, signing key, services, then the port. */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const log = options.log ?? ((line: string) => console.error(line));
+  const env = options.env ?? process.env;
+  await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+  const database = await openDatabase(options.dbUrl ?? defaultDatabaseUrl(options.dataDir), {
+    authToken: options.dbAuthToken,
+  });
+  const key = await loadOrCreateSigningKey(options.dataDir);
+  const tokens = new TokenService(database, key.secret);
+  const services = createServices(database, tokens, {
+    heartbeatMs: options.heartbeatMs ?? 2000,
+    leaseMs: options.leaseMs ?? 10_000,
+    log,
+  });
+
+  let listening: Awaited<ReturnType<typeof listen>>;
+  try {
+    listening = await listen(services, options.host, options.port);
+  } catch (error) {
+    await database.close();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      throw new NexaError('config', `port ${options.port} on ${options.host} is already in use`, {
+        hint: 'stop the other server or pass --port',
+      });
+    }
+    throw error;
+  }
+  const url = `http://${reachableHost(options.host)}:${listening.port}`;
+
+  // Local use needs no setup: make sure this machine holds an admin token for this server.
+  const credentials = await readCredentials(env);
+  const saved = credentials.servers[url]?.token;
+  const savedIsValid = saved ? await tokens.verify(saved).then(() => true, () => false) : false;
+  if (!savedIsValid) {
+    const admin = await tokens.issue('admin', 'local-admin');
+    await saveServerToken(url, admin.token, env);
+    log(`nexa: wrote an admin token for ${url} to ${credentialsPath(env)}`);
+  }
+
+  return {
+    url,
+    port: listening.port,
+    services,
+    async close() {
+      await listening.close();
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,99 @@
+import { isNexaErrorCode, NexaError, type Role } from '@nexa/core';
+import { initTRPC, TRPCError } from '@trpc/server';
+import { ZodError } from 'zod';
+import type { Context } from './context.js';
+
+type TRPCCode = TRPCError['code'];
+
+const trpcCodes: Record<NexaError['code'], TRPCCode> = {
+  invalid_input: 'BAD_REQUEST',
+  not_found: 'NOT_FOUND',
+  unauthorized: 'UNAUTHORIZED',
+  forbidden: 'FORBIDDEN',
+  conflict: 'CONFLICT',
+  server_unreachable: 'INTERNAL_SERVER_ERROR',
+  config: 'INTERNAL_SERVER_ERROR',
+  internal: 'INTERNAL_SERVER_ERROR',
+};
+
+/** Turns a NexaError into the tRPC error that carries it (status code and all); anything else as is. */
+export function toTRPCError(error: unknown): unknown {
+  if (error instanceof NexaError) {
+    return new TRPCError({ code: trpcCodes[error.code], message: error.message, cause: error });
+  }
+  return error;
+}
+
+function describeZodError(error: ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'invalid input';
+  const path = issue.path.join('.');
+  return path ? `${path}: ${issue.message}` : issue.message;
+}
+
+/** What travels to clients in `error.data.nexa`: the stable code and a one-line message. */
+export interface NexaErrorData {
+  code: NexaError['code'];
+  message: string;
+  hint?: string;
+}
+
+function nexaData(error: TRPCError): NexaErrorData {
+  const cause = error.cause;
+  if (cause instanceof NexaError) return { code: cause.code, message: cause.message, hint: cause.hint };
+  if (cause instanceof ZodError) return { code: 'invalid_input', message: describeZodError(cause) };
+  const code = isNexaErrorCode(error.code.toLowerCase()) ? (error.code.toLowerCase() as NexaError['code']) : null;
+  if (code) return { code, message: error.message };
+  if (error.code === 'BAD_REQUEST') return { code: 'invalid_input', message: error.message };
+  return { code: 'internal', message: error.message };
+}
+
+const t = initTRPC.context<Context>().create({
+  errorFormatter({ shape, error }) {
+    return { ...shape, data: { ...shape.data, stack: undefined, nexa: nexaData(error) } };
+  },
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+/** Maps NexaErrors thrown by queries and mutations to tRPC errors with the right status. */
+const nexaErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof NexaError) throw toTRPCError(result.error.cause);
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(nexaErrors);
+
+/** A procedure for the given roles; the context's principal is non-null inside. */
+export function procedureFor(...allowed: Role[]) {
+  return publicProcedure.use(({ ctx, next, path }) => {
+    if (!ctx.principal) throw toTRPCError(ctx.authError ?? new NexaError('unauthorized', 'no token was sent'));
+    if (!allowed.includes(ctx.principal.role)) {
+      throw toTRPCError(
+        new NexaError('forbidden', `a ${ctx.principal.role} token may not call ${path}`, {
+          hint: `use a token with role ${allowed.join(' or ')}`,
+        }),
+      );
+    }
+    return next({ ctx: { ...ctx, principal: ctx.principal } });
+  });
+}
+
+export const authedProcedure = procedureFor('admin', 'member', 'viewer', 'worker', 'task');
+export const readProcedure = procedureFor('admin', 'member', 'viewer');
+export const memberProcedure = procedureFor('admin', 'member');
+export const adminProcedure = procedureFor('admin');
+export const workerProcedure = procedureFor('worker', 'admin');
+
+/** The worker that this connection registered as through `workers.connect`. */
+export function registeredWorker(ctx: Context): string {
+  const { workerId } = ctx.connection;
+  if (!workerId) {
+    throw new NexaError('conflict', 'this connection has not registered as a worker', {
+      hint: 'open workers.connect on the same WebSocket first',
+    });
+  }
+  return workerId;
+}

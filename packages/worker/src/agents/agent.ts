@@ -1,0 +1,24 @@
+import type { AgentName, TaskEventBody, TaskSpec } from '@nexa/core';
+import type { ExitInfo, Sandbox } from '../sandbox/index.js';
+
+/** Where an agent sends what it does; `emit` returns false when the caller should slow down. */
+export interface EventSink {
+  emit(event: TaskEventBody): boolean;
+  /** Resolves once the sink has room again after `emit` returned false. */
+  writable(): Promise<void>;
+}
+
+export interface AgentRun {
+  spec: TaskSpec;
+  workdir: string;
+  env: Record<string, string>;
+  sandbox: Sandbox;
+  events: EventSink;
+  signal: AbortSignal;
+}
+
+/** Turns one agent's own stream into Nexa events. Adding one means one file here and one line in index.ts. */
+export interface Agent {
+  readonly name: AgentName;
+  run(run: AgentRun): Promise<ExitInfo>;
+}
