@@ -6,7 +6,8 @@ import { NexaCommand } from './nexaCommand.js';
 /** --server and --token: where a command finds its coordinator. */
 export const clientFlags = {
   server: Flags.string({
-    description: 'Coordinator URL. Default: $NEXA_SERVER, then the credentials file, then http://127.0.0.1:7420.',
+    description:
+      'Coordinator URL. Default: $NEXA_SERVER, then the credentials file, then http://127.0.0.1:7420.',
     helpGroup: 'GLOBAL',
   }),
   token: Flags.string({

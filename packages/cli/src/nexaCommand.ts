@@ -49,7 +49,9 @@ export abstract class NexaCommand<T extends typeof Command> extends Command {
       return;
     }
     if (error.oclif) return super.catch(error); // usage errors: oclif's own message, no stack
-    process.stderr.write(`nexa: internal error (a bug; please report it):\n${error.stack ?? error.message}\n`);
+    process.stderr.write(
+      `nexa: internal error (a bug; please report it):\n${error.stack ?? error.message}\n`,
+    );
     process.exitCode = 70;
   }
 }

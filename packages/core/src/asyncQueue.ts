@@ -53,6 +53,12 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
   }
 
   [Symbol.asyncIterator](): AsyncIterator<T> {
-    return { next: () => this.next(), return: () => (this.end(), Promise.resolve({ value: undefined, done: true })) };
+    return {
+      next: () => this.next(),
+      return: () => {
+        this.end();
+        return Promise.resolve({ value: undefined, done: true });
+      },
+    };
   }
 }

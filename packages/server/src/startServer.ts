@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
-import { credentialsPath, readCredentials, saveServerToken } from '@nexa/core/config';
 import { NexaError } from '@nexa/core';
+import { credentialsPath, readCredentials, saveServerToken } from '@nexa/core/config';
 import { loadOrCreateSigningKey } from './auth/signingKey.js';
 import { TokenService } from './auth/tokens.js';
 import { defaultDatabaseUrl, openDatabase } from './db/open.js';
@@ -68,7 +68,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // Local use needs no setup: make sure this machine holds an admin token for this server.
   const credentials = await readCredentials(env);
   const saved = credentials.servers[url]?.token;
-  const savedIsValid = saved ? await tokens.verify(saved).then(() => true, () => false) : false;
+  const savedIsValid = saved
+    ? await tokens.verify(saved).then(
+        () => true,
+        () => false,
+      )
+    : false;
   if (!savedIsValid) {
     const admin = await tokens.issue('admin', 'local-admin');
     await saveServerToken(url, admin.token, env);

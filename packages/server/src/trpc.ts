@@ -42,7 +42,9 @@ function nexaData(error: TRPCError): NexaErrorData {
   const cause = error.cause;
   if (cause instanceof NexaError) return { code: cause.code, message: cause.message, hint: cause.hint };
   if (cause instanceof ZodError) return { code: 'invalid_input', message: describeZodError(cause) };
-  const code = isNexaErrorCode(error.code.toLowerCase()) ? (error.code.toLowerCase() as NexaError['code']) : null;
+  const code = isNexaErrorCode(error.code.toLowerCase())
+    ? (error.code.toLowerCase() as NexaError['code'])
+    : null;
   if (code) return { code, message: error.message };
   if (error.code === 'BAD_REQUEST') return { code: 'invalid_input', message: error.message };
   return { code: 'internal', message: error.message };
@@ -69,7 +71,8 @@ export const publicProcedure = t.procedure.use(nexaErrors);
 /** A procedure for the given roles; the context's principal is non-null inside. */
 export function procedureFor(...allowed: Role[]) {
   return publicProcedure.use(({ ctx, next, path }) => {
-    if (!ctx.principal) throw toTRPCError(ctx.authError ?? new NexaError('unauthorized', 'no token was sent'));
+    if (!ctx.principal)
+      throw toTRPCError(ctx.authError ?? new NexaError('unauthorized', 'no token was sent'));
     if (!allowed.includes(ctx.principal.role)) {
       throw toTRPCError(
         new NexaError('forbidden', `a ${ctx.principal.role} token may not call ${path}`, {

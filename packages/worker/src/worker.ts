@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { hostname, availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { join } from 'node:path';
 import {
   type Assignment,
@@ -46,7 +46,11 @@ const fatalCodes = new Set(['conflict', 'not_found', 'forbidden', 'unauthorized'
 export function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const log = options.log ?? ((line: string) => console.error(line));
   const registration: WorkerRegistration = {
-    name: options.name ?? hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 63),
+    name:
+      options.name ??
+      hostname()
+        .replace(/[^A-Za-z0-9._-]/g, '-')
+        .slice(0, 63),
     instanceId: randomUUID(),
     labels: options.labels ?? {},
     capacity: options.capacity ?? availableParallelism(),
@@ -80,12 +84,16 @@ export function startWorker(options: WorkerOptions): Promise<RunningWorker> {
       send: (batch) => client.events.append.mutate(batch),
       isFatal: (error) => fatalCodes.has(nexaCode(error) ?? ''),
       onFatal: (error) => {
-        log(`worker ${registration.name}: task ${assignment.taskId} was taken away: ${(error as Error).message}`);
+        log(
+          `worker ${registration.name}: task ${assignment.taskId} was taken away: ${(error as Error).message}`,
+        );
         abort.abort();
       },
     });
     const done = runTask({ assignment, events, workRoot, signal: abort.signal })
-      .catch((error: unknown) => log(`worker ${registration.name}: task ${assignment.taskId}: ${String(error)}`))
+      .catch((error: unknown) =>
+        log(`worker ${registration.name}: task ${assignment.taskId}: ${String(error)}`),
+      )
       .finally(() => active.delete(assignment.taskId));
     active.set(assignment.taskId, { abort, done });
   }

@@ -5,7 +5,8 @@ function networkCause(error: unknown): NodeJS.ErrnoException | undefined {
   let cause = (error as { cause?: unknown } | undefined)?.cause;
   for (let depth = 0; cause && depth < 5; depth++) {
     const code = (cause as NodeJS.ErrnoException).code;
-    if (typeof code === 'string' && /^(E[A-Z]+|UND_ERR_[A-Z_]+)$/.test(code)) return cause as NodeJS.ErrnoException;
+    if (typeof code === 'string' && /^(E[A-Z]+|UND_ERR_[A-Z_]+)$/.test(code))
+      return cause as NodeJS.ErrnoException;
     cause = (cause as { cause?: unknown }).cause;
   }
   return undefined;
@@ -18,7 +19,8 @@ function networkCause(error: unknown): NodeJS.ErrnoException | undefined {
 export function toNexaError(error: unknown, server: string): unknown {
   if (error instanceof NexaError) return error;
   if (!(error instanceof TRPCClientError)) return error;
-  const nexa = (error.data as { nexa?: { code?: string; message?: string; hint?: string } } | undefined)?.nexa;
+  const nexa = (error.data as { nexa?: { code?: string; message?: string; hint?: string } } | undefined)
+    ?.nexa;
   if (nexa && isNexaErrorCode(nexa.code)) {
     if (nexa.code === 'unauthorized') {
       return new NexaError('unauthorized', `the server at ${server} refused the token: ${nexa.message}`, {

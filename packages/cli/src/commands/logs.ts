@@ -13,14 +13,19 @@ export default class Logs extends ClientCommand<typeof Logs> {
   ];
   static override args = { id: Args.string({ description: 'Task id.', required: true }) };
   static override flags = {
-    follow: Flags.boolean({ char: 'f', description: 'Keep printing new output until the task ends.', default: false }),
+    follow: Flags.boolean({
+      char: 'f',
+      description: 'Keep printing new output until the task ends.',
+      default: false,
+    }),
     since: Flags.integer({ description: 'Only events after this seq.', default: 0, min: 0 }),
   };
 
   async run(): Promise<void> {
     const { id } = this.args;
     const json = this.jsonEnabled();
-    const print = (event: Parameters<typeof printEvent>[0]) => (json ? printEventJson(id, event) : printEvent(event));
+    const print = (event: Parameters<typeof printEvent>[0]) =>
+      json ? printEventJson(id, event) : printEvent(event);
     if (this.flags.follow) {
       const client = await this.client();
       try {
@@ -32,7 +37,9 @@ export default class Logs extends ClientCommand<typeof Logs> {
     }
     let after = this.flags.since;
     for (;;) {
-      const page = await this.call((client) => client.events.list.query({ taskId: id, afterSeq: after, limit: 5000 }));
+      const page = await this.call((client) =>
+        client.events.list.query({ taskId: id, afterSeq: after, limit: 5000 }),
+      );
       for (const event of page) print(event);
       const last = page.at(-1);
       if (!last || page.length < 5000) break;

@@ -17,7 +17,9 @@ function parseEnv(pairs: readonly string[]): Record<string, string> {
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
     if (eq <= 0) {
-      throw new NexaError('invalid_input', `--env "${pair}" is not NAME=VALUE`, { hint: 'e.g. --env DEBUG=1' });
+      throw new NexaError('invalid_input', `--env "${pair}" is not NAME=VALUE`, {
+        hint: 'e.g. --env DEBUG=1',
+      });
     }
     env[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
@@ -26,7 +28,8 @@ function parseEnv(pairs: readonly string[]): Record<string, string> {
 
 export default class Run extends ClientCommand<typeof Run> {
   static override summary = 'Run a command on a worker and stream its output.';
-  static override description = `Submits a task, prints its stdout and stderr as they happen, and exits with the task's exit code: 124 if it timed out, 125 if Nexa itself failed (no server, bad token, bad input), 130 if it was cancelled.
+  static override description =
+    `Submits a task, prints its stdout and stderr as they happen, and exits with the task's exit code: 124 if it timed out, 125 if Nexa itself failed (no server, bad token, bad input), 130 if it was cancelled.
 
 With --json, prints one JSON object per event and a final {"type":"result",...} line.`;
   static override examples = [
@@ -47,7 +50,8 @@ With --json, prints one JSON object per event and a final {"type":"result",...} 
     }),
     env: Flags.string({
       char: 'e',
-      description: "Set an environment variable for the task (NAME=VALUE). Repeatable. The worker's own environment is never passed.",
+      description:
+        "Set an environment variable for the task (NAME=VALUE). Repeatable. The worker's own environment is never passed.",
       multiple: true,
       default: [],
     }),
@@ -59,7 +63,9 @@ With --json, prints one JSON object per event and a final {"type":"result",...} 
     const { flags, argv } = await this.parse(Run);
     const command = (argv as string[]).filter((arg, index) => !(index === 0 && arg === '--'));
     if (command.length === 0) {
-      throw new NexaError('invalid_input', 'nothing to run', { hint: 'put the command after --, e.g. nexa run -- echo hello' });
+      throw new NexaError('invalid_input', 'nothing to run', {
+        hint: 'put the command after --, e.g. nexa run -- echo hello',
+      });
     }
     const task = await this.call((client) =>
       client.tasks.submit.mutate({
@@ -98,7 +104,9 @@ With --json, prints one JSON object per event and a final {"type":"result",...} 
     if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
     process.exitCode = exitCodeFor(final.status, final.exitCode);
     if (process.exitCode === exitCodes.nexaFailed && !json) {
-      process.stderr.write(`nexa: task ${task.id} ${final.status}${final.reason ? `: ${final.reason}` : ''}\n`);
+      process.stderr.write(
+        `nexa: task ${task.id} ${final.status}${final.reason ? `: ${final.reason}` : ''}\n`,
+      );
     }
   }
 }

@@ -1,7 +1,7 @@
-import { NexaCommand } from '../nexaCommand.js';
 import { coordinatorFlags } from '../lib/daemonFlags.js';
 import { say } from '../lib/say.js';
 import { untilSignal } from '../lib/untilSignal.js';
+import { NexaCommand } from '../nexaCommand.js';
 
 export default class Server extends NexaCommand<typeof Server> {
   static override summary = 'Run the coordinator.';

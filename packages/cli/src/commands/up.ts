@@ -1,20 +1,26 @@
 import { join } from 'node:path';
 import { parseLabels } from '@nexa/core';
-import { NexaCommand } from '../nexaCommand.js';
 import { coordinatorFlags, workerFlags } from '../lib/daemonFlags.js';
 import { say } from '../lib/say.js';
 import { untilSignal } from '../lib/untilSignal.js';
+import { NexaCommand } from '../nexaCommand.js';
 
 export default class Up extends NexaCommand<typeof Up> {
   static override summary = 'Run a coordinator and a local worker in one process.';
   static override description =
     'The embedded default: everything on this machine, state in a local libSQL file. Other machines can join as workers. Ctrl-C stops both.';
-  static override examples = ['<%= config.bin %> up', '<%= config.bin %> up --port 7421 --data-dir ./.nexa-data'];
+  static override examples = [
+    '<%= config.bin %> up',
+    '<%= config.bin %> up --port 7421 --data-dir ./.nexa-data',
+  ];
   static override enableJsonFlag = false;
   static override flags = { ...coordinatorFlags, ...workerFlags };
 
   async run(): Promise<void> {
-    const [{ startServer }, { startWorker }] = await Promise.all([import('@nexa/server'), import('@nexa/worker')]);
+    const [{ startServer }, { startWorker }] = await Promise.all([
+      import('@nexa/server'),
+      import('@nexa/worker'),
+    ]);
     const { flags } = this;
     const dataDir = flags['data-dir'];
     const server = await startServer({

@@ -1,7 +1,7 @@
+import { join } from 'node:path';
 import { NexaError, parseLabels } from '@nexa/core';
 import { defaultDataDir, resolveClientSettings } from '@nexa/core/config';
 import { Flags } from '@oclif/core';
-import { join } from 'node:path';
 import { ClientCommand } from '../clientCommand.js';
 import { workerFlags } from '../lib/daemonFlags.js';
 import { say } from '../lib/say.js';
@@ -18,7 +18,9 @@ export default class Worker extends ClientCommand<typeof Worker> {
   static override enableJsonFlag = false;
   static override flags = {
     ...workerFlags,
-    'data-dir': Flags.string({ description: "Where the worker keeps working copies. Default: <nexa data dir>/worker-<name>." }),
+    'data-dir': Flags.string({
+      description: 'Where the worker keeps working copies. Default: <nexa data dir>/worker-<name>.',
+    }),
   };
 
   async run(): Promise<void> {

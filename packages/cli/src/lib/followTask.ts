@@ -21,7 +21,10 @@ export function followTask(
       {
         onData({ data: event }) {
           onEvent(event);
-          if (event.kind === 'status' && ['succeeded', 'failed', 'cancelled', 'timed_out'].includes(event.status)) {
+          if (
+            event.kind === 'status' &&
+            ['succeeded', 'failed', 'cancelled', 'timed_out'].includes(event.status)
+          ) {
             final = event;
           }
         },
@@ -39,7 +42,8 @@ export function followTask(
 
 /** Writes an output event where the task wrote it; errors go to stderr prefixed with "nexa:". */
 export function printEvent(event: TaskEvent): void {
-  if (event.kind === 'output') (event.stream === 'stdout' ? process.stdout : process.stderr).write(event.data);
+  if (event.kind === 'output')
+    (event.stream === 'stdout' ? process.stdout : process.stderr).write(event.data);
   else if (event.kind === 'error') process.stderr.write(`nexa: ${event.message}\n`);
 }
 

@@ -12,7 +12,9 @@ export function ago(iso: string | null, now = Date.now()): string {
 
 /** A command line as a person would type it, shortened to fit a table cell. */
 export function commandLine(argv: readonly string[], max = 60): string {
-  const text = argv.map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`)).join(' ');
+  const text = argv
+    .map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`))
+    .join(' ');
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 

@@ -45,7 +45,11 @@ export async function writeCredentials(credentials: Credentials, env: Env = proc
 }
 
 /** Records a token for a server, making it the default server if there is none yet. */
-export async function saveServerToken(serverUrl: string, token: string, env: Env = process.env): Promise<string> {
+export async function saveServerToken(
+  serverUrl: string,
+  token: string,
+  env: Env = process.env,
+): Promise<string> {
   const credentials = await readCredentials(env);
   credentials.servers[serverUrl] = { token };
   credentials.defaultServer ??= serverUrl;

@@ -22,10 +22,17 @@ export const SandboxName = z.enum(sandboxNames);
 export type SandboxName = z.infer<typeof SandboxName>;
 
 const envName = /^[A-Za-z_][A-Za-z0-9_]*$/;
-export const EnvVars = z.record(
-  z.string().regex(envName, 'environment variable names are letters, digits and _'),
-  z.string(),
-);
+export const EnvVars = z.record(z.string(), z.string()).superRefine((env, ctx) => {
+  for (const name of Object.keys(env)) {
+    if (!envName.test(name)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [name],
+        message: `"${name}" is not an environment variable name (letters, digits and _, not starting with a digit)`,
+      });
+    }
+  }
+});
 
 export const LabelSelector = z.record(z.string().min(1).max(63), z.string().max(255));
 

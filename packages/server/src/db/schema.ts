@@ -35,7 +35,16 @@ export const tasks = sqliteTable(
     labels: text('labels', { mode: 'json' }).$type<Record<string, string>>().notNull(),
     priority: integer('priority').notNull(),
     status: text('status', {
-      enum: ['queued', 'assigned', 'running', 'waiting_approval', 'succeeded', 'failed', 'cancelled', 'timed_out'],
+      enum: [
+        'queued',
+        'assigned',
+        'running',
+        'waiting_approval',
+        'succeeded',
+        'failed',
+        'cancelled',
+        'timed_out',
+      ],
     }).notNull(),
     attempt: integer('attempt').notNull(),
     maxAttempts: integer('max_attempts').notNull(),

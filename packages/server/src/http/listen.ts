@@ -1,14 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { NEXA_VERSION } from '@nexa/core';
+import { TRPC_PATH } from '@nexa/core/config';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { WebSocketServer } from 'ws';
 import { createHttpContext, createWsContext } from '../context.js';
 import { appRouter } from '../routers/index.js';
 import type { Services } from '../services/index.js';
-
-import { TRPC_PATH } from '@nexa/core/config';
 
 export interface Listening {
   server: Server;

@@ -47,7 +47,12 @@ export const eventsRouter = router({
     .subscription(async function* ({ ctx, input, signal }) {
       const resumeFrom = input.lastEventId ? Number(input.lastEventId) : input.afterSeq;
       try {
-        for await (const event of ctx.services.events.tail(input.taskId, resumeFrom, signal, ctx.waitForDrain)) {
+        for await (const event of ctx.services.events.tail(
+          input.taskId,
+          resumeFrom,
+          signal,
+          ctx.waitForDrain,
+        )) {
           yield tracked(String(event.seq), event);
         }
       } catch (error) {

@@ -17,5 +17,7 @@ export const tasksRouter = router({
     )
     .query(({ ctx, input }) => ctx.services.tasks.list(input)),
 
-  get: readProcedure.input(z.object({ id: z.string() })).query(({ ctx, input }) => ctx.services.tasks.get(input.id)),
+  get: readProcedure
+    .input(z.object({ id: z.string() }))
+    .query(({ ctx, input }) => ctx.services.tasks.get(input.id)),
 });

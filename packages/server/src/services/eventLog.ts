@@ -1,9 +1,4 @@
-import {
-  isTerminalStatus,
-  NexaError,
-  type TaskEvent,
-  type TaskEventBody,
-} from '@nexa/core';
+import { isTerminalStatus, NexaError, type TaskEvent, type TaskEventBody } from '@nexa/core';
 import { and, asc, eq, gt, max } from 'drizzle-orm';
 import type { Database } from '../db/open.js';
 import { taskEvents, tasks } from '../db/schema.js';

@@ -1,5 +1,5 @@
-import type { Database } from '../db/open.js';
 import type { TokenService } from '../auth/tokens.js';
+import type { Database } from '../db/open.js';
 import { EventLog } from './eventLog.js';
 import { LiveFeed } from './liveFeed.js';
 import { Scheduler } from './scheduler.js';

@@ -11,8 +11,7 @@ const PASS_SIZE = 500;
 function canRun(session: WorkerSession, task: TaskRow): boolean {
   const { registration } = session;
   return (
-    labelsMatch(task.labels, registration.labels) &&
-    (registration.agents as string[]).includes(task.agent)
+    labelsMatch(task.labels, registration.labels) && (registration.agents as string[]).includes(task.agent)
   );
 }
 
@@ -68,7 +67,8 @@ export class Scheduler {
     for (const task of queued) {
       let best: WorkerSession | undefined;
       for (const session of sessions) {
-        if (free(session) > 0 && canRun(session, task) && (!best || free(session) > free(best))) best = session;
+        if (free(session) > 0 && canRun(session, task) && (!best || free(session) > free(best)))
+          best = session;
       }
       if (!best) continue;
       const worker = best;

@@ -58,7 +58,8 @@ export class WorkerHub {
       };
       const workerId = existing?.id ?? newId('w');
       if (existing) await db.update(workers).set(fields).where(eq(workers.id, workerId));
-      else await db.insert(workers).values({ id: workerId, name: registration.name, createdAt: now, ...fields });
+      else
+        await db.insert(workers).values({ id: workerId, name: registration.name, createdAt: now, ...fields });
       const session: WorkerSession = { workerId, registration, messages: new AsyncQueue() };
       session.messages.push({ type: 'registered', workerId, heartbeatMs: this.heartbeatMs });
       this.sessions.set(workerId, session);

@@ -36,7 +36,9 @@ export const processSandbox: Sandbox = {
           const notFound = code === 'ENOENT';
           return {
             exitCode: notFound ? 127 : 126,
-            reason: notFound ? `command not found: ${file}` : `could not start ${file}: ${result.shortMessage}`,
+            reason: notFound
+              ? `command not found: ${file}`
+              : `could not start ${file}: ${result.shortMessage}`,
           };
         }
         return { exitCode: result.exitCode };

@@ -18,7 +18,10 @@ export default class TasksList extends ClientCommand<typeof TasksList> {
 
   async run(): Promise<Task[]> {
     const tasks = await this.call((client) =>
-      client.tasks.list.query({ limit: this.flags.limit, ...(this.flags.status ? { status: this.flags.status } : {}) }),
+      client.tasks.list.query({
+        limit: this.flags.limit,
+        ...(this.flags.status ? { status: this.flags.status } : {}),
+      }),
     );
     if (!this.jsonEnabled()) {
       this.log(

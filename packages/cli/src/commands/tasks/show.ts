@@ -5,7 +5,10 @@ import { taskSummary } from '../../output/format.js';
 
 export default class TasksShow extends ClientCommand<typeof TasksShow> {
   static override summary = 'Show one task.';
-  static override examples = ['<%= config.bin %> tasks show t-01abc', '<%= config.bin %> tasks show t-01abc --json'];
+  static override examples = [
+    '<%= config.bin %> tasks show t-01abc',
+    '<%= config.bin %> tasks show t-01abc --json',
+  ];
   static override args = { id: Args.string({ description: 'Task id.', required: true }) };
 
   async run(): Promise<Task> {

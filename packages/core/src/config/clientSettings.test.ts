@@ -1,0 +1,52 @@
+import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { resolveClientSettings } from './clientSettings.js';
+import { readCredentials, saveServerToken } from './credentials.js';
+import { normalizeServerUrl, webSocketUrl } from './serverUrl.js';
+
+let env: Record<string, string>;
+beforeEach(async () => {
+  env = { XDG_CONFIG_HOME: await mkdtemp(join(tmpdir(), 'nexa-config-')) };
+});
+
+describe('client settings', () => {
+  it('falls back to the local default server with no token', async () => {
+    expect(await resolveClientSettings({}, env)).toEqual({ server: 'http://127.0.0.1:7420', token: undefined });
+  });
+
+  it('uses the credentials file, then env, then flags', async () => {
+    await saveServerToken('http://127.0.0.1:7420', 'file-token', env);
+    expect(await resolveClientSettings({}, env)).toEqual({ server: 'http://127.0.0.1:7420', token: 'file-token' });
+    const withEnv = { ...env, NEXA_SERVER: 'http://10.0.0.5:7420', NEXA_TOKEN: 'env-token' };
+    expect(await resolveClientSettings({}, withEnv)).toEqual({ server: 'http://10.0.0.5:7420', token: 'env-token' });
+    expect(await resolveClientSettings({ server: 'box:9000', token: 'flag-token' }, withEnv)).toEqual({
+      server: 'http://box:9000',
+      token: 'flag-token',
+    });
+  });
+
+  it("never sends one server's saved token to another server", async () => {
+    await saveServerToken('http://127.0.0.1:7420', 'local-admin', env);
+    expect((await resolveClientSettings({ server: 'http://elsewhere:7420' }, env)).token).toBeUndefined();
+  });
+
+  it('writes the credentials file readable by its owner only', async () => {
+    await saveServerToken('http://127.0.0.1:7420', 't', env);
+    const path = join(env.XDG_CONFIG_HOME as string, 'nexa', 'credentials.json');
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(await readFile(path, 'utf8')).defaultServer).toBe('http://127.0.0.1:7420');
+    expect((await readCredentials(env)).servers['http://127.0.0.1:7420']?.token).toBe('t');
+  });
+});
+
+describe('server URLs', () => {
+  it('accepts what people type and derives the WebSocket URL', () => {
+    expect(normalizeServerUrl('127.0.0.1:7420')).toBe('http://127.0.0.1:7420');
+    expect(normalizeServerUrl('ws://box:1/')).toBe('http://box:1');
+    expect(normalizeServerUrl('https://nexa.example.com')).toBe('https://nexa.example.com');
+    expect(webSocketUrl('https://nexa.example.com')).toBe('wss://nexa.example.com/trpc');
+    expect(() => normalizeServerUrl('ftp://x')).toThrow(/not an http\(s\) or ws\(s\) URL/);
+  });
+});

@@ -1,0 +1,59 @@
+import { TRPCError } from '@trpc/server';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createContextInner } from '../context.js';
+import { createHarness, type Harness } from '../testing/harness.js';
+import { createCallerFactory } from '../trpc.js';
+import { appRouter } from './index.js';
+
+let harness: Harness;
+beforeEach(async () => {
+  harness = await createHarness();
+});
+afterEach(() => harness.close());
+
+describe('tasks router', () => {
+  it('queues a submitted task with the fields of the --json contract', async () => {
+    const task = await harness.as('member').tasks.submit({ command: ['echo', 'hi'] });
+    expect(task).toMatchObject({
+      status: 'queued',
+      workerId: null,
+      attempt: 1,
+      exitCode: null,
+      agent: 'shell',
+      command: ['echo', 'hi'],
+    });
+    expect(task.id).toMatch(/^t-/);
+    expect(Date.parse(task.createdAt)).not.toBeNaN();
+    expect(await harness.as('viewer').tasks.get({ id: task.id })).toEqual(task);
+  });
+
+  it('lists newest first and filters by status', async () => {
+    const caller = harness.as('admin');
+    const first = await caller.tasks.submit({ command: ['true'] });
+    const second = await caller.tasks.submit({ command: ['false'] });
+    expect((await caller.tasks.list({ limit: 10 })).map((t) => t.id)).toEqual([second.id, first.id]);
+    expect(await caller.tasks.list({ status: 'running', limit: 10 })).toEqual([]);
+  });
+
+  it('says which task was not found, with a stable code', async () => {
+    const error = await harness
+      .as('viewer')
+      .tasks.get({ id: 't-missing' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TRPCError);
+    expect((error as TRPCError).code).toBe('NOT_FOUND');
+    expect((error as TRPCError).message).toBe('no task t-missing');
+  });
+
+  it('refuses a viewer submitting and a caller without a token', async () => {
+    await expect(harness.as('viewer').tasks.submit({ command: ['true'] })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
+    const anonymous = createCallerFactory(appRouter)(createContextInner({ services: harness.services }));
+    await expect(anonymous.tasks.list()).rejects.toMatchObject({ code: 'UNAUTHORIZED', message: 'no token was sent' });
+  });
+
+  it('rejects a task without a command', async () => {
+    await expect(harness.as('member').tasks.submit({ command: [] })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+  });
+});
