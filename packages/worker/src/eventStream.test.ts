@@ -31,7 +31,9 @@ describe('TaskEventStream', () => {
     expect(coordinator.batches).toHaveLength(1); // one batch in flight at a time
     coordinator.ackNext();
     await new Promise((resolve) => setImmediate(resolve));
-    expect(coordinator.batches[1]?.events.map((e: TaskEvent) => [e.seq, e.kind === 'output' ? e.data : e.kind])).toEqual([
+    expect(
+      coordinator.batches[1]?.events.map((e: TaskEvent) => [e.seq, e.kind === 'output' ? e.data : e.kind]),
+    ).toEqual([
       [2, 'ab'], // consecutive output of one stream merges
       [3, 'c'],
     ]);

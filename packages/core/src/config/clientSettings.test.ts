@@ -13,14 +13,23 @@ beforeEach(async () => {
 
 describe('client settings', () => {
   it('falls back to the local default server with no token', async () => {
-    expect(await resolveClientSettings({}, env)).toEqual({ server: 'http://127.0.0.1:7420', token: undefined });
+    expect(await resolveClientSettings({}, env)).toEqual({
+      server: 'http://127.0.0.1:7420',
+      token: undefined,
+    });
   });
 
   it('uses the credentials file, then env, then flags', async () => {
     await saveServerToken('http://127.0.0.1:7420', 'file-token', env);
-    expect(await resolveClientSettings({}, env)).toEqual({ server: 'http://127.0.0.1:7420', token: 'file-token' });
+    expect(await resolveClientSettings({}, env)).toEqual({
+      server: 'http://127.0.0.1:7420',
+      token: 'file-token',
+    });
     const withEnv = { ...env, NEXA_SERVER: 'http://10.0.0.5:7420', NEXA_TOKEN: 'env-token' };
-    expect(await resolveClientSettings({}, withEnv)).toEqual({ server: 'http://10.0.0.5:7420', token: 'env-token' });
+    expect(await resolveClientSettings({}, withEnv)).toEqual({
+      server: 'http://10.0.0.5:7420',
+      token: 'env-token',
+    });
     expect(await resolveClientSettings({ server: 'box:9000', token: 'flag-token' }, withEnv)).toEqual({
       server: 'http://box:9000',
       token: 'flag-token',

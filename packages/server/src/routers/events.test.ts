@@ -13,7 +13,8 @@ const at = 1_700_000_000_000;
 const event = (seq: number, body: TaskEventBody): TaskEvent => ({ ...body, seq, at }) as TaskEvent;
 /** tRPC's tracked() envelope is [id, data, marker]; the id is the event's seq. */
 const trackedId = (envelope: unknown) => (envelope as [string, TaskEvent])[0];
-const line = (seq: number, text = `line ${seq}\n`) => event(seq, { kind: 'output', stream: 'stdout', data: text });
+const line = (seq: number, text = `line ${seq}\n`) =>
+  event(seq, { kind: 'output', stream: 'stdout', data: text });
 
 /** A task assigned to a connected worker; returns the worker's connection and the task id. */
 async function assignedTask(name = 'w1') {
@@ -30,7 +31,11 @@ async function assignedTask(name = 'w1') {
 describe('events router', () => {
   it('stores a batch, moves the task through running to its final status, and records the exit code', async () => {
     const { worker, taskId } = await assignedTask();
-    await worker.events.append({ taskId, attempt: 1, events: [event(1, { kind: 'status', status: 'running' })] });
+    await worker.events.append({
+      taskId,
+      attempt: 1,
+      events: [event(1, { kind: 'status', status: 'running' })],
+    });
     expect((await harness.as('viewer').tasks.get({ id: taskId })).status).toBe('running');
     await worker.events.append({
       taskId,
@@ -48,7 +53,11 @@ describe('events router', () => {
     const batch = { taskId, attempt: 1, events: [line(1), line(2)] };
     await worker.events.append(batch);
     await worker.events.append(batch);
-    const final = { taskId, attempt: 1, events: [event(3, { kind: 'status', status: 'succeeded', exitCode: 0 })] };
+    const final = {
+      taskId,
+      attempt: 1,
+      events: [event(3, { kind: 'status', status: 'succeeded', exitCode: 0 })],
+    };
     await worker.events.append(final);
     await expect(worker.events.append(final)).resolves.toEqual({ ackedSeq: 3 }); // ack lost, retried after the end
     expect((await harness.as('viewer').events.list({ taskId })).map((e) => e.seq)).toEqual([1, 2, 3]);
@@ -57,9 +66,9 @@ describe('events router', () => {
   it('refuses events from a worker that does not hold the task', async () => {
     const { taskId } = await assignedTask('holder');
     const other = harness.connection('worker');
-    const session = (await other.workers.connect(registration({ name: 'other', instanceId: 'instance-other' })))[
-      Symbol.asyncIterator
-    ]();
+    const session = (
+      await other.workers.connect(registration({ name: 'other', instanceId: 'instance-other' }))
+    )[Symbol.asyncIterator]();
     await take(session, 1);
     await expect(other.events.append({ taskId, attempt: 1, events: [line(1)] })).rejects.toMatchObject({
       code: 'CONFLICT',

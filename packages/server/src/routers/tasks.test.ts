@@ -50,10 +50,15 @@ describe('tasks router', () => {
       code: 'FORBIDDEN',
     });
     const anonymous = createCallerFactory(appRouter)(createContextInner({ services: harness.services }));
-    await expect(anonymous.tasks.list()).rejects.toMatchObject({ code: 'UNAUTHORIZED', message: 'no token was sent' });
+    await expect(anonymous.tasks.list()).rejects.toMatchObject({
+      code: 'UNAUTHORIZED',
+      message: 'no token was sent',
+    });
   });
 
   it('rejects a task without a command', async () => {
-    await expect(harness.as('member').tasks.submit({ command: [] })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(harness.as('member').tasks.submit({ command: [] })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+    });
   });
 });

@@ -84,7 +84,9 @@ describe('workers router', () => {
   });
 
   it('refuses heartbeats from a connection that has not registered', async () => {
-    await expect(harness.connection('worker').workers.heartbeat()).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(harness.connection('worker').workers.heartbeat()).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
     const { caller, session } = await connectWorker();
     await expect(caller.workers.heartbeat()).resolves.toBeUndefined();
     await session.return?.();

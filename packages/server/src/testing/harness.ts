@@ -32,7 +32,8 @@ export async function createHarness(options: { leaseMs?: number } = {}): Promise
     log: () => {},
   });
   const principal = (role: Role): Principal => ({ jti: `test-${role}`, role, subject: `test-${role}` });
-  const connection = (role: Role) => createCaller(createContextInner({ services, principal: principal(role) }));
+  const connection = (role: Role) =>
+    createCaller(createContextInner({ services, principal: principal(role) }));
   return {
     services,
     dataDir,

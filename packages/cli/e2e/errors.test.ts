@@ -1,0 +1,85 @@
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Daemon, type Home, makeHome, nexa, startServer } from './harness.js';
+
+let home: Home;
+beforeAll(async () => {
+  home = await makeHome();
+});
+afterAll(() => home.cleanup());
+
+/** A port nothing listens on: bind one, then let it go. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+const hasStackTrace = (text: string) => /\n\s+at .+\(.+:\d+:\d+\)/.test(text);
+
+describe('failures a user can cause', () => {
+  it('no server at the URL: exit 125 within 5 s, one line naming the URL', async () => {
+    const url = `http://127.0.0.1:${await closedPort()}`;
+    const result = await nexa(home, ['run', '--server', url, '--', 'echo', 'hi']);
+    expect(result.exitCode).toBe(125);
+    expect(result.durationMs).toBeLessThan(5000);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain(url);
+    expect(result.stderr).toContain('could not reach');
+  });
+
+  describe('with a running server', () => {
+    let server: Daemon;
+    let url: string;
+    beforeAll(async () => {
+      ({ daemon: server, url } = await startServer(home));
+    });
+    afterAll(() => server.stop());
+
+    it('a bad token: exit 125, one line saying the token was refused', async () => {
+      const result = await nexa(home, ['run', '--server', url, '--token', 'not-a-token', '--', 'echo', 'hi']);
+      expect(result.exitCode).toBe(125);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toMatch(/refused the token/);
+    });
+
+    it('a worker with a bad token says so and exits 125', async () => {
+      const result = await nexa(home, ['worker', '--server', url, '--token', 'nope', '--name', 'bad']);
+      expect(result.exitCode).toBe(125);
+      expect(result.stderr).toMatch(/refused the worker's token/);
+      expect(hasStackTrace(result.stderr)).toBe(false);
+    });
+
+    it('a viewer token may list but not run', async () => {
+      const created = await nexa(home, ['token', 'create', '--role', 'viewer', '--json', '--server', url]);
+      const { token } = JSON.parse(created.stdout) as { token: string };
+      expect((await nexa(home, ['tasks', 'list', '--server', url, '--token', token])).exitCode).toBe(0);
+      const run = await nexa(home, ['run', '--server', url, '--token', token, '--', 'true']);
+      expect(run.exitCode).toBe(125);
+      expect(run.stderr).toMatch(/a viewer token may not call tasks.submit/);
+    });
+
+    it('an unknown task id: one line saying so', async () => {
+      const result = await nexa(home, ['tasks', 'show', 't-nope', '--server', url]);
+      expect(result).toMatchObject({ exitCode: 125, stdout: '' });
+      expect(result.stderr).toBe('nexa: no task t-nope; list tasks with `nexa tasks list`\n');
+    });
+  });
+
+  it('an unknown flag: the usage error, no stack trace', async () => {
+    const result = await nexa(home, ['run', '--no-such-flag', '--', 'echo']);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/Nonexistent flag: --no-such-flag/);
+    expect(hasStackTrace(result.stderr)).toBe(false);
+  });
+
+  it('nothing to run: says how to give a command', async () => {
+    const result = await nexa(home, ['run']);
+    expect(result.exitCode).toBe(125);
+    expect(result.stderr).toBe(
+      'nexa: nothing to run; put the command after --, e.g. nexa run -- echo hello\n',
+    );
+  });
+});

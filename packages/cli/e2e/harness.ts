@@ -1,0 +1,138 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa, type ResultPromise } from 'execa';
+
+/** The built `nexa` entry point, as users run it. */
+export const nexaBin = fileURLToPath(new URL('../bin/run.js', import.meta.url));
+
+/** A private machine for one test file: its own config dir, data dir and home. */
+export interface Home {
+  dir: string;
+  env: Record<string, string>;
+  cleanup(): Promise<void>;
+}
+
+export async function makeHome(): Promise<Home> {
+  const dir = await mkdtemp(join(tmpdir(), 'nexa-e2e-'));
+  const env = {
+    HOME: dir,
+    XDG_CONFIG_HOME: join(dir, 'config'),
+    NEXA_DATA_DIR: join(dir, 'data'),
+    NEXA_SERVER: '',
+    NEXA_TOKEN: '',
+  };
+  return { dir, env, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export interface CommandResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+}
+
+/** Runs `nexa ARGS...` to completion. */
+export async function nexa(
+  home: Home,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<CommandResult> {
+  const started = performance.now();
+  const result = await execa(process.execPath, [nexaBin, ...args], {
+    env: { ...home.env, ...env },
+    reject: false,
+    stdin: 'ignore',
+    stripFinalNewline: false,
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  return {
+    exitCode: result.exitCode ?? -1,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    durationMs: performance.now() - started,
+  };
+}
+
+/** A long-running nexa process (server, worker, up) whose stderr lines we can wait for. */
+export class Daemon {
+  readonly child: ResultPromise;
+  private output = '';
+  private listeners: (() => void)[] = [];
+  private exited = false;
+
+  constructor(home: Home, args: string[], env: Record<string, string> = {}) {
+    this.child = execa(process.execPath, [nexaBin, ...args], {
+      env: { ...home.env, ...env },
+      reject: false,
+      stdin: 'ignore',
+      buffer: false,
+    });
+    this.child.stderr?.setEncoding('utf8');
+    this.child.stderr?.on('data', (chunk: string) => {
+      this.output += chunk;
+      for (const listener of this.listeners) listener();
+    });
+    void this.child.then(() => {
+      this.exited = true;
+      for (const listener of this.listeners) listener();
+    });
+  }
+
+  get log(): string {
+    return this.output;
+  }
+
+  /** Resolves with the first match of `pattern` in the daemon's stderr; rejects if it exits first. */
+  waitFor(pattern: RegExp): Promise<RegExpMatchArray> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const match = this.output.match(pattern);
+        if (match) {
+          this.listeners = this.listeners.filter((l) => l !== check);
+          resolve(match);
+        } else if (this.exited) {
+          this.listeners = this.listeners.filter((l) => l !== check);
+          reject(new Error(`process exited before printing ${pattern}:\n${this.output}`));
+        }
+      };
+      this.listeners.push(check);
+      check();
+    });
+  }
+
+  /** Sends a signal and resolves with the exit code once the process has exited. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | undefined> {
+    if (!this.exited) this.child.kill(signal);
+    const result = await this.child;
+    return result.exitCode;
+  }
+}
+
+export async function startServer(
+  home: Home,
+  extra: string[] = [],
+): Promise<{ daemon: Daemon; url: string }> {
+  const daemon = new Daemon(home, ['server', '--port', '0', ...extra]);
+  const [, url] = (await daemon.waitFor(/listening on (http:\/\/\S+)/)) as [string, string];
+  return { daemon, url };
+}
+
+export async function workerToken(home: Home, url: string): Promise<string> {
+  const result = await nexa(home, ['token', 'create', '--role', 'worker', '--json', '--server', url]);
+  if (result.exitCode !== 0) throw new Error(`token create failed: ${result.stderr}`);
+  return (JSON.parse(result.stdout) as { token: string }).token;
+}
+
+export async function startWorker(
+  home: Home,
+  url: string,
+  token: string,
+  extra: string[] = [],
+  env: Record<string, string> = {},
+): Promise<Daemon> {
+  const daemon = new Daemon(home, ['worker', '--server', url, '--token', token, ...extra], env);
+  await daemon.waitFor(/connected to/);
+  return daemon;
+}
