@@ -46,6 +46,7 @@ describe('nexa run', () => {
       '--',
       'sh',
       '-c',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: shell syntax, not a template
       'echo "$GREETING|${WORKER_SECRET:-unset}|$(pwd)|$HOME"; ls -A | wc -l',
     ]);
     expect(result.exitCode).toBe(0);
