@@ -13,6 +13,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['packages/*/src/**/*.test.ts'],
+          sequence: { groupOrder: 0 },
           testTimeout: 20_000,
         },
       },
@@ -20,6 +21,8 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['packages/cli/e2e/**/*.test.ts'],
+          // After the unit tests, which need the cores to themselves less.
+          sequence: { groupOrder: 1 },
           testTimeout: 120_000,
           hookTimeout: 60_000,
           // Each file starts its own coordinators and workers; two cores cannot take many at once.

@@ -1,0 +1,15 @@
+// `pnpm bench [dispatch|output]`: Nexa's speed budgets, measured side by side
+// with the bare operation in one run. Needs a build (`pnpm build`).
+import { benchDispatch } from './dispatch.mjs';
+import { benchOutput } from './output.mjs';
+
+const benches = { dispatch: benchDispatch, output: benchOutput };
+const chosen = process.argv.slice(2);
+for (const name of chosen.length ? chosen : Object.keys(benches)) {
+  const bench = benches[name];
+  if (!bench) {
+    console.error(`unknown bench "${name}"; choose from: ${Object.keys(benches).join(', ')}`);
+    process.exit(2);
+  }
+  await bench();
+}
