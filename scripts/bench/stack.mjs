@@ -1,46 +1,70 @@
-// A coordinator and one worker in this process on loopback, with a client that
-// speaks tRPC over one WebSocket: the parts a benchmark measures, nothing else.
-import { mkdtemp, rm } from 'node:fs/promises';
+// A coordinator and one worker as separate processes on loopback, started
+// through the built `nexa` CLI as a user would, and a client in this process
+// that speaks tRPC over one WebSocket.
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { webSocketUrl } from '@nexa/core/config';
-import { startServer } from '@nexa/server';
-import { startWorker } from '@nexa/worker';
-import { createTRPCClient, createWSClient, wsLink } from '@trpc/client';
-import WebSocket from 'ws';
+import { createWebSocketClient } from '@nexa/worker/web-socket-client';
+import { createTRPCClient, wsLink } from '@trpc/client';
+
+const nexaBin = fileURLToPath(new URL('../../packages/cli/bin/run.js', import.meta.url));
+
+function startDaemon(args, env, ready) {
+  const child = spawn(process.execPath, [nexaBin, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let log = '';
+  const started = new Promise((resolve, reject) => {
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk) => {
+      log += chunk;
+      const match = log.match(ready);
+      if (match) resolve(match);
+    });
+    child.once('exit', (code) => reject(new Error(`nexa ${args[0]} exited (${code}):\n${log}`)));
+  });
+  return { child, started };
+}
+
+async function stopDaemon(child) {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
 
 export async function startStack({ capacity = 4 } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'nexa-bench-'));
-  const env = { XDG_CONFIG_HOME: join(dir, 'config') };
-  const server = await startServer({
-    host: '127.0.0.1',
-    port: 0,
-    dataDir: join(dir, 'data'),
-    env,
-    log: () => {},
-  });
-  const workerToken = await server.services.tokens.issue('worker', 'bench-worker');
-  const worker = await startWorker({
-    server: server.url,
-    token: workerToken.token,
-    name: 'bench',
-    capacity,
-    dataDir: join(dir, 'worker'),
-    log: () => {},
-  });
-  const admin = await server.services.tokens.issue('admin', 'bench');
-  const wsClient = createWSClient({
-    url: webSocketUrl(server.url),
-    WebSocket,
-    connectionParams: { token: admin.token },
-  });
+  const env = {
+    XDG_CONFIG_HOME: join(dir, 'config'),
+    NEXA_DATA_DIR: join(dir, 'data'),
+    NEXA_SERVER: '',
+    NEXA_TOKEN: '',
+  };
+  const server = startDaemon(['server', '--port', '0'], env, /listening on (http:\/\/\S+) /);
+  const [, url] = await server.started;
+  const credentials = JSON.parse(await readFile(join(dir, 'config', 'nexa', 'credentials.json'), 'utf8'));
+  const adminToken = credentials.servers[url].token;
+
+  const wsClient = createWebSocketClient({ url: webSocketUrl(url), connectionParams: { token: adminToken } });
   const client = createTRPCClient({ links: [wsLink({ client: wsClient })] });
+  const { token: workerToken } = await client.tokens.create.mutate({ role: 'worker' });
+  const worker = startDaemon(
+    ['worker', '--server', url, '--token', workerToken, '--name', 'bench', '--capacity', String(capacity)],
+    env,
+    /connected to/,
+  );
+  await worker.started;
   return {
     client,
     async close() {
       await wsClient.close();
-      await worker.stop();
-      await server.close();
+      await stopDaemon(worker.child);
+      await stopDaemon(server.child);
       await rm(dir, { recursive: true, force: true });
     },
   };

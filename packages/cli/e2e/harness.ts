@@ -115,7 +115,7 @@ export async function startServer(
   extra: string[] = [],
 ): Promise<{ daemon: Daemon; url: string }> {
   const daemon = new Daemon(home, ['server', '--port', '0', ...extra]);
-  const [, url] = (await daemon.waitFor(/listening on (http:\/\/\S+)/)) as [string, string];
+  const [, url] = (await daemon.waitFor(/listening on (http:\/\/\S+) /)) as [string, string];
   return { daemon, url };
 }
 

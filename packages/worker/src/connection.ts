@@ -1,7 +1,7 @@
 import { webSocketUrl } from '@nexa/core/config';
 import type { AppRouter } from '@nexa/server';
-import { createTRPCClient, createWSClient, TRPCClientError, wsLink } from '@trpc/client';
-import WebSocket from 'ws';
+import { createTRPCClient, TRPCClientError, wsLink } from '@trpc/client';
+import { createWebSocketClient } from './webSocketClient.js';
 
 export type CoordinatorClient = ReturnType<typeof createTRPCClient<AppRouter>>;
 
@@ -22,10 +22,8 @@ export function connect(
   token: string,
   hooks: { onOpen?: () => void; onClose?: () => void } = {},
 ): Connection {
-  const wsClient = createWSClient({
+  const wsClient = createWebSocketClient({
     url: webSocketUrl(serverUrl),
-    // Node 20 has no global WebSocket.
-    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
     connectionParams: { token },
     retryDelayMs: reconnectDelay,
     keepAlive: { enabled: true, intervalMs: 5000, pongTimeoutMs: 3000 },

@@ -1,7 +1,7 @@
 import { type ClientSettings, trpcHttpUrl, webSocketUrl } from '@nexa/core/config';
 import type { AppRouter } from '@nexa/server';
-import { createTRPCClient, createWSClient, httpLink, splitLink, wsLink } from '@trpc/client';
-import WebSocket from 'ws';
+import { createWebSocketClient } from '@nexa/worker/web-socket-client';
+import { createTRPCClient, httpLink, splitLink, wsLink } from '@trpc/client';
 
 export type NexaClient = ReturnType<typeof createTRPCClient<AppRouter>>;
 
@@ -22,10 +22,8 @@ const fetchWithTimeout: typeof fetch = (input, init) =>
  */
 export function createClient(settings: ClientSettings): { client: NexaClient; close(): Promise<void> } {
   const headers = settings.token ? { authorization: `Bearer ${settings.token}` } : {};
-  const wsClient = createWSClient({
+  const wsClient = createWebSocketClient({
     url: webSocketUrl(settings.server),
-    // Node 20 has no global WebSocket.
-    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
     connectionParams: { token: settings.token ?? '' },
     lazy: { enabled: true, closeMs: 0 },
     retryDelayMs: (attempt) => Math.min(5000, 200 * 2 ** attempt),

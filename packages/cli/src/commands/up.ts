@@ -45,12 +45,16 @@ export default class Up extends NexaCommand<typeof Up> {
       await server.close();
       throw error;
     });
-    say(`Nexa is up at ${server.url} (data in ${dataDir})`);
-    say(`  worker "${worker.name}" is connected`);
-    say('  run a task:    nexa run -- echo hello');
-    say('  see tasks:     nexa tasks list');
-    say(`  add a worker:  nexa worker --server ${server.url} --token "$(nexa token create --role worker)"`);
-    say('Press Ctrl-C to stop.');
+    say(
+      [
+        `Nexa is up at ${server.url} (data in ${dataDir})`,
+        `  worker "${worker.name}" is connected`,
+        '  run a task:    nexa run -- echo hello',
+        '  see tasks:     nexa tasks list',
+        `  add a worker:  nexa worker --server ${server.url} --token "$(nexa token create --role worker)"`,
+        'Press Ctrl-C to stop.',
+      ].join('\n'),
+    );
     const signal = await untilSignal();
     say(`nexa up: ${signal}, stopping`);
     await worker.stop();

@@ -32,10 +32,15 @@ export async function openDatabase(url: string, options: { authToken?: string } 
   if (url.startsWith('file:')) await mkdir(dirname(url.slice('file:'.length)), { recursive: true });
   let client: Client;
   try {
-    client = createClient({ url, authToken: options.authToken, timeout: 5000 });
+    // One connection: the file client pools connections and a PRAGMA reaches only
+    // the one it runs on. With writes serialised and no interactive transactions
+    // (use db.batch), one connection is all the coordinator needs.
+    client = createClient({ url, authToken: options.authToken, timeout: 5000, concurrency: 1 });
     if (url.startsWith('file:')) {
-      // journal_mode is stored in the file itself, so one connection setting it is enough.
       await client.execute('PRAGMA journal_mode = WAL');
+      // In WAL mode NORMAL still survives any process crash; only a power loss can
+      // undo the last commits. It saves an fsync per commit on the dispatch path.
+      await client.execute('PRAGMA synchronous = NORMAL');
     }
     await migrate(drizzle(client), { migrationsFolder });
   } catch (error) {

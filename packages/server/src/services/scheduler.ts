@@ -72,7 +72,8 @@ export class Scheduler {
       }
       if (!best) continue;
       const worker = best;
-      const firstSeq = (await this.events.lastSeq(task.id)) + 1;
+      // A first attempt starts an empty log; a later one continues after what earlier attempts wrote.
+      const firstSeq = task.attempt === 1 ? 1 : (await this.events.lastSeq(task.id)) + 1;
       const assigned = await this.database.writes.run(() =>
         this.tasks.assign(task.id, worker.workerId, Date.now() + this.leaseMs),
       );
