@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Daemon, type Home, makeHome, nexa, startServer } from './harness.js';
+import { type Daemon, type Home, makeHome, nexa, startServer, startWorker } from './harness.js';
 
 let home: Home;
 beforeAll(async () => {
@@ -61,11 +62,45 @@ describe('failures a user can cause', () => {
       expect(run.stderr).toMatch(/a viewer token may not call tasks.submit/);
     });
 
+    it('a second worker with a connected name is refused with a hint', async () => {
+      const token = JSON.parse(
+        (await nexa(home, ['token', 'create', '--role', 'worker', '--json', '--server', url])).stdout,
+      ).token as string;
+      const first = await startWorker(home, url, token, ['--name', 'twin']);
+      try {
+        const second = await nexa(home, ['worker', '--server', url, '--token', token, '--name', 'twin']);
+        expect(second.exitCode).toBe(125);
+        expect(second.stderr).toMatch(
+          /a worker named "twin" is already connected; give this one another name with --name\n$/,
+        );
+        expect(second.stderr).not.toMatch(/lost the connection/);
+      } finally {
+        await first.stop();
+      }
+    });
+
+    it('a port already in use: one line saying so, no stack trace', async () => {
+      const port = new URL(url).port;
+      const result = await nexa(home, ['server', '--port', port, '--data-dir', join(home.dir, 'second')]);
+      expect(result.exitCode).toBe(125);
+      expect(result.stderr).toBe(
+        `nexa: port ${port} on 127.0.0.1 is already in use; stop the other server or pass --port\n`,
+      );
+    });
+
     it('an unknown task id: one line saying so', async () => {
       const result = await nexa(home, ['tasks', 'show', 't-nope', '--server', url]);
       expect(result).toMatchObject({ exitCode: 125, stdout: '' });
       expect(result.stderr).toBe('nexa: no task t-nope; list tasks with `nexa tasks list`\n');
     });
+  });
+
+  it('a data directory that cannot be made: one line saying so', async () => {
+    const result = await nexa(home, ['server', '--port', '0', '--data-dir', '/etc/passwd/nexa']);
+    expect(result.exitCode).toBe(125);
+    expect(result.stderr).toBe(
+      'nexa: cannot use /etc/passwd/nexa as the data directory (ENOTDIR); pass a writable directory with --data-dir or NEXA_DATA_DIR\n',
+    );
   });
 
   it('an unknown flag: the usage error, no stack trace', async () => {

@@ -38,7 +38,17 @@ function reachableHost(host: string): string {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const log = options.log ?? ((line: string) => console.error(line));
   const env = options.env ?? process.env;
-  await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+  try {
+    await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw new NexaError(
+      'config',
+      `cannot use ${options.dataDir} as the data directory (${(error as NodeJS.ErrnoException).code})`,
+      {
+        hint: 'pass a writable directory with --data-dir or NEXA_DATA_DIR',
+      },
+    );
+  }
   const database = await openDatabase(options.dbUrl ?? defaultDatabaseUrl(options.dataDir), {
     authToken: options.dbAuthToken,
   });

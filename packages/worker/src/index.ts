@@ -1,1 +1,1 @@
-export { type RunningWorker, startWorker, type WorkerOptions } from './worker.js';
+export { defaultWorkerName, type RunningWorker, startWorker, type WorkerOptions } from './worker.js';

@@ -24,6 +24,18 @@ export interface WorkerOptions {
   /** The worker's own files (working copies); defaults under the Nexa data directory. */
   dataDir: string;
   log?: (line: string) => void;
+  /** How long `stop()` waits for running tasks' final events to be acknowledged. */
+  stopTimeoutMs?: number;
+}
+
+/** The name a worker registers under when none is given: this host's name, made valid. */
+export function defaultWorkerName(): string {
+  return (
+    hostname()
+      .replace(/[^A-Za-z0-9._-]/g, '-')
+      .replace(/^[^A-Za-z0-9]+/, '')
+      .slice(0, 63) || 'worker'
+  );
 }
 
 export interface RunningWorker {
@@ -64,15 +76,23 @@ export function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   let heartbeat: NodeJS.Timeout | undefined;
   let heartbeatInFlight = false;
   let stopping = false;
-  let everOpened = false;
+  // One line per change of state, not one per retry.
+  let link: 'connecting' | 'up' | 'down' = 'connecting';
+  let everConnected = false;
 
   const connection: Connection = connect(options.server, options.token, {
     onOpen: () => {
-      if (everOpened) log(`worker ${registration.name}: reconnected to ${options.server}`);
-      everOpened = true;
+      if (everConnected) log(`worker ${registration.name}: reconnected to ${options.server}`);
+      everConnected = true;
+      link = 'up';
     },
     onClose: () => {
-      if (!stopping) log(`worker ${registration.name}: lost the connection to ${options.server}; retrying`);
+      if (stopping) return;
+      if (link === 'up')
+        log(`worker ${registration.name}: lost the connection to ${options.server}; reconnecting`);
+      else if (link === 'connecting')
+        log(`worker ${registration.name}: cannot reach ${options.server} yet; retrying`);
+      link = 'down';
     },
   });
   const { client } = connection;
@@ -137,6 +157,7 @@ export function startWorker(options: WorkerOptions): Promise<RunningWorker> {
           message?.hint ? { hint: message.hint } : {},
         );
         if (!registered) {
+          stopping = true; // a refusal, not a lost connection: say nothing more
           void connection.close();
           reject(failure);
         } else {
@@ -156,7 +177,16 @@ export function startWorker(options: WorkerOptions): Promise<RunningWorker> {
         stopping = true;
         clearInterval(heartbeat);
         for (const task of active.values()) task.abort.abort();
-        await Promise.all([...active.values()].map((task) => task.done));
+        // Wait for the final events to be acknowledged, but not forever if the coordinator is gone.
+        const finished = Promise.all([...active.values()].map((task) => task.done));
+        let timer: NodeJS.Timeout | undefined;
+        const gaveUp = new Promise<'timeout'>((resolve) => {
+          timer = setTimeout(() => resolve('timeout'), options.stopTimeoutMs ?? 10_000);
+        });
+        if ((await Promise.race([finished, gaveUp])) === 'timeout') {
+          log(`worker ${registration.name}: stopped without the coordinator acknowledging every event`);
+        }
+        clearTimeout(timer);
         subscription.unsubscribe();
         await connection.close();
       },

@@ -24,7 +24,7 @@ export default class Worker extends ClientCommand<typeof Worker> {
   };
 
   async run(): Promise<void> {
-    const { startWorker } = await import('@nexa/worker');
+    const { defaultWorkerName, startWorker } = await import('@nexa/worker');
     const { flags } = this;
     const settings = await resolveClientSettings({ server: flags.server, token: flags.token });
     if (!settings.token) {
@@ -33,14 +33,15 @@ export default class Worker extends ClientCommand<typeof Worker> {
       });
     }
     this.settings = settings;
-    say(`nexa worker: connecting to ${settings.server}`);
+    const name = flags.name ?? defaultWorkerName();
+    say(`nexa worker ${name}: connecting to ${settings.server}`);
     const worker = await startWorker({
       server: settings.server,
       token: settings.token,
-      name: flags.name,
+      name,
       labels: parseLabels([flags.labels], '--labels'),
       capacity: flags.capacity,
-      dataDir: flags['data-dir'] ?? join(defaultDataDir(), `worker-${flags.name ?? 'default'}`),
+      dataDir: flags['data-dir'] ?? join(defaultDataDir(), `worker-${name}`),
       log: say,
     });
     say(`nexa worker ${worker.name} (${worker.workerId}) connected to ${settings.server}`);

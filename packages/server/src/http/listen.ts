@@ -40,6 +40,16 @@ export async function listen(services: Services, host: string, port: number): Pr
     res.end('not found: this is a Nexa coordinator; try /healthz\n');
   });
 
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+
+  // Attached only once listening: a WebSocketServer re-emits its HTTP server's
+  // errors, and a failed listen must surface as one error, not an unhandled event.
   const wss = new WebSocketServer({ server, maxPayload: 16 * 1024 * 1024 });
   const wsHandler = applyWSSHandler({
     wss,
@@ -47,14 +57,6 @@ export async function listen(services: Services, host: string, port: number): Pr
     createContext: ({ res, info }) =>
       createWsContext(services, res, (info.connectionParams as Record<string, string> | null) ?? null),
     keepAlive: { enabled: true, pingMs: 10_000, pongWaitMs: 5_000 },
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
   });
 
   return {
