@@ -11,7 +11,7 @@ afterAll(() => home.cleanup());
 describe('nexa up', () => {
   it('runs a coordinator and a local worker, takes tasks with no setup, and stops on Ctrl-C', async () => {
     const up = new Daemon(home, ['up', '--port', '0', '--data-dir', join(home.dir, 'up-data')]);
-    const [, url] = (await up.waitFor(/Nexa is up at (http:\/\/\S+)[^]*Press Ctrl-C/)) as [string, string];
+    const [, url] = (await up.waitFor(/Nexa is up at (http:\/\/\S+)[\s\S]*Press Ctrl-C/)) as [string, string];
     expect(up.log).toContain('nexa run -- echo hello');
 
     // No --server and no --token: the credentials file written on first start is enough.
