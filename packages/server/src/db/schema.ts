@@ -1,10 +1,11 @@
+import { roles, taskStatuses, workerStatuses } from '@nexa/core';
 import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 // Times are epoch milliseconds; JSON columns hold small objects and arrays.
 
 export const tokens = sqliteTable('tokens', {
   jti: text('jti').primaryKey(),
-  role: text('role', { enum: ['admin', 'member', 'viewer', 'worker', 'task'] }).notNull(),
+  role: text('role', { enum: roles }).notNull(),
   subject: text('subject').notNull(),
   createdAt: integer('created_at').notNull(),
   expiresAt: integer('expires_at'),
@@ -19,7 +20,7 @@ export const workers = sqliteTable('workers', {
   version: text('version').notNull(),
   sandboxes: text('sandboxes', { mode: 'json' }).$type<string[]>().notNull(),
   agents: text('agents', { mode: 'json' }).$type<string[]>().notNull(),
-  status: text('status', { enum: ['online', 'offline', 'lost', 'draining'] }).notNull(),
+  status: text('status', { enum: workerStatuses }).notNull(),
   connectedAt: integer('connected_at'),
   lastSeenAt: integer('last_seen_at'),
   createdAt: integer('created_at').notNull(),
@@ -34,18 +35,7 @@ export const tasks = sqliteTable(
     env: text('env', { mode: 'json' }).$type<Record<string, string>>().notNull(),
     labels: text('labels', { mode: 'json' }).$type<Record<string, string>>().notNull(),
     priority: integer('priority').notNull(),
-    status: text('status', {
-      enum: [
-        'queued',
-        'assigned',
-        'running',
-        'waiting_approval',
-        'succeeded',
-        'failed',
-        'cancelled',
-        'timed_out',
-      ],
-    }).notNull(),
+    status: text('status', { enum: taskStatuses }).notNull(),
     attempt: integer('attempt').notNull(),
     maxAttempts: integer('max_attempts').notNull(),
     workerId: text('worker_id'),
