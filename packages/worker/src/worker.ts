@@ -58,11 +58,7 @@ const fatalCodes = new Set(['conflict', 'not_found', 'forbidden', 'unauthorized'
 export function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const log = options.log ?? ((line: string) => console.error(line));
   const registration: WorkerRegistration = {
-    name:
-      options.name ??
-      hostname()
-        .replace(/[^A-Za-z0-9._-]/g, '-')
-        .slice(0, 63),
+    name: options.name ?? defaultWorkerName(),
     instanceId: randomUUID(),
     labels: options.labels ?? {},
     capacity: options.capacity ?? availableParallelism(),
