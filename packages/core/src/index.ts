@@ -1,4 +1,5 @@
 export * from './asyncQueue.js';
+export * from './duration.js';
 export * from './errors.js';
 export * from './ids.js';
 export * from './labels.js';

@@ -37,3 +37,8 @@ export function assertTransition(taskId: string, from: TaskStatus, to: TaskStatu
     throw new NexaError('conflict', `task ${taskId} cannot go from ${from} to ${to}`);
   }
 }
+
+/** A finished task can be queued again as a new attempt (`nexa retry`). */
+export function canRetry(status: TaskStatus): boolean {
+  return isTerminalStatus(status);
+}

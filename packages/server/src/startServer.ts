@@ -5,7 +5,7 @@ import { loadOrCreateSigningKey } from './auth/signingKey.js';
 import { TokenService } from './auth/tokens.js';
 import { defaultDatabaseUrl, openDatabase } from './db/open.js';
 import { listen } from './http/listen.js';
-import { createServices, type Services } from './services/index.js';
+import { createServices, recoverAtStart, type Services } from './services/index.js';
 
 export interface ServerOptions {
   host: string;
@@ -60,10 +60,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     log,
   });
 
+  await recoverAtStart(services);
+
   let listening: Awaited<ReturnType<typeof listen>>;
   try {
     listening = await listen(services, options.host, options.port);
   } catch (error) {
+    await services.leases.stop();
     await database.close();
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') {
@@ -95,6 +98,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     port: listening.port,
     services,
     async close() {
+      await services.leases.stop();
       await listening.close();
       await database.close();
     },

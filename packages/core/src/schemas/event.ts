@@ -34,3 +34,6 @@ export const TaskEvent = z.intersection(
   }),
 );
 export type TaskEvent = z.infer<typeof TaskEvent>;
+
+/** An event as readers get it from the coordinator: with the attempt that wrote it. */
+export type StoredTaskEvent = TaskEvent & { attempt: number };

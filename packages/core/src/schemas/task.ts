@@ -43,7 +43,12 @@ export const TaskSpec = z.object({
   env: EnvVars.default({}),
   labels: LabelSelector.default({}),
   priority: z.number().int().min(-1000).max(1000).default(0),
+  /** How many times the task may start: a lost worker's task runs again while attempts remain. */
   maxAttempts: z.number().int().min(1).max(100).default(2),
+  /** End the task as timed_out after this long running; null for no limit. */
+  timeoutMs: z.number().int().min(1).nullable().default(null),
+  /** After SIGTERM (cancel, timeout), how long before SIGKILL. */
+  graceMs: z.number().int().min(0).max(3_600_000).default(10_000),
 });
 export type TaskSpec = z.infer<typeof TaskSpec>;
 export type TaskSpecInput = z.input<typeof TaskSpec>;
@@ -59,5 +64,37 @@ export const Task = TaskSpec.extend({
   createdAt: z.string(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
+  /** Set once someone asked to cancel; the task ends `cancelled` whatever the agent does. */
+  cancelRequestedAt: z.string().nullable(),
+  /** Why a queued task is not running yet, e.g. "no connected worker has label gpu=1". */
+  waitingFor: z.string().nullable(),
 });
 export type Task = z.infer<typeof Task>;
+
+export const attemptStatuses = [
+  'running',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'timed_out',
+  'lost',
+  'handed_back',
+] as const;
+export const AttemptStatus = z.enum(attemptStatuses);
+export type AttemptStatus = z.infer<typeof AttemptStatus>;
+
+/** One run of a task on one worker; a task keeps every attempt in its history. */
+export const TaskAttempt = z.object({
+  attempt: z.number().int(),
+  workerId: z.string(),
+  status: AttemptStatus,
+  exitCode: z.number().int().nullable(),
+  reason: z.string().nullable(),
+  assignedAt: z.string(),
+  finishedAt: z.string().nullable(),
+});
+export type TaskAttempt = z.infer<typeof TaskAttempt>;
+
+/** A task with its attempt history: what `nexa tasks show` prints. */
+export const TaskDetail = Task.extend({ attempts: z.array(TaskAttempt) });
+export type TaskDetail = z.infer<typeof TaskDetail>;

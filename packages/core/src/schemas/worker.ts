@@ -47,7 +47,15 @@ export const Assignment = z.object({
 });
 export type Assignment = z.infer<typeof Assignment>;
 
+/** A task attempt a worker is running, as it reports them when it (re)connects. */
+export const RunningAttempt = z.object({ taskId: z.string(), attempt: z.number().int().min(1) });
+export type RunningAttempt = z.infer<typeof RunningAttempt>;
+
+/** Why the coordinator tells a worker to stop an attempt. */
+export type StopReason = 'cancelled' | 'reassigned';
+
 /** What the coordinator tells a connected worker, in order, over its session. */
 export type WorkerMessage =
   | { type: 'registered'; workerId: string; heartbeatMs: number }
-  | { type: 'assign'; assignment: Assignment };
+  | { type: 'assign'; assignment: Assignment }
+  | { type: 'stop'; taskId: string; attempt: number; reason: StopReason; graceMs: number };

@@ -1,4 +1,4 @@
-import { roles, taskStatuses, workerStatuses } from '@nexa/core';
+import { attemptStatuses, roles, taskStatuses, workerStatuses } from '@nexa/core';
 import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 // Times are epoch milliseconds; JSON columns hold small objects and arrays.
@@ -21,6 +21,8 @@ export const workers = sqliteTable('workers', {
   sandboxes: text('sandboxes', { mode: 'json' }).$type<string[]>().notNull(),
   agents: text('agents', { mode: 'json' }).$type<string[]>().notNull(),
   status: text('status', { enum: workerStatuses }).notNull(),
+  /** Set by `nexa workers drain`: no new tasks; kept across reconnects. */
+  draining: integer('draining', { mode: 'boolean' }).notNull().default(false),
   connectedAt: integer('connected_at'),
   lastSeenAt: integer('last_seen_at'),
   createdAt: integer('created_at').notNull(),
@@ -38,6 +40,9 @@ export const tasks = sqliteTable(
     status: text('status', { enum: taskStatuses }).notNull(),
     attempt: integer('attempt').notNull(),
     maxAttempts: integer('max_attempts').notNull(),
+    timeoutMs: integer('timeout_ms'),
+    graceMs: integer('grace_ms').notNull().default(10_000),
+    cancelRequestedAt: integer('cancel_requested_at'),
     workerId: text('worker_id'),
     leaseExpiresAt: integer('lease_expires_at'),
     exitCode: integer('exit_code'),
@@ -67,4 +72,20 @@ export const taskEvents = sqliteTable(
     at: integer('at').notNull(),
   },
   (table) => [primaryKey({ columns: [table.taskId, table.seq] })],
+);
+
+/** Every attempt of every task: which worker ran it and how it ended. */
+export const taskAttempts = sqliteTable(
+  'task_attempts',
+  {
+    taskId: text('task_id').notNull(),
+    attempt: integer('attempt').notNull(),
+    workerId: text('worker_id').notNull(),
+    status: text('status', { enum: attemptStatuses }).notNull(),
+    exitCode: integer('exit_code'),
+    reason: text('reason'),
+    assignedAt: integer('assigned_at').notNull(),
+    finishedAt: integer('finished_at'),
+  },
+  (table) => [primaryKey({ columns: [table.taskId, table.attempt] })],
 );

@@ -28,7 +28,7 @@ export const eventsRouter = router({
       }),
     )
     .query(async ({ ctx, input }) => {
-      await ctx.services.tasks.get(input.taskId);
+      await ctx.services.tasks.mustRow(input.taskId);
       return ctx.services.events.list(input.taskId, input.afterSeq, input.limit);
     }),
 

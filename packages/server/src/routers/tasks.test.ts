@@ -24,7 +24,11 @@ describe('tasks router', () => {
     });
     expect(task.id).toMatch(/^t-/);
     expect(Date.parse(task.createdAt)).not.toBeNaN();
-    expect(await harness.as('viewer').tasks.get({ id: task.id })).toEqual(task);
+    expect(await harness.as('viewer').tasks.get({ id: task.id })).toEqual({
+      ...task,
+      waitingFor: 'no worker is connected',
+      attempts: [],
+    });
   });
 
   it('lists newest first and filters by status', async () => {

@@ -1,6 +1,9 @@
 import { TaskSpec, TaskStatus } from '@nexa/core';
 import { z } from 'zod';
-import { memberProcedure, readProcedure, router } from '../trpc.js';
+import { taskFromRow } from '../services/taskRows.js';
+import { memberProcedure, readProcedure, registeredWorker, router, workerProcedure } from '../trpc.js';
+
+const taskId = z.object({ id: z.string().min(1) });
 
 export const tasksRouter = router({
   submit: memberProcedure.input(TaskSpec).mutation(async ({ ctx, input }) => {
@@ -15,9 +18,39 @@ export const tasksRouter = router({
         .object({ status: TaskStatus.optional(), limit: z.number().int().min(1).max(10_000).default(100) })
         .default({ limit: 100 }),
     )
-    .query(({ ctx, input }) => ctx.services.tasks.list(input)),
+    .query(async ({ ctx, input }) => {
+      const { tasks, scheduler } = ctx.services;
+      const rows = await tasks.listRows(input);
+      const load = rows.some((row) => row.status === 'queued')
+        ? await tasks.activeCountByWorker()
+        : undefined;
+      return Promise.all(
+        rows.map(async (row) =>
+          taskFromRow(row, row.status === 'queued' ? await scheduler.explain(row, load) : null),
+        ),
+      );
+    }),
 
-  get: readProcedure
-    .input(z.object({ id: z.string() }))
-    .query(({ ctx, input }) => ctx.services.tasks.get(input.id)),
+  /** One task with its attempt history and, if queued, why it is waiting. */
+  get: readProcedure.input(taskId).query(async ({ ctx, input }) => {
+    const { tasks, scheduler } = ctx.services;
+    const row = await tasks.mustRow(input.id);
+    const waitingFor = row.status === 'queued' ? await scheduler.explain(row) : null;
+    return { ...taskFromRow(row, waitingFor), attempts: await tasks.attempts(row.id) };
+  }),
+
+  cancel: memberProcedure.input(taskId).mutation(async ({ ctx, input }) => {
+    await ctx.services.control.cancel(input.id, ctx.principal.subject);
+    return taskFromRow(await ctx.services.tasks.mustRow(input.id));
+  }),
+
+  retry: memberProcedure.input(taskId).mutation(async ({ ctx, input }) => {
+    await ctx.services.control.retry(input.id);
+    return taskFromRow(await ctx.services.tasks.mustRow(input.id));
+  }),
+
+  /** A shutting-down worker gives back an attempt it stopped. */
+  handBack: workerProcedure
+    .input(z.object({ taskId: z.string(), attempt: z.number().int().min(1) }))
+    .mutation(({ ctx, input }) => ctx.services.control.handBack(registeredWorker(ctx), input)),
 });

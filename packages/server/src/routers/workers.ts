@@ -1,10 +1,19 @@
-import { WorkerRegistration } from '@nexa/core';
-import { readProcedure, registeredWorker, router, toTRPCError, workerProcedure } from '../trpc.js';
+import { RunningAttempt, WorkerRegistration } from '@nexa/core';
+import { z } from 'zod';
+import {
+  adminProcedure,
+  readProcedure,
+  registeredWorker,
+  router,
+  toTRPCError,
+  workerProcedure,
+} from '../trpc.js';
 
 export const workersRouter = router({
   /**
    * A worker's session: registers it, then delivers its messages (first
-   * `registered`, then assignments) until the connection ends.
+   * `registered`, then assignments and stops) until the connection ends or
+   * the worker is declared lost.
    */
   connect: workerProcedure.input(WorkerRegistration).subscription(async function* ({ ctx, input, signal }) {
     let session: Awaited<ReturnType<typeof ctx.services.workers.open>>;
@@ -25,7 +34,27 @@ export const workersRouter = router({
     }
   }),
 
+  /** Right after registering: the attempts the worker is running, so both sides agree. */
+  reconcile: workerProcedure
+    .input(z.object({ running: z.array(RunningAttempt).max(10_000) }))
+    .mutation(async ({ ctx, input }) => {
+      const session = ctx.services.workers.session(registeredWorker(ctx));
+      if (!session) return;
+      await ctx.services.control.reconcile(session, input.running);
+    }),
+
   heartbeat: workerProcedure.mutation(({ ctx }) => ctx.services.workers.heartbeat(registeredWorker(ctx))),
+
+  /** `nexa workers drain`: no new tasks for this worker, across reconnects; what it runs finishes. */
+  drain: adminProcedure.input(z.object({ id: z.string().min(1) })).mutation(async ({ ctx, input }) => {
+    await ctx.services.workers.drain(input.id, true);
+    return (await ctx.services.workers.list()).find((w) => w.id === input.id || w.name === input.id);
+  }),
+
+  /** A worker shutting down: no new tasks for this session. */
+  leave: workerProcedure.mutation(async ({ ctx }) => {
+    await ctx.services.workers.drain(registeredWorker(ctx), false);
+  }),
 
   list: readProcedure.query(({ ctx }) => ctx.services.workers.list()),
 });

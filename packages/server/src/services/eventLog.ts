@@ -1,9 +1,17 @@
-import { isTerminalStatus, NexaError, type TaskEvent, type TaskEventBody } from '@nexa/core';
+import {
+  isTerminalStatus,
+  NexaError,
+  type StoredTaskEvent,
+  type TaskEvent,
+  type TaskEventBody,
+} from '@nexa/core';
 import { and, asc, eq, gt, max } from 'drizzle-orm';
 import type { Database } from '../db/open.js';
-import { taskEvents, tasks } from '../db/schema.js';
+import { taskAttempts, taskEvents, tasks } from '../db/schema.js';
 import type { LiveFeed } from './liveFeed.js';
-import { statusUpdate, type TaskService } from './tasks.js';
+import type { AttemptRow, TaskRow } from './taskRows.js';
+import type { TaskService } from './tasks.js';
+import { applyWorkerStatus } from './workerStatus.js';
 
 export interface AppendBatch {
   taskId: string;
@@ -13,8 +21,13 @@ export interface AppendBatch {
 
 type EventRow = typeof taskEvents.$inferSelect;
 
-function eventFromRow(row: EventRow): TaskEvent {
-  return { ...(JSON.parse(row.body) as TaskEventBody), seq: row.seq, at: row.at } as TaskEvent;
+function eventFromRow(row: EventRow): StoredTaskEvent {
+  return {
+    ...(JSON.parse(row.body) as TaskEventBody),
+    seq: row.seq,
+    at: row.at,
+    attempt: row.attempt,
+  } as StoredTaskEvent;
 }
 
 function rowFromEvent(taskId: string, attempt: number, event: TaskEvent): EventRow {
@@ -27,8 +40,9 @@ export function isFinalEvent(event: TaskEvent): boolean {
 }
 
 /**
- * The append-only event log of every task: durable appends from workers,
- * paged reads, and tails that catch up from the database then follow live.
+ * The append-only event log of every task: durable appends from workers and
+ * from the coordinator itself, paged reads, and tails that catch up from the
+ * database then follow live.
  */
 export class EventLog {
   constructor(
@@ -41,14 +55,14 @@ export class EventLog {
   /**
    * Stores a worker's batch. Idempotent: events already stored are skipped,
    * so a batch retried after a lost ack changes nothing. Fenced: only the
-   * worker holding the task's current attempt may write.
+   * worker holding the task's current attempt may write; a worker that was
+   * declared lost can never write into the attempt that replaced it.
    */
   append(workerId: string, batch: AppendBatch): Promise<{ ackedSeq: number }> {
-    const { taskId, attempt, events } = batch;
-    const lastSeq = events.at(-1)?.seq ?? 0;
+    const { taskId, attempt } = batch;
+    const lastSeq = batch.events.at(-1)?.seq ?? 0;
     return this.database.writes.run(async () => {
-      const task = await this.tasks.row(taskId);
-      if (!task) throw new NexaError('not_found', `no task ${taskId}`);
+      const task = await this.tasks.mustRow(taskId);
       if (task.workerId !== workerId || task.attempt !== attempt) {
         throw new NexaError('conflict', `attempt ${attempt} of task ${taskId} is not held by this worker`);
       }
@@ -56,27 +70,69 @@ export class EventLog {
         if ((await this.lastSeq(taskId)) >= lastSeq) return { ackedSeq: lastSeq };
         throw new NexaError('conflict', `task ${taskId} has already ended (${task.status})`);
       }
-      const update = statusUpdate(task, events);
-      const insert = this.database.db
-        .insert(taskEvents)
-        .values(events.map((event) => rowFromEvent(taskId, attempt, event)))
-        .onConflictDoNothing()
-        .returning({ seq: taskEvents.seq });
-      let inserted: { seq: number }[];
-      if (update) {
-        const setStatus = this.database.db.update(tasks).set(update).where(eq(tasks.id, taskId));
-        [inserted] = await this.database.db.batch([insert, setStatus]);
-      } else {
-        inserted = await insert;
+      const first = batch.events[0]?.seq ?? 0;
+      const stored = await this.lastSeq(taskId);
+      if (first > stored + 1) {
+        // Never store a gap: the worker resends the missing batch first.
+        throw new NexaError(
+          'invalid_input',
+          `task ${taskId}: events start at ${first}, expected ${stored + 1}`,
+        );
       }
-      const fresh = new Set(inserted.map((row) => row.seq));
-      this.feed.publish(
-        taskId,
-        events.filter((event) => fresh.has(event.seq)),
-      );
-      if (update?.finishedAt !== undefined) this.onTaskFinished();
+      const change = applyWorkerStatus(task, batch.events);
+      await this.store(task, attempt, change.events, change.task, change.attempt);
       return { ackedSeq: lastSeq };
     });
+  }
+
+  /**
+   * Appends an event decided by the coordinator (requeued, cancelled, lost)
+   * after the last stored one, with the task and attempt changes it implies,
+   * in one transaction. Must run inside the write queue.
+   */
+  async appendFromCoordinator(
+    task: TaskRow,
+    body: TaskEventBody,
+    taskUpdate: Partial<TaskRow>,
+    attemptUpdate?: Partial<AttemptRow>,
+  ): Promise<void> {
+    const event = { ...body, seq: (await this.lastSeq(task.id)) + 1, at: Date.now() } as TaskEvent;
+    await this.store(task, task.attempt, [event], taskUpdate, attemptUpdate);
+  }
+
+  private async store(
+    task: TaskRow,
+    attempt: number,
+    events: TaskEvent[],
+    taskUpdate: Partial<TaskRow> | undefined,
+    attemptUpdate: Partial<AttemptRow> | undefined,
+  ): Promise<void> {
+    const { db } = this.database;
+    const insert = db
+      .insert(taskEvents)
+      .values(events.map((event) => rowFromEvent(task.id, attempt, event)))
+      .onConflictDoNothing()
+      .returning({ seq: taskEvents.seq });
+    const updates = [
+      ...(taskUpdate ? [db.update(tasks).set(taskUpdate).where(eq(tasks.id, task.id))] : []),
+      ...(attemptUpdate
+        ? [
+            db
+              .update(taskAttempts)
+              .set(attemptUpdate)
+              .where(and(eq(taskAttempts.taskId, task.id), eq(taskAttempts.attempt, attempt))),
+          ]
+        : []),
+    ];
+    const [inserted] = updates.length > 0 ? await db.batch([insert, ...updates]) : [await insert];
+    const fresh = new Set(inserted.map((row) => row.seq));
+    this.feed.publish(
+      task.id,
+      events.filter((event) => fresh.has(event.seq)).map((event) => ({ ...event, attempt })),
+    );
+    if (taskUpdate?.status && !['assigned', 'running', 'waiting_approval'].includes(taskUpdate.status)) {
+      this.onTaskFinished(); // a slot is free, or a task is queued again
+    }
   }
 
   async lastSeq(taskId: string): Promise<number> {
@@ -87,7 +143,7 @@ export class EventLog {
     return row?.last ?? 0;
   }
 
-  async list(taskId: string, afterSeq: number, limit: number): Promise<TaskEvent[]> {
+  async list(taskId: string, afterSeq: number, limit: number): Promise<StoredTaskEvent[]> {
     const rows = await this.database.db
       .select()
       .from(taskEvents)
@@ -108,8 +164,8 @@ export class EventLog {
     afterSeq: number,
     signal: AbortSignal | undefined,
     waitForDrain: () => Promise<void> = async () => {},
-  ): AsyncGenerator<TaskEvent> {
-    await this.tasks.get(taskId); // not_found before anything else
+  ): AsyncGenerator<StoredTaskEvent> {
+    await this.tasks.mustRow(taskId); // not_found before anything else
     let last = afterSeq;
     const pageSize = 1000;
     while (!signal?.aborted) {

@@ -1,8 +1,11 @@
 import type { TokenService } from '../auth/tokens.js';
 import type { Database } from '../db/open.js';
 import { EventLog } from './eventLog.js';
+import { LeaseMonitor } from './leaseMonitor.js';
+import { TaskLifecycle } from './lifecycle.js';
 import { LiveFeed } from './liveFeed.js';
 import { Scheduler } from './scheduler.js';
+import { TaskControl } from './taskControl.js';
 import { TaskService } from './tasks.js';
 import { WorkerHub } from './workerHub.js';
 
@@ -21,15 +24,37 @@ export interface Services {
   feed: LiveFeed;
   workers: WorkerHub;
   scheduler: Scheduler;
+  control: TaskControl;
+  leases: LeaseMonitor;
   options: ServiceOptions;
 }
 
 export function createServices(database: Database, tokens: TokenService, options: ServiceOptions): Services {
   const feed = new LiveFeed();
   const tasks = new TaskService(database);
-  const workers = new WorkerHub(database, tasks, options.heartbeatMs);
+  const workers = new WorkerHub(database, tasks, options);
   let scheduler: Scheduler | undefined;
-  const events = new EventLog(database, tasks, feed, () => void scheduler?.kick());
+  const kick = () => void scheduler?.kick();
+  const events = new EventLog(database, tasks, feed, kick);
   scheduler = new Scheduler(database, tasks, events, workers, options.leaseMs, options.log);
-  return { database, tokens, tasks, events, feed, workers, scheduler, options };
+  const lifecycle = new TaskLifecycle(events);
+  const control = new TaskControl(database, tasks, events, lifecycle, workers, kick);
+  const leases = new LeaseMonitor(database, tasks, workers, lifecycle, {
+    leaseMs: options.leaseMs,
+    onRequeued: kick,
+    log: options.log,
+  });
+  return { database, tokens, tasks, events, feed, workers, scheduler, control, leases, options };
+}
+
+/**
+ * What a coordinator does once at start: nobody is connected yet, and every
+ * held task gets one lease's time for its worker to reconnect and re-attach.
+ */
+export async function recoverAtStart(services: Services): Promise<void> {
+  const { database, tasks, workers, options } = services;
+  await database.writes.run(() =>
+    database.db.batch([workers.markAllOffline(), tasks.renewAllLeases(Date.now() + options.leaseMs)]),
+  );
+  services.leases.start();
 }

@@ -1,4 +1,4 @@
-import { AsyncQueue, type TaskEvent } from '@nexa/core';
+import { AsyncQueue, type StoredTaskEvent } from '@nexa/core';
 
 /** How many live events one reader may fall behind before it is sent back to the database. */
 export const LIVE_BUFFER_LIMIT = 10_000;
@@ -9,10 +9,13 @@ export const LIVE_BUFFER_LIMIT = 10_000;
  * late, catches up from the database.
  */
 export class LiveFeed {
-  private readonly readers = new Map<string, Set<AsyncQueue<TaskEvent>>>();
+  private readonly readers = new Map<string, Set<AsyncQueue<StoredTaskEvent>>>();
 
-  subscribe(taskId: string, limit = LIVE_BUFFER_LIMIT): { queue: AsyncQueue<TaskEvent>; close(): void } {
-    const queue = new AsyncQueue<TaskEvent>(limit);
+  subscribe(
+    taskId: string,
+    limit = LIVE_BUFFER_LIMIT,
+  ): { queue: AsyncQueue<StoredTaskEvent>; close(): void } {
+    const queue = new AsyncQueue<StoredTaskEvent>(limit);
     let set = this.readers.get(taskId);
     if (!set) {
       set = new Set();
@@ -29,7 +32,7 @@ export class LiveFeed {
     };
   }
 
-  publish(taskId: string, events: readonly TaskEvent[]): void {
+  publish(taskId: string, events: readonly StoredTaskEvent[]): void {
     const set = this.readers.get(taskId);
     if (!set) return;
     for (const queue of set) for (const event of events) queue.push(event);

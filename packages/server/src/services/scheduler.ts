@@ -1,7 +1,7 @@
-import { labelsMatch } from '@nexa/core';
+import { formatLabels, labelsMatch } from '@nexa/core';
 import type { Database } from '../db/open.js';
 import type { EventLog } from './eventLog.js';
-import type { TaskRow } from './taskRows.js';
+import { specFromRow, type TaskRow } from './taskRows.js';
 import type { TaskService } from './tasks.js';
 import type { WorkerHub, WorkerSession } from './workerHub.js';
 
@@ -57,7 +57,7 @@ export class Scheduler {
   }
 
   private async pass(): Promise<void> {
-    const sessions = this.hub.connected();
+    const sessions = this.hub.connected().filter((session) => !session.draining);
     if (sessions.length === 0) return;
     const queued = await this.tasks.queued(PASS_SIZE);
     if (queued.length === 0) return;
@@ -75,26 +75,39 @@ export class Scheduler {
       // A first attempt starts an empty log; a later one continues after what earlier attempts wrote.
       const firstSeq = task.attempt === 1 ? 1 : (await this.events.lastSeq(task.id)) + 1;
       const assigned = await this.database.writes.run(() =>
-        this.tasks.assign(task.id, worker.workerId, Date.now() + this.leaseMs),
+        this.tasks.assign(task, worker.workerId, Date.now() + this.leaseMs),
       );
       if (!assigned) continue;
       load.set(worker.workerId, (load.get(worker.workerId) ?? 0) + 1);
       this.hub.send(worker.workerId, {
         type: 'assign',
-        assignment: {
-          taskId: task.id,
-          attempt: task.attempt,
-          firstSeq,
-          spec: {
-            agent: task.agent as 'shell',
-            command: task.command,
-            env: task.env,
-            labels: task.labels,
-            priority: task.priority,
-            maxAttempts: task.maxAttempts,
-          },
-        },
+        assignment: { taskId: task.id, attempt: task.attempt, firstSeq, spec: specFromRow(task) },
       });
     }
+  }
+
+  /** Says why a queued task is not running, in words a person can act on. */
+  async explain(task: TaskRow, load?: Map<string, number>): Promise<string> {
+    const sessions = this.hub.connected();
+    if (sessions.length === 0) return 'no worker is connected';
+    const withLabels = sessions.filter((s) => labelsMatch(task.labels, s.registration.labels));
+    if (withLabels.length === 0) {
+      const missing = Object.entries(task.labels).find(
+        ([key, value]) => !sessions.some((s) => s.registration.labels[key] === value),
+      );
+      return missing
+        ? `no connected worker has label ${missing[0]}=${missing[1]}`
+        : `no connected worker has all of the labels ${formatLabels(task.labels)}`;
+    }
+    const eligible = withLabels.filter((s) => canRun(s, task));
+    if (eligible.length === 0) return `no connected worker with those labels runs the ${task.agent} agent`;
+    const open = eligible.filter((s) => !s.draining);
+    if (open.length === 0)
+      return `every eligible worker is draining (${eligible.map((s) => s.registration.name).join(', ')})`;
+    const held = load ?? (await this.tasks.activeCountByWorker());
+    if (open.every((s) => (held.get(s.workerId) ?? 0) >= s.registration.capacity)) {
+      return `waiting for a free slot on ${open.map((s) => s.registration.name).join(', ')}`;
+    }
+    return 'waiting for tasks ahead of it (higher priority or older) to be scheduled';
   }
 }

@@ -1,12 +1,13 @@
-import type { Task } from '@nexa/core';
-import type { tasks } from '../db/schema.js';
+import type { Task, TaskAttempt } from '@nexa/core';
+import type { taskAttempts, tasks } from '../db/schema.js';
 
 export type TaskRow = typeof tasks.$inferSelect;
+export type AttemptRow = typeof taskAttempts.$inferSelect;
 
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+export const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 /** The public shape of a task row (the `--json` contract). */
-export function taskFromRow(row: TaskRow): Task {
+export function taskFromRow(row: TaskRow, waitingFor: string | null = null): Task {
   return {
     id: row.id,
     status: row.status,
@@ -16,6 +17,8 @@ export function taskFromRow(row: TaskRow): Task {
     labels: row.labels,
     priority: row.priority,
     maxAttempts: row.maxAttempts,
+    timeoutMs: row.timeoutMs,
+    graceMs: row.graceMs,
     workerId: row.workerId,
     attempt: row.attempt,
     exitCode: row.exitCode,
@@ -23,5 +26,33 @@ export function taskFromRow(row: TaskRow): Task {
     createdAt: new Date(row.createdAt).toISOString(),
     startedAt: iso(row.startedAt),
     finishedAt: iso(row.finishedAt),
+    cancelRequestedAt: iso(row.cancelRequestedAt),
+    waitingFor: row.status === 'queued' ? waitingFor : null,
+  };
+}
+
+export function attemptFromRow(row: AttemptRow): TaskAttempt {
+  return {
+    attempt: row.attempt,
+    workerId: row.workerId,
+    status: row.status,
+    exitCode: row.exitCode,
+    reason: row.reason,
+    assignedAt: new Date(row.assignedAt).toISOString(),
+    finishedAt: iso(row.finishedAt),
+  };
+}
+
+/** The spec part of a row, as a worker gets it in an assignment. */
+export function specFromRow(row: TaskRow) {
+  return {
+    agent: row.agent as Task['agent'],
+    command: row.command,
+    env: row.env,
+    labels: row.labels,
+    priority: row.priority,
+    maxAttempts: row.maxAttempts,
+    timeoutMs: row.timeoutMs,
+    graceMs: row.graceMs,
   };
 }

@@ -1,23 +1,22 @@
 import {
-  canTransition,
   isActiveStatus,
   NexaError,
   newId,
   type Principal,
   type Task,
-  type TaskEvent,
+  type TaskAttempt,
   type TaskSpec,
   type TaskStatus,
   taskStatuses,
 } from '@nexa/core';
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Database } from '../db/open.js';
-import { tasks } from '../db/schema.js';
-import { type TaskRow, taskFromRow } from './taskRows.js';
+import { taskAttempts, tasks } from '../db/schema.js';
+import { attemptFromRow, type TaskRow, taskFromRow } from './taskRows.js';
 
-const activeStatuses = taskStatuses.filter(isActiveStatus);
+export const activeStatuses = taskStatuses.filter(isActiveStatus);
 
-/** Reads and writes task rows. Status changes made by events go through `statusUpdate`. */
+/** Reads and writes task rows. Methods that write must be called inside the write queue. */
 export class TaskService {
   constructor(private readonly database: Database) {}
 
@@ -36,6 +35,9 @@ export class TaskService {
       status: 'queued',
       attempt: 1,
       maxAttempts: spec.maxAttempts,
+      timeoutMs: spec.timeoutMs,
+      graceMs: spec.graceMs,
+      cancelRequestedAt: null,
       workerId: null,
       leaseExpiresAt: null,
       exitCode: null,
@@ -56,22 +58,29 @@ export class TaskService {
     return row;
   }
 
-  async get(id: string): Promise<Task> {
+  async mustRow(id: string): Promise<TaskRow> {
     const row = await this.row(id);
-    if (!row) {
+    if (!row)
       throw new NexaError('not_found', `no task ${id}`, { hint: 'list tasks with `nexa tasks list`' });
-    }
-    return taskFromRow(row);
+    return row;
   }
 
-  async list(filter: { status?: TaskStatus | undefined; limit: number }): Promise<Task[]> {
+  async attempts(id: string): Promise<TaskAttempt[]> {
     const rows = await this.db
+      .select()
+      .from(taskAttempts)
+      .where(eq(taskAttempts.taskId, id))
+      .orderBy(asc(taskAttempts.attempt));
+    return rows.map(attemptFromRow);
+  }
+
+  listRows(filter: { status?: TaskStatus | undefined; limit: number }): Promise<TaskRow[]> {
+    return this.db
       .select()
       .from(tasks)
       .where(filter.status ? eq(tasks.status, filter.status) : undefined)
       .orderBy(desc(tasks.createdAt), desc(tasks.id))
       .limit(filter.limit);
-    return rows.map(taskFromRow);
   }
 
   /** Queued tasks in scheduling order: highest priority first, then oldest. */
@@ -84,7 +93,23 @@ export class TaskService {
       .limit(limit);
   }
 
-  /** How many tasks each worker holds right now (assigned, running or waiting). */
+  /** Tasks a worker holds (assigned, running or waiting). */
+  activeOf(workerId: string): Promise<TaskRow[]> {
+    return this.db
+      .select()
+      .from(tasks)
+      .where(and(eq(tasks.workerId, workerId), inArray(tasks.status, activeStatuses)));
+  }
+
+  /** Active tasks whose lease ran out before `now`. */
+  expired(now: number): Promise<TaskRow[]> {
+    return this.db
+      .select()
+      .from(tasks)
+      .where(and(inArray(tasks.status, activeStatuses), lt(tasks.leaseExpiresAt, now)));
+  }
+
+  /** How many tasks each worker holds right now. */
   async activeCountByWorker(): Promise<Map<string, number>> {
     const rows = await this.db
       .select({ workerId: tasks.workerId, count: sql<number>`count(*)` })
@@ -94,37 +119,46 @@ export class TaskService {
     return new Map(rows.filter((r) => r.workerId !== null).map((r) => [r.workerId as string, r.count]));
   }
 
-  /** Hands a queued task to a worker; false if it was no longer queued. Call inside the write queue. */
-  async assign(taskId: string, workerId: string, leaseExpiresAt: number): Promise<boolean> {
-    const result = await this.db
-      .update(tasks)
-      .set({ status: 'assigned', workerId, assignedAt: Date.now(), leaseExpiresAt })
-      .where(and(eq(tasks.id, taskId), eq(tasks.status, 'queued')));
+  /** Hands a queued task to a worker and opens its attempt; false if it was no longer queued. */
+  async assign(task: TaskRow, workerId: string, leaseExpiresAt: number): Promise<boolean> {
+    const now = Date.now();
+    const [result] = await this.db.batch([
+      this.db
+        .update(tasks)
+        .set({ status: 'assigned', workerId, assignedAt: now, leaseExpiresAt })
+        .where(and(eq(tasks.id, task.id), eq(tasks.status, 'queued'), eq(tasks.attempt, task.attempt))),
+      this.db
+        .insert(taskAttempts)
+        .values({ taskId: task.id, attempt: task.attempt, workerId, status: 'running', assignedAt: now })
+        .onConflictDoUpdate({
+          target: [taskAttempts.taskId, taskAttempts.attempt],
+          set: {
+            workerId,
+            status: 'running',
+            assignedAt: now,
+            finishedAt: null,
+            exitCode: null,
+            reason: null,
+          },
+        }),
+    ]);
     return result.rowsAffected === 1;
   }
-}
 
-/**
- * The task-row change implied by the status events of one batch, applied in
- * order through the state machine; undefined when the batch has none.
- */
-export function statusUpdate(task: TaskRow, events: readonly TaskEvent[]): Partial<TaskRow> | undefined {
-  let status = task.status;
-  let update: Partial<TaskRow> | undefined;
-  for (const event of events) {
-    if (event.kind !== 'status' || event.status === status) continue;
-    if (!canTransition(status, event.status)) {
-      throw new NexaError('conflict', `task ${task.id} cannot go from ${status} to ${event.status}`);
-    }
-    status = event.status;
-    update = { ...update, status };
-    if (status === 'running') update.startedAt ??= event.at;
-    if (event.exitCode !== undefined) update.exitCode = event.exitCode;
-    if (event.reason !== undefined) update.reason = event.reason;
-    if (!isActiveStatus(status) && status !== 'queued') {
-      update.finishedAt = event.at;
-      update.leaseExpiresAt = null;
-    }
+  /** Extends the leases of every task a worker holds (its heartbeat). */
+  renewLeases(workerId: string, leaseExpiresAt: number) {
+    return this.db
+      .update(tasks)
+      .set({ leaseExpiresAt })
+      .where(and(eq(tasks.workerId, workerId), inArray(tasks.status, activeStatuses)));
   }
-  return update;
+
+  /** After a coordinator restart: give every held task one lease for its worker to reconnect. */
+  renewAllLeases(leaseExpiresAt: number) {
+    return this.db.update(tasks).set({ leaseExpiresAt }).where(inArray(tasks.status, activeStatuses));
+  }
+
+  requestCancel(taskId: string, at: number) {
+    return this.db.update(tasks).set({ cancelRequestedAt: at }).where(eq(tasks.id, taskId));
+  }
 }

@@ -6,9 +6,10 @@ import {
   type WorkerMessage,
   type WorkerRegistration,
 } from '@nexa/core';
-import { eq } from 'drizzle-orm';
+import { eq, or } from 'drizzle-orm';
 import type { Database } from '../db/open.js';
 import { workers } from '../db/schema.js';
+import { iso } from './taskRows.js';
 import type { TaskService } from './tasks.js';
 
 /** One connected worker process: what it registered and the channel of messages to it. */
@@ -16,9 +17,11 @@ export interface WorkerSession {
   workerId: string;
   registration: WorkerRegistration;
   messages: AsyncQueue<WorkerMessage>;
+  openedAt: number;
+  lastHeartbeatAt: number;
+  /** Drained by an admin (kept across reconnects) or shutting down (this session only): no new tasks. */
+  draining: boolean;
 }
-
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 /** Knows which workers are connected right now and delivers messages to them. */
 export class WorkerHub {
@@ -27,7 +30,7 @@ export class WorkerHub {
   constructor(
     private readonly database: Database,
     private readonly tasks: TaskService,
-    private readonly heartbeatMs: number,
+    private readonly timing: { heartbeatMs: number; leaseMs: number },
   ) {}
 
   /**
@@ -60,8 +63,15 @@ export class WorkerHub {
       if (existing) await db.update(workers).set(fields).where(eq(workers.id, workerId));
       else
         await db.insert(workers).values({ id: workerId, name: registration.name, createdAt: now, ...fields });
-      const session: WorkerSession = { workerId, registration, messages: new AsyncQueue() };
-      session.messages.push({ type: 'registered', workerId, heartbeatMs: this.heartbeatMs });
+      const session: WorkerSession = {
+        workerId,
+        registration,
+        messages: new AsyncQueue(),
+        openedAt: now,
+        lastHeartbeatAt: now,
+        draining: existing?.draining ?? false,
+      };
+      session.messages.push({ type: 'registered', workerId, heartbeatMs: this.timing.heartbeatMs });
       this.sessions.set(workerId, session);
       return session;
     });
@@ -72,12 +82,26 @@ export class WorkerHub {
     session.messages.end();
     if (this.sessions.get(session.workerId) !== session) return;
     this.sessions.delete(session.workerId);
-    await this.database.writes.run(() =>
-      this.database.db
-        .update(workers)
-        .set({ status: 'offline', lastSeenAt: Date.now() })
-        .where(eq(workers.id, session.workerId)),
-    );
+    await this.database.writes.run(() => this.setStatus(session.workerId, 'offline'));
+  }
+
+  /** Declares a worker lost: its session ends (it must register again). Call inside the write queue. */
+  async markLost(workerId: string): Promise<void> {
+    const session = this.sessions.get(workerId);
+    this.sessions.delete(workerId);
+    session?.messages.end();
+    await this.setStatus(workerId, 'lost');
+  }
+
+  private setStatus(workerId: string, status: 'online' | 'offline' | 'lost') {
+    return this.database.db
+      .update(workers)
+      .set({ status, lastSeenAt: Date.now() })
+      .where(eq(workers.id, workerId));
+  }
+
+  session(workerId: string): WorkerSession | undefined {
+    return this.sessions.get(workerId);
   }
 
   connected(): WorkerSession[] {
@@ -91,13 +115,46 @@ export class WorkerHub {
     return true;
   }
 
+  /** A worker's heartbeat: it is alive, and so are its leases. */
   async heartbeat(workerId: string): Promise<void> {
-    if (!this.sessions.has(workerId)) {
-      throw new NexaError('conflict', `worker ${workerId} is not connected`, { hint: 'reconnect' });
+    const session = this.sessions.get(workerId);
+    if (!session) {
+      throw new NexaError('conflict', `worker ${workerId} is not connected`, { hint: 'register again' });
     }
+    const now = Date.now();
+    session.lastHeartbeatAt = now;
     await this.database.writes.run(() =>
-      this.database.db.update(workers).set({ lastSeenAt: Date.now() }).where(eq(workers.id, workerId)),
+      this.database.db.batch([
+        this.database.db.update(workers).set({ lastSeenAt: now }).where(eq(workers.id, workerId)),
+        this.tasks.renewLeases(workerId, now + this.timing.leaseMs),
+      ]),
     );
+  }
+
+  /** Stops new assignments to a worker; what it runs finishes. `persist` keeps it drained across reconnects. */
+  async drain(idOrName: string, persist: boolean): Promise<string> {
+    const [row] = await this.database.db
+      .select()
+      .from(workers)
+      .where(or(eq(workers.id, idOrName), eq(workers.name, idOrName)));
+    if (!row) {
+      throw new NexaError('not_found', `no worker ${idOrName}`, {
+        hint: 'list workers with `nexa workers list`',
+      });
+    }
+    if (persist) {
+      await this.database.writes.run(() =>
+        this.database.db.update(workers).set({ draining: true }).where(eq(workers.id, row.id)),
+      );
+    }
+    const session = this.sessions.get(row.id);
+    if (session) session.draining = true;
+    return row.id;
+  }
+
+  /** After a coordinator start nobody is connected yet, whatever the database last said. */
+  markAllOffline() {
+    return this.database.db.update(workers).set({ status: 'offline' }).where(eq(workers.status, 'online'));
   }
 
   async list(): Promise<WorkerInfo[]> {
@@ -106,7 +163,10 @@ export class WorkerHub {
     return rows.map((row) => ({
       id: row.id,
       name: row.name,
-      status: row.status,
+      status:
+        row.status === 'online' && (row.draining || this.sessions.get(row.id)?.draining)
+          ? 'draining'
+          : row.status,
       labels: row.labels,
       capacity: row.capacity,
       running: running.get(row.id) ?? 0,

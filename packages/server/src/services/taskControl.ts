@@ -1,0 +1,104 @@
+import { isActiveStatus, isTerminalStatus, NexaError, type RunningAttempt } from '@nexa/core';
+import type { Database } from '../db/open.js';
+import type { EventLog } from './eventLog.js';
+import type { TaskLifecycle } from './lifecycle.js';
+import { specFromRow } from './taskRows.js';
+import type { TaskService } from './tasks.js';
+import type { WorkerHub, WorkerSession } from './workerHub.js';
+
+/** Requests that change a task's course: cancel, retry, hand back, and a worker's reconnect. */
+export class TaskControl {
+  constructor(
+    private readonly database: Database,
+    private readonly tasks: TaskService,
+    private readonly events: EventLog,
+    private readonly lifecycle: TaskLifecycle,
+    private readonly hub: WorkerHub,
+    private readonly kick: () => void,
+  ) {}
+
+  /**
+   * Cancels a task: a queued one ends at once; a running one's worker gets a
+   * stop (SIGTERM, then SIGKILL after the grace period) and the task ends
+   * `cancelled` whatever its agent does.
+   */
+  cancel(taskId: string, by: string): Promise<void> {
+    return this.database.writes.run(async () => {
+      const task = await this.tasks.mustRow(taskId);
+      if (isTerminalStatus(task.status)) {
+        throw new NexaError('conflict', `task ${taskId} has already ended (${task.status})`);
+      }
+      if (task.status === 'queued') {
+        await this.lifecycle.end(task, 'cancelled', `cancelled by ${by}`);
+        return;
+      }
+      if (task.cancelRequestedAt === null) await this.tasks.requestCancel(taskId, Date.now());
+      // If the worker is away its lease runs out and the attempt ends cancelled then.
+      this.hub.send(task.workerId as string, {
+        type: 'stop',
+        taskId,
+        attempt: task.attempt,
+        reason: 'cancelled',
+        graceMs: task.graceMs,
+      });
+    });
+  }
+
+  async retry(taskId: string): Promise<void> {
+    await this.database.writes.run(async () => this.lifecycle.retry(await this.tasks.mustRow(taskId)));
+    this.kick();
+  }
+
+  /** A shutting-down worker gives back an attempt it stopped; it runs again elsewhere. */
+  async handBack(workerId: string, attempt: RunningAttempt): Promise<void> {
+    await this.database.writes.run(async () => {
+      const task = await this.tasks.mustRow(attempt.taskId);
+      if (task.workerId !== workerId || task.attempt !== attempt.attempt || !isActiveStatus(task.status))
+        return;
+      await this.lifecycle.handBack(task);
+    });
+    this.kick();
+  }
+
+  /**
+   * Squares what a (re)connected worker runs with what the coordinator
+   * thinks it runs. Attempts it should no longer run are stopped; tasks
+   * assigned to it before this session that it never got are sent again;
+   * tasks it was running but no longer has (it restarted) run again elsewhere.
+   */
+  async reconcile(session: WorkerSession, running: RunningAttempt[]): Promise<void> {
+    const requeued = await this.database.writes.run(async () => {
+      let changed = false;
+      const held = await this.tasks.activeOf(session.workerId);
+      const reported = new Map(running.map((r) => [r.taskId, r.attempt]));
+      for (const { taskId, attempt } of running) {
+        const task = held.find((t) => t.id === taskId && t.attempt === attempt);
+        if (!task) {
+          this.hub.send(session.workerId, {
+            type: 'stop',
+            taskId,
+            attempt,
+            reason: 'reassigned',
+            graceMs: 0,
+          });
+        }
+      }
+      for (const task of held) {
+        if (reported.get(task.id) === task.attempt) continue;
+        if ((task.assignedAt ?? 0) >= session.openedAt) continue; // assigned through this very session
+        if (task.status === 'assigned') {
+          const firstSeq = (await this.events.lastSeq(task.id)) + 1;
+          this.hub.send(session.workerId, {
+            type: 'assign',
+            assignment: { taskId: task.id, attempt: task.attempt, firstSeq, spec: specFromRow(task) },
+          });
+        } else {
+          await this.lifecycle.attemptLost(task, `lost when worker ${session.registration.name} restarted`);
+          changed = true;
+        }
+      }
+      return changed;
+    });
+    if (requeued) this.kick();
+  }
+}
