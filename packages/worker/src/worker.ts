@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { availableParallelism, hostname } from 'node:os';
 import { join } from 'node:path';
 import {
-  type Assignment,
   type Labels,
   NEXA_VERSION,
   NexaError,
@@ -10,10 +9,9 @@ import {
   type WorkerRegistration,
 } from '@nexa/core';
 import { agents } from './agents/index.js';
-import { type Connection, connect, nexaCode } from './connection.js';
-import { TaskEventStream } from './eventStream.js';
-import { runTask } from './runTask.js';
+import { connect, nexaCode } from './connection.js';
 import { sandboxes } from './sandbox/index.js';
+import { TaskSupervisor } from './taskSupervisor.js';
 
 export interface WorkerOptions {
   server: string;
@@ -24,8 +22,8 @@ export interface WorkerOptions {
   /** The worker's own files (working copies); defaults under the Nexa data directory. */
   dataDir: string;
   log?: (line: string) => void;
-  /** How long `stop()` waits for running tasks' final events to be acknowledged. */
-  stopTimeoutMs?: number;
+  /** At shutdown, how long running tasks may go on before they are handed back. */
+  shutdownTimeoutMs?: number;
 }
 
 /** The name a worker registers under when none is given: this host's name, made valid. */
@@ -43,16 +41,16 @@ export interface RunningWorker {
   workerId: string;
   /** Tasks running right now, by task id. */
   running(): string[];
-  /** Stops taking tasks, ends running ones, waits for their final events, disconnects. */
+  /**
+   * Stops taking tasks, lets running ones go on for the shutdown timeout,
+   * hands the rest back to the coordinator, then disconnects.
+   */
   stop(): Promise<void>;
 }
 
-interface ActiveTask {
-  abort: AbortController;
-  done: Promise<void>;
-}
-
-const fatalCodes = new Set(['conflict', 'not_found', 'forbidden', 'unauthorized']);
+const fatalCodes = new Set(['conflict', 'not_found', 'forbidden', 'unauthorized', 'invalid_input']);
+/** After handing back, how long to wait for the last events and hand-backs to be acknowledged. */
+const FINAL_ACK_MS = 10_000;
 
 /** Connects to the coordinator and runs what it assigns until stopped. Resolves once registered. */
 export function startWorker(options: WorkerOptions): Promise<RunningWorker> {
@@ -66,8 +64,7 @@ export function startWorker(options: WorkerOptions): Promise<RunningWorker> {
     sandboxes: Object.keys(sandboxes) as WorkerRegistration['sandboxes'],
     agents: Object.keys(agents) as WorkerRegistration['agents'],
   };
-  const workRoot = join(options.dataDir, 'work');
-  const active = new Map<string, ActiveTask>();
+  const say = (line: string) => log(`worker ${registration.name}: ${line}`);
   let workerId = '';
   let heartbeat: NodeJS.Timeout | undefined;
   let heartbeatInFlight = false;
@@ -76,114 +73,134 @@ export function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   let link: 'connecting' | 'up' | 'down' = 'connecting';
   let everConnected = false;
 
-  const connection: Connection = connect(options.server, options.token, {
+  const connection = connect(options.server, options.token, {
     onOpen: () => {
-      if (everConnected) log(`worker ${registration.name}: reconnected to ${options.server}`);
+      if (everConnected) say(`reconnected to ${options.server}`);
       everConnected = true;
       link = 'up';
     },
     onClose: () => {
       if (stopping) return;
-      if (link === 'up')
-        log(`worker ${registration.name}: lost the connection to ${options.server}; reconnecting`);
-      else if (link === 'connecting')
-        log(`worker ${registration.name}: cannot reach ${options.server} yet; retrying`);
+      if (link === 'up') say(`lost the connection to ${options.server}; reconnecting`);
+      else if (link === 'connecting') say(`cannot reach ${options.server} yet; retrying`);
       link = 'down';
     },
   });
   const { client } = connection;
 
-  function startTask(assignment: Assignment): void {
-    if (active.has(assignment.taskId)) return; // a re-delivered assignment
-    const abort = new AbortController();
-    const events = new TaskEventStream(assignment.taskId, assignment.attempt, assignment.firstSeq, {
-      send: (batch) => client.events.append.mutate(batch),
-      isFatal: (error) => fatalCodes.has(nexaCode(error) ?? ''),
-      onFatal: (error) => {
-        log(
-          `worker ${registration.name}: task ${assignment.taskId} was taken away: ${(error as Error).message}`,
-        );
-        abort.abort();
-      },
-    });
-    const done = runTask({ assignment, events, workRoot, signal: abort.signal })
-      .catch((error: unknown) =>
-        log(`worker ${registration.name}: task ${assignment.taskId}: ${String(error)}`),
-      )
-      .finally(() => active.delete(assignment.taskId));
-    active.set(assignment.taskId, { abort, done });
-  }
+  const supervisor = new TaskSupervisor({
+    workRoot: join(options.dataDir, 'work'),
+    sendEvents: (batch) => client.events.append.mutate(batch),
+    handBack: (attempt) => client.tasks.handBack.mutate(attempt),
+    isFatal: (error) => fatalCodes.has(nexaCode(error) ?? ''),
+    log: say,
+  });
 
   function beat(): void {
     if (heartbeatInFlight) return;
     heartbeatInFlight = true;
     client.workers.heartbeat
-      .mutate()
+      .mutate({ running: supervisor.running().map((r) => r.taskId) })
       .catch(() => {}) // a missed beat is what leases are for; the connection logs its own trouble
       .finally(() => {
         heartbeatInFlight = false;
       });
   }
 
+  function onMessage(message: WorkerMessage): void {
+    switch (message.type) {
+      case 'registered':
+        workerId = message.workerId;
+        clearInterval(heartbeat);
+        heartbeat = setInterval(beat, message.heartbeatMs);
+        heartbeat.unref();
+        // After every (re)registration both sides agree on what runs here.
+        client.workers.reconcile.mutate({ running: supervisor.running() }).catch((error: unknown) => {
+          say(`could not re-attach running tasks: ${(error as Error).message}`);
+        });
+        break;
+      case 'assign':
+        if (stopping) {
+          void client.tasks.handBack.mutate({
+            taskId: message.assignment.taskId,
+            attempt: message.assignment.attempt,
+          });
+        } else {
+          supervisor.start(message.assignment);
+        }
+        break;
+      case 'stop':
+        supervisor.stop(message.taskId, message.attempt, message.reason, message.graceMs);
+        break;
+    }
+  }
+
   return new Promise<RunningWorker>((resolve, reject) => {
     let registered = false;
-    const subscription = client.workers.connect.subscribe(registration, {
-      onData(message: WorkerMessage) {
-        if (message.type === 'registered') {
-          workerId = message.workerId;
-          clearInterval(heartbeat);
-          heartbeat = setInterval(beat, message.heartbeatMs);
-          heartbeat.unref();
-          if (!registered) {
+    let subscription: { unsubscribe(): void } | undefined;
+
+    /** The session; opened again if the coordinator ends it (e.g. after declaring this worker lost). */
+    function open(): void {
+      subscription = client.workers.connect.subscribe(registration, {
+        onData(message: WorkerMessage) {
+          onMessage(message);
+          if (message.type === 'registered' && !registered) {
             registered = true;
             resolve(worker);
           }
-        } else if (message.type === 'assign') {
-          startTask(message.assignment);
-        }
-      },
-      onError(error) {
-        const code = nexaCode(error);
-        const message = (error.data as { nexa?: { message?: string; hint?: string } } | undefined)?.nexa;
-        const failure = new NexaError(
-          code === 'unauthorized' ? 'unauthorized' : code === 'conflict' ? 'conflict' : 'internal',
-          code === 'unauthorized'
-            ? `the server at ${options.server} refused the worker's token (${message?.message ?? error.message})`
-            : (message?.message ?? error.message),
-          message?.hint ? { hint: message.hint } : {},
-        );
-        if (!registered) {
-          stopping = true; // a refusal, not a lost connection: say nothing more
-          void connection.close();
-          reject(failure);
-        } else {
-          log(`worker ${registration.name}: ${failure.toLine()}`);
-        }
-      },
-    });
+        },
+        onError(error) {
+          const code = nexaCode(error);
+          const detail = (error.data as { nexa?: { message?: string; hint?: string } } | undefined)?.nexa;
+          const failure = new NexaError(
+            code === 'unauthorized' ? 'unauthorized' : code === 'conflict' ? 'conflict' : 'internal',
+            code === 'unauthorized'
+              ? `the server at ${options.server} refused the worker's token (${detail?.message ?? error.message})`
+              : (detail?.message ?? error.message),
+            detail?.hint ? { hint: detail.hint } : {},
+          );
+          if (!registered) {
+            stopping = true; // a refusal, not a lost connection: say nothing more
+            void connection.close();
+            reject(failure);
+            return;
+          }
+          say(`${failure.toLine()}; registering again`);
+          setTimeout(() => !stopping && open(), 1000).unref();
+        },
+        onComplete() {
+          if (stopping) return;
+          say('the coordinator ended this session (the worker was presumed lost); registering again');
+          open();
+        },
+      });
+    }
+    open();
 
     const worker: RunningWorker = {
       name: registration.name,
       get workerId() {
         return workerId;
       },
-      running: () => [...active.keys()],
+      running: () => supervisor.running().map((r) => r.taskId),
       async stop() {
         if (stopping) return;
         stopping = true;
-        clearInterval(heartbeat);
-        for (const task of active.values()) task.abort.abort();
-        // Wait for the final events to be acknowledged, but not forever if the coordinator is gone.
-        const finished = Promise.all([...active.values()].map((task) => task.done));
-        let timer: NodeJS.Timeout | undefined;
-        const gaveUp = new Promise<'timeout'>((resolve) => {
-          timer = setTimeout(() => resolve('timeout'), options.stopTimeoutMs ?? 10_000);
-        });
-        if ((await Promise.race([finished, gaveUp])) === 'timeout') {
-          log(`worker ${registration.name}: stopped without the coordinator acknowledging every event`);
+        await client.workers.leave.mutate().catch(() => {});
+        if (supervisor.size > 0) {
+          const limit = options.shutdownTimeoutMs ?? 30_000;
+          if (limit > 0)
+            say(`waiting up to ${Math.round(limit / 1000)} s for ${supervisor.size} running task(s)`);
+          if (!(await supervisor.settle(limit))) {
+            say(`handing ${supervisor.size} task(s) back to the coordinator`);
+            supervisor.stopAll('shutdown');
+            if (!(await supervisor.settle(FINAL_ACK_MS))) {
+              say('stopped before the coordinator acknowledged every event; those tasks will run again');
+            }
+          }
         }
-        clearTimeout(timer);
-        subscription.unsubscribe();
+        clearInterval(heartbeat);
+        subscription?.unsubscribe();
         await connection.close();
       },
     };

@@ -1,8 +1,9 @@
-import { exitCodes, NexaError, parseLabels, type Task } from '@nexa/core';
+import { exitCodes, NexaError, parseDuration, parseLabels, type Task } from '@nexa/core';
 import { Flags } from '@oclif/core';
 import { ClientCommand } from '../clientCommand.js';
 import { exitCodeFor } from '../lib/exitCode.js';
 import { followTask, printEvent, printEventJson } from '../lib/followTask.js';
+import { reasonText } from '../lib/reasons.js';
 
 export interface RunResult {
   type: 'result';
@@ -11,6 +12,9 @@ export interface RunResult {
   exitCode: number | null;
   reason: string | null;
 }
+
+/** How long a task may sit queued before `nexa run` says why it is waiting. */
+const WAITING_NOTICE_MS = 3000;
 
 function parseEnv(pairs: readonly string[]): Record<string, string> {
   const env: Record<string, string> = {};
@@ -29,14 +33,16 @@ function parseEnv(pairs: readonly string[]): Record<string, string> {
 export default class Run extends ClientCommand<typeof Run> {
   static override summary = 'Run a command on a worker and stream its output.';
   static override description =
-    `Submits a task, prints its stdout and stderr as they happen, and exits with the task's exit code: 124 if it timed out, 125 if Nexa itself failed (no server, bad token, bad input), 130 if it was cancelled.
+    `Submits a task, prints its stdout and stderr as they happen, and exits with the task's exit code: 124 if it timed out, 125 if Nexa itself failed (no server, bad token, bad input, the worker lost with no attempts left), 130 if it was cancelled.
+
+Ctrl-C cancels the task (SIGTERM, then SIGKILL after --grace) and waits for it to end; a second Ctrl-C detaches at once. If the worker running the task is lost, the task runs again on another worker while attempts remain (--retries).
 
 With --json, prints one JSON object per event and a final {"type":"result",...} line.`;
   static override examples = [
     '<%= config.bin %> run -- make test',
-    `<%= config.bin %> run --label gpu=1 --env SEED=42 -- python train.py`,
+    '<%= config.bin %> run --label gpu=1 --env SEED=42 --timeout 30m -- python train.py',
     `<%= config.bin %> run --detach -- sh -c 'sleep 60; echo done'`,
-    '<%= config.bin %> run --json -- echo hello',
+    '<%= config.bin %> run --retries 0 --json -- ./flaky-once.sh',
   ];
   static override strict = false;
   static override usage = 'run [FLAGS] -- COMMAND [ARGS...]';
@@ -56,6 +62,17 @@ With --json, prints one JSON object per event and a final {"type":"result",...} 
       default: [],
     }),
     priority: Flags.integer({ description: 'Higher runs first.', default: 0, min: -1000, max: 1000 }),
+    retries: Flags.integer({
+      description: 'How many times to run the task again if its worker is lost.',
+      default: 1,
+      min: 0,
+      max: 99,
+    }),
+    timeout: Flags.string({ description: 'End the task as timed out after this long, e.g. 30s, 10m, 2h.' }),
+    grace: Flags.string({
+      description: 'After SIGTERM (cancel, timeout), how long before SIGKILL.',
+      default: '10s',
+    }),
     detach: Flags.boolean({ char: 'd', description: 'Print the task id and exit at once.', default: false }),
   };
 
@@ -74,24 +91,33 @@ With --json, prints one JSON object per event and a final {"type":"result",...} 
         env: parseEnv(flags.env),
         labels: parseLabels(flags.label),
         priority: flags.priority,
+        maxAttempts: flags.retries + 1,
+        timeoutMs: flags.timeout ? parseDuration(flags.timeout, '--timeout') : null,
+        graceMs: parseDuration(flags.grace, '--grace'),
       }),
     );
 
+    const json = this.jsonEnabled();
     if (flags.detach) {
-      if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify({ id: task.id })}\n`);
-      else process.stdout.write(`${task.id}\n`);
+      process.stdout.write(json ? `${JSON.stringify({ id: task.id })}\n` : `${task.id}\n`);
       return;
     }
 
-    const json = this.jsonEnabled();
+    const stopHandlingSignals = this.cancelOnInterrupt(task.id);
+    const waitingNotice = this.noticeIfWaiting(task.id);
     const client = await this.client();
     let final: Awaited<ReturnType<typeof followTask>>;
     try {
-      final = await followTask(client, task.id, 0, (event) =>
-        json ? printEventJson(task.id, event) : printEvent(event),
-      );
+      final = await followTask(client, task.id, 0, (event) => {
+        if (event.kind === 'status') clearTimeout(waitingNotice);
+        if (json) printEventJson(task.id, event);
+        else printEvent(event);
+      });
     } catch (error) {
       throw await this.translate(error);
+    } finally {
+      clearTimeout(waitingNotice);
+      stopHandlingSignals();
     }
     if (!final) throw new NexaError('internal', `the stream of task ${task.id} ended before the task did`);
     const result: RunResult = {
@@ -103,10 +129,47 @@ With --json, prints one JSON object per event and a final {"type":"result",...} 
     };
     if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
     process.exitCode = exitCodeFor(final.status, final.exitCode);
-    if (process.exitCode === exitCodes.nexaFailed && !json) {
+    if (!json && (process.exitCode === exitCodes.nexaFailed || final.status === 'cancelled')) {
+      const why = reasonText(final.reason);
       process.stderr.write(
-        `nexa: task ${task.id} ${final.status}${final.reason ? `: ${final.reason}` : ''}\n`,
+        `nexa: task ${task.id} ${final.status}${why && why !== final.status ? `: ${why}` : ''}\n`,
       );
     }
+  }
+
+  /** First Ctrl-C: cancel the task and keep streaming until it ends. Second: leave at once. */
+  private cancelOnInterrupt(taskId: string): () => void {
+    let interrupts = 0;
+    const onInterrupt = () => {
+      interrupts++;
+      if (interrupts > 1) {
+        process.stderr.write(
+          `nexa: detached; the task goes on being cancelled (nexa tasks show ${taskId})\n`,
+        );
+        process.exit(exitCodes.cancelled);
+      }
+      process.stderr.write(`nexa: cancelling ${taskId} (Ctrl-C again to detach)\n`);
+      this.call((client) => client.tasks.cancel.mutate({ id: taskId })).catch((error: unknown) => {
+        const message = error instanceof NexaError ? error.toLine() : String(error);
+        process.stderr.write(`nexa: could not cancel ${taskId}: ${message}\n`);
+      });
+    };
+    process.on('SIGINT', onInterrupt);
+    return () => process.off('SIGINT', onInterrupt);
+  }
+
+  /** Says why the task waits if it is still queued after a few seconds. */
+  private noticeIfWaiting(taskId: string): NodeJS.Timeout {
+    const timer = setTimeout(() => {
+      this.call((client) => client.tasks.get.query({ id: taskId }))
+        .then((task) => {
+          if (task.status === 'queued' && task.waitingFor) {
+            process.stderr.write(`nexa: task ${taskId} is waiting: ${task.waitingFor}\n`);
+          }
+        })
+        .catch(() => {});
+    }, WAITING_NOTICE_MS);
+    timer.unref();
+    return timer;
   }
 }

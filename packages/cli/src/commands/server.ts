@@ -1,4 +1,4 @@
-import { coordinatorFlags } from '../lib/daemonFlags.js';
+import { coordinatorFlags, coordinatorTiming } from '../lib/daemonFlags.js';
 import { say } from '../lib/say.js';
 import { untilSignal } from '../lib/untilSignal.js';
 import { NexaCommand } from '../nexaCommand.js';
@@ -22,8 +22,7 @@ export default class Server extends NexaCommand<typeof Server> {
       port: flags.port,
       dataDir: flags['data-dir'],
       dbUrl: flags.db,
-      heartbeatMs: flags['heartbeat-ms'],
-      leaseMs: flags['lease-ms'],
+      ...coordinatorTiming(flags),
       log: say,
     });
     say(`nexa server listening on ${server.url} (data in ${flags['data-dir']})`);

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { parseLabels } from '@nexa/core';
-import { coordinatorFlags, workerFlags } from '../lib/daemonFlags.js';
+import { parseDuration, parseLabels } from '@nexa/core';
+import { coordinatorFlags, coordinatorTiming, shutdownFlag, workerFlags } from '../lib/daemonFlags.js';
 import { say } from '../lib/say.js';
 import { untilSignal } from '../lib/untilSignal.js';
 import { NexaCommand } from '../nexaCommand.js';
@@ -14,7 +14,7 @@ export default class Up extends NexaCommand<typeof Up> {
     '<%= config.bin %> up --port 7421 --data-dir ./.nexa-data',
   ];
   static override enableJsonFlag = false;
-  static override flags = { ...coordinatorFlags, ...workerFlags };
+  static override flags = { ...coordinatorFlags, ...workerFlags, 'shutdown-timeout': shutdownFlag('0s') };
 
   async run(): Promise<void> {
     const [{ startServer }, { startWorker }] = await Promise.all([
@@ -28,8 +28,7 @@ export default class Up extends NexaCommand<typeof Up> {
       port: flags.port,
       dataDir,
       dbUrl: flags.db,
-      heartbeatMs: flags['heartbeat-ms'],
-      leaseMs: flags['lease-ms'],
+      ...coordinatorTiming(flags),
       log: say,
     });
     const workerToken = await server.services.tokens.issue('worker', 'local-worker');
@@ -40,6 +39,7 @@ export default class Up extends NexaCommand<typeof Up> {
       labels: parseLabels([flags.labels], '--labels'),
       capacity: flags.capacity,
       dataDir: join(dataDir, 'worker'),
+      shutdownTimeoutMs: parseDuration(flags['shutdown-timeout'], '--shutdown-timeout'),
       log: say,
     }).catch(async (error: unknown) => {
       await server.close();

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { NexaError, parseLabels } from '@nexa/core';
+import { NexaError, parseDuration, parseLabels } from '@nexa/core';
 import { defaultDataDir, resolveClientSettings } from '@nexa/core/config';
 import { Flags } from '@oclif/core';
 import { ClientCommand } from '../clientCommand.js';
-import { workerFlags } from '../lib/daemonFlags.js';
+import { shutdownFlag, workerFlags } from '../lib/daemonFlags.js';
 import { say } from '../lib/say.js';
 import { untilSignal } from '../lib/untilSignal.js';
 
@@ -18,6 +18,7 @@ export default class Worker extends ClientCommand<typeof Worker> {
   static override enableJsonFlag = false;
   static override flags = {
     ...workerFlags,
+    'shutdown-timeout': shutdownFlag('30s'),
     'data-dir': Flags.string({
       description: 'Where the worker keeps working copies. Default: <nexa data dir>/worker-<name>.',
     }),
@@ -42,6 +43,7 @@ export default class Worker extends ClientCommand<typeof Worker> {
       labels: parseLabels([flags.labels], '--labels'),
       capacity: flags.capacity,
       dataDir: flags['data-dir'] ?? join(defaultDataDir(), `worker-${name}`),
+      shutdownTimeoutMs: parseDuration(flags['shutdown-timeout'], '--shutdown-timeout'),
       log: say,
     });
     say(`nexa worker ${worker.name} (${worker.workerId}) connected to ${settings.server}`);

@@ -1,3 +1,4 @@
+import { NexaError, parseDuration } from '@nexa/core';
 import { DEFAULT_PORT, defaultDataDir } from '@nexa/core/config';
 import { Flags } from '@oclif/core';
 
@@ -22,19 +23,32 @@ export const coordinatorFlags = {
     description: 'A libSQL URL (file:… or libsql://…) instead of the file in the data dir. Env: NEXA_DB_URL.',
     env: 'NEXA_DB_URL',
   }),
-  'heartbeat-ms': Flags.integer({
-    description: 'How often workers send heartbeats.',
-    default: 2000,
-    min: 100,
-    hidden: true,
-  }),
-  'lease-ms': Flags.integer({
-    description: "How long a worker's hold on a task lasts without heartbeats.",
-    default: 10_000,
-    min: 500,
-    hidden: true,
+  heartbeat: Flags.string({ description: 'How often workers send heartbeats.', default: '2s' }),
+  lease: Flags.string({
+    description:
+      "How long a worker's hold on a task lasts without a heartbeat; then it is lost and its tasks run again.",
+    default: '10s',
   }),
 };
+
+/** The coordinator's timing from its flags, checked: a lease must outlast a few heartbeats. */
+export function coordinatorTiming(flags: { heartbeat: string; lease: string }): {
+  heartbeatMs: number;
+  leaseMs: number;
+} {
+  const heartbeatMs = parseDuration(flags.heartbeat, '--heartbeat');
+  const leaseMs = parseDuration(flags.lease, '--lease');
+  if (heartbeatMs < 100 || leaseMs < 2 * heartbeatMs) {
+    throw new NexaError(
+      'invalid_input',
+      `--lease ${flags.lease} must be at least twice --heartbeat ${flags.heartbeat}`,
+      {
+        hint: 'the defaults are --heartbeat 2s --lease 10s',
+      },
+    );
+  }
+  return { heartbeatMs, leaseMs };
+}
 
 /** Flags shared by the commands that start a worker (`nexa worker`, `nexa up`). */
 export const workerFlags = {
@@ -46,3 +60,11 @@ export const workerFlags = {
     max: 1024,
   }),
 };
+
+export function shutdownFlag(defaultValue: string) {
+  return Flags.string({
+    description:
+      'On Ctrl-C or SIGTERM, how long running tasks may go on before they are handed back to run elsewhere.',
+    default: defaultValue,
+  });
+}

@@ -1,4 +1,4 @@
-import type { TaskEvent } from '@nexa/core';
+import type { StoredTaskEvent, TaskEvent } from '@nexa/core';
 import type { NexaClient } from '../client/createClient.js';
 
 export type FinalStatus = Extract<TaskEvent, { kind: 'status' }>;
@@ -12,7 +12,7 @@ export function followTask(
   client: NexaClient,
   taskId: string,
   afterSeq: number,
-  onEvent: (event: TaskEvent) => void,
+  onEvent: (event: StoredTaskEvent) => void,
 ): Promise<FinalStatus | undefined> {
   return new Promise((resolve, reject) => {
     let final: FinalStatus | undefined;
@@ -40,13 +40,20 @@ export function followTask(
   });
 }
 
-/** Writes an output event where the task wrote it; errors go to stderr prefixed with "nexa:". */
-export function printEvent(event: TaskEvent): void {
-  if (event.kind === 'output')
+/**
+ * Writes output where the task wrote it; Nexa's own remarks (errors, a task
+ * queued again after its worker was lost) go to stderr prefixed with "nexa:".
+ */
+export function printEvent(event: StoredTaskEvent): void {
+  if (event.kind === 'output') {
     (event.stream === 'stdout' ? process.stdout : process.stderr).write(event.data);
-  else if (event.kind === 'error') process.stderr.write(`nexa: ${event.message}\n`);
+  } else if (event.kind === 'error') {
+    process.stderr.write(`nexa: ${event.message}\n`);
+  } else if (event.kind === 'status' && event.status === 'queued' && event.reason) {
+    process.stderr.write(`nexa: ${event.reason}; the task is queued again\n`);
+  }
 }
 
-export function printEventJson(taskId: string, event: TaskEvent): void {
+export function printEventJson(taskId: string, event: StoredTaskEvent): void {
   process.stdout.write(`${JSON.stringify({ type: 'event', taskId, ...event })}\n`);
 }

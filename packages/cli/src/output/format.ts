@@ -1,4 +1,5 @@
-import { formatLabels, type Task } from '@nexa/core';
+import { formatDuration, formatLabels, type TaskDetail } from '@nexa/core';
+import { reasonText } from '../lib/reasons.js';
 
 /** "3s ago", "5m ago", "2h ago", "4d ago". */
 export function ago(iso: string | null, now = Date.now()): string {
@@ -22,10 +23,10 @@ export function labelsText(labels: Record<string, string>): string {
   return formatLabels(labels) || '-';
 }
 
-export function taskSummary(task: Task): [string, string][] {
-  return [
+export function taskSummary(task: TaskDetail): [string, string][] {
+  const rows: [string, string][] = [
     ['ID', task.id],
-    ['Status', task.reason ? `${task.status} (${task.reason})` : task.status],
+    ['Status', task.reason ? `${task.status} (${reasonText(task.reason)})` : task.status],
     ['Exit code', task.exitCode === null ? '-' : String(task.exitCode)],
     ['Command', commandLine(task.command, 500)],
     ['Agent', task.agent],
@@ -33,8 +34,22 @@ export function taskSummary(task: Task): [string, string][] {
     ['Attempt', `${task.attempt} of ${task.maxAttempts}`],
     ['Labels', labelsText(task.labels)],
     ['Priority', String(task.priority)],
+    ['Timeout', task.timeoutMs ? formatDuration(task.timeoutMs) : 'none'],
     ['Created', `${task.createdAt} (${ago(task.createdAt)})`],
     ['Started', task.startedAt ?? '-'],
     ['Finished', task.finishedAt ?? '-'],
   ];
+  if (task.waitingFor) rows.splice(2, 0, ['Waiting for', task.waitingFor]);
+  if (task.cancelRequestedAt && task.status !== 'cancelled')
+    rows.splice(2, 0, ['Cancel', `asked at ${task.cancelRequestedAt}`]);
+  return rows;
+}
+
+/** One line per attempt: which worker, how it ended. */
+export function attemptLines(task: TaskDetail): string[] {
+  return task.attempts.map((a) => {
+    const end = a.finishedAt ? `ended ${ago(a.finishedAt)}` : 'running';
+    const exit = a.exitCode === null ? '' : ` exit ${a.exitCode}`;
+    return `  #${a.attempt}  ${a.workerId}  ${a.status}${exit}${a.reason ? ` (${reasonText(a.reason)})` : ''}  ${end}`;
+  });
 }

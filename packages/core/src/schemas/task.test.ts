@@ -10,6 +10,8 @@ describe('TaskSpec', () => {
       labels: {},
       priority: 0,
       maxAttempts: 2,
+      timeoutMs: null,
+      graceMs: 10_000,
     });
   });
 

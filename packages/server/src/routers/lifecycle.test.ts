@@ -98,9 +98,18 @@ describe('leases and lost workers', () => {
     const worker = await connectWorker('alive');
     const task = await harness.as('member').tasks.submit({ command: ['make'] });
     await worker.next();
-    await worker.caller.workers.heartbeat();
+    await worker.caller.workers.heartbeat({ running: [task.id] });
     await harness.services.leases.check(Date.now() + 5_000); // within the 10 s lease
     expect((await viewer().tasks.get({ id: task.id })).status).toBe('assigned');
+  });
+
+  it('lets the lease of a task its worker no longer runs lapse', async () => {
+    const worker = await connectWorker('forgetful');
+    const task = await harness.as('member').tasks.submit({ command: ['make'] });
+    await worker.next();
+    await worker.caller.workers.heartbeat({ running: [] });
+    await harness.services.leases.check(Date.now() + 11_000);
+    expect(await viewer().tasks.get({ id: task.id })).toMatchObject({ status: 'queued', attempt: 2 });
   });
 });
 

@@ -84,11 +84,11 @@ describe('workers router', () => {
   });
 
   it('refuses heartbeats from a connection that has not registered', async () => {
-    await expect(harness.connection('worker').workers.heartbeat()).rejects.toMatchObject({
+    await expect(harness.connection('worker').workers.heartbeat({ running: [] })).rejects.toMatchObject({
       code: 'CONFLICT',
     });
     const { caller, session } = await connectWorker();
-    await expect(caller.workers.heartbeat()).resolves.toBeUndefined();
+    await expect(caller.workers.heartbeat({ running: [] })).resolves.toBeUndefined();
     await session.return?.();
   });
 });

@@ -43,7 +43,10 @@ export const workersRouter = router({
       await ctx.services.control.reconcile(session, input.running);
     }),
 
-  heartbeat: workerProcedure.mutation(({ ctx }) => ctx.services.workers.heartbeat(registeredWorker(ctx))),
+  /** The worker is alive and runs these tasks: their leases are renewed. */
+  heartbeat: workerProcedure
+    .input(z.object({ running: z.array(z.string()).max(10_000) }))
+    .mutation(({ ctx, input }) => ctx.services.workers.heartbeat(registeredWorker(ctx), input.running)),
 
   /** `nexa workers drain`: no new tasks for this worker, across reconnects; what it runs finishes. */
   drain: adminProcedure.input(z.object({ id: z.string().min(1) })).mutation(async ({ ctx, input }) => {

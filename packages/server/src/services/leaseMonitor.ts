@@ -42,24 +42,31 @@ export class LeaseMonitor {
   }
 
   private async sweep(now: number): Promise<void> {
+    const { leaseMs, log } = this.options;
     const silent = this.hub
       .connected()
-      .filter((session) => now - session.lastHeartbeatAt > this.options.leaseMs)
+      .filter((session) => now - session.lastHeartbeatAt > leaseMs)
       .map((session) => session.workerId);
     const changed = await this.database.writes.run(async () => {
       const expired = await this.tasks.expired(now);
-      const lost = new Set([...silent, ...expired.map((task) => task.workerId as string)]);
+      // A worker is lost when its heartbeats stop, or when it is gone and its leases lapse.
+      const lost = new Set([
+        ...silent,
+        ...expired.map((task) => task.workerId as string).filter((id) => !this.hub.session(id)),
+      ]);
       for (const workerId of lost) {
         await this.hub.markLost(workerId);
-        const name = workerId;
-        this.options.log(`worker ${name} lost: no heartbeat for ${this.options.leaseMs} ms`);
+        log(`worker ${workerId} is lost: no heartbeat for ${leaseMs} ms; its tasks run again elsewhere`);
+        for (const task of await this.tasks.activeOf(workerId)) {
+          await this.lifecycle.attemptLost(task, `lost with worker ${workerId}`);
+        }
       }
-      for (const task of await Promise.all([...lost].map((id) => this.tasks.activeOf(id))).then((a) =>
-        a.flat(),
-      )) {
-        await this.lifecycle.attemptLost(task, `lost with worker ${task.workerId}`);
+      // A live worker that stopped renewing a lease no longer runs that task.
+      const forgotten = expired.filter((task) => !lost.has(task.workerId as string));
+      for (const task of forgotten) {
+        await this.lifecycle.attemptLost(task, `no longer run by worker ${task.workerId}`);
       }
-      return lost.size > 0;
+      return lost.size > 0 || forgotten.length > 0;
     });
     if (changed) this.options.onRequeued();
   }

@@ -145,12 +145,18 @@ export class TaskService {
     return result.rowsAffected === 1;
   }
 
-  /** Extends the leases of every task a worker holds (its heartbeat). */
-  renewLeases(workerId: string, leaseExpiresAt: number) {
+  /**
+   * Extends the leases of the tasks a worker says it runs (its heartbeat).
+   * A task it holds but no longer runs is not renewed, so its lease lapses
+   * and it runs again elsewhere.
+   */
+  renewLeases(workerId: string, taskIds: string[], leaseExpiresAt: number) {
     return this.db
       .update(tasks)
       .set({ leaseExpiresAt })
-      .where(and(eq(tasks.workerId, workerId), inArray(tasks.status, activeStatuses)));
+      .where(
+        and(eq(tasks.workerId, workerId), inArray(tasks.status, activeStatuses), inArray(tasks.id, taskIds)),
+      );
   }
 
   /** After a coordinator restart: give every held task one lease for its worker to reconnect. */

@@ -116,7 +116,7 @@ export class WorkerHub {
   }
 
   /** A worker's heartbeat: it is alive, and so are its leases. */
-  async heartbeat(workerId: string): Promise<void> {
+  async heartbeat(workerId: string, runningTaskIds: string[]): Promise<void> {
     const session = this.sessions.get(workerId);
     if (!session) {
       throw new NexaError('conflict', `worker ${workerId} is not connected`, { hint: 'register again' });
@@ -126,7 +126,7 @@ export class WorkerHub {
     await this.database.writes.run(() =>
       this.database.db.batch([
         this.database.db.update(workers).set({ lastSeenAt: now }).where(eq(workers.id, workerId)),
-        this.tasks.renewLeases(workerId, now + this.timing.leaseMs),
+        this.tasks.renewLeases(workerId, runningTaskIds, now + this.timing.leaseMs),
       ]),
     );
   }

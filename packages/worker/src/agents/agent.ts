@@ -14,7 +14,9 @@ export interface AgentRun {
   env: Record<string, string>;
   sandbox: Sandbox;
   events: EventSink;
+  /** Aborted when the agent must stop (cancel, timeout, shutdown): it gets `graceMs` to end cleanly. */
   signal: AbortSignal;
+  graceMs: number;
 }
 
 /** Turns one agent's own stream into Nexa events. Adding one means one file here and one line in index.ts. */

@@ -19,10 +19,16 @@ function pipeOutput(stream: Readable, name: 'stdout' | 'stderr', events: EventSi
 /** Any command: argv in, stdout and stderr out as they come, exit code at the end. */
 export const shellAgent: Agent = {
   name: 'shell',
-  async run({ spec, workdir, env, sandbox, events, signal }: AgentRun) {
+  async run({ spec, workdir, env, sandbox, events, signal, graceMs }: AgentRun) {
     const child = sandbox.spawn({ argv: spec.command, cwd: workdir, env });
-    const kill = () => child.kill('SIGKILL');
-    signal.addEventListener('abort', kill, { once: true });
+    let killTimer: NodeJS.Timeout | undefined;
+    // SIGTERM first; whatever still runs after the grace period gets SIGKILL.
+    const stop = () => {
+      child.kill('SIGTERM');
+      killTimer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    };
+    if (signal.aborted) stop();
+    else signal.addEventListener('abort', stop, { once: true });
     try {
       const [exit] = await Promise.all([
         child.wait(),
@@ -31,7 +37,9 @@ export const shellAgent: Agent = {
       ]);
       return exit;
     } finally {
-      signal.removeEventListener('abort', kill);
+      clearTimeout(killTimer);
+      signal.removeEventListener('abort', stop);
+      child.kill('SIGKILL'); // anything the command left behind in its group
     }
   },
 };

@@ -15,7 +15,8 @@ export const processSandbox: Sandbox = {
   name: 'process',
   spawn({ argv, cwd, env }: SpawnRequest): SandboxProcess {
     const [file, ...args] = argv as [string, ...string[]];
-    const child = spawn(file, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group, so a stop reaches everything the task started, not just its first process.
+    const child = spawn(file, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');
     const exit = new Promise<ExitInfo>((resolve) => {
@@ -36,7 +37,12 @@ export const processSandbox: Sandbox = {
       stderr: child.stderr,
       wait: () => exit,
       kill(signal: NodeJS.Signals = 'SIGTERM') {
-        child.kill(signal);
+        if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+        try {
+          process.kill(-child.pid, signal);
+        } catch {
+          // the group is already gone
+        }
       },
     };
   },

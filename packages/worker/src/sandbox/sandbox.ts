@@ -19,6 +19,7 @@ export interface SandboxProcess {
   stdout: Readable;
   stderr: Readable;
   wait(): Promise<ExitInfo>;
+  /** Signals the process and everything it started. */
   kill(signal?: NodeJS.Signals): void;
 }
 

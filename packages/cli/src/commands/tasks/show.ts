@@ -1,7 +1,7 @@
-import type { Task } from '@nexa/core';
+import type { TaskDetail } from '@nexa/core';
 import { Args } from '@oclif/core';
 import { ClientCommand } from '../../clientCommand.js';
-import { taskSummary } from '../../output/format.js';
+import { attemptLines, taskSummary } from '../../output/format.js';
 
 export default class TasksShow extends ClientCommand<typeof TasksShow> {
   static override summary = 'Show one task.';
@@ -11,12 +11,13 @@ export default class TasksShow extends ClientCommand<typeof TasksShow> {
   ];
   static override args = { id: Args.string({ description: 'Task id.', required: true }) };
 
-  async run(): Promise<Task> {
+  async run(): Promise<TaskDetail> {
     const task = await this.call((client) => client.tasks.get.query({ id: this.args.id }));
     if (!this.jsonEnabled()) {
       const rows = taskSummary(task);
       const width = Math.max(...rows.map(([key]) => key.length));
       this.log(rows.map(([key, value]) => `${`${key}:`.padEnd(width + 2)}${value}`).join('\n'));
+      if (task.attempts.length > 0) this.log(['Attempts:', ...attemptLines(task)].join('\n'));
     }
     return task;
   }

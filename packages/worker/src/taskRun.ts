@@ -1,0 +1,102 @@
+import { type Assignment, formatDuration, type TaskStatus } from '@nexa/core';
+import { agents } from './agents/index.js';
+import type { TaskEventStream } from './eventStream.js';
+import { sandboxes } from './sandbox/index.js';
+import { taskEnv } from './taskEnv.js';
+import { createWorkspace, removeWorkspace } from './workspace.js';
+
+/** Why a run was stopped before its agent ended by itself. */
+export type StopCause = 'cancelled' | 'timed_out' | 'reassigned' | 'shutdown';
+
+/** How a run ended, from the worker's side. */
+export type RunOutcome = 'reported' | 'abandoned' | 'handed_back';
+
+/**
+ * One attempt of a task on this worker: working copy, sandbox, agent, then
+ * the final status. A stop (cancel, timeout, shutdown, reassignment) asks the
+ * agent to end within the task's grace period; how the attempt is reported
+ * depends on why it stopped.
+ */
+export class TaskRun {
+  private readonly abort = new AbortController();
+  private cause: StopCause | undefined;
+  private graceMs: number;
+  private timeout: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly assignment: Assignment,
+    readonly events: TaskEventStream,
+    private readonly workRoot: string,
+  ) {
+    this.graceMs = assignment.spec.graceMs;
+  }
+
+  get taskId(): string {
+    return this.assignment.taskId;
+  }
+
+  get attempt(): number {
+    return this.assignment.attempt;
+  }
+
+  /** Asks the agent to stop; the first cause wins. */
+  stop(cause: StopCause, graceMs = this.graceMs): void {
+    if (this.cause) return;
+    this.cause = cause;
+    this.graceMs = graceMs;
+    this.abort.abort();
+  }
+
+  async run(): Promise<RunOutcome> {
+    const { spec, taskId, attempt } = this.assignment;
+    this.events.emit({ kind: 'status', status: 'running' });
+    if (spec.timeoutMs) this.timeout = setTimeout(() => this.stop('timed_out'), spec.timeoutMs);
+    let workdir: string | undefined;
+    try {
+      workdir = await createWorkspace(this.workRoot, taskId, attempt);
+      const exit = await agents[spec.agent].run({
+        spec,
+        workdir,
+        env: taskEnv(spec, workdir, { taskId, attempt }),
+        sandbox: sandboxes.process,
+        events: this.events,
+        signal: this.abort.signal,
+        graceMs: this.graceMs,
+      });
+      return await this.finish(exit.exitCode, exit.reason);
+    } catch (error) {
+      const reason = `the worker could not run the task: ${(error as Error).message}`;
+      this.events.emit({ kind: 'error', message: reason });
+      return await this.finish(null, reason, 'failed');
+    } finally {
+      clearTimeout(this.timeout);
+      if (workdir) await removeWorkspace(workdir);
+    }
+  }
+
+  private async finish(
+    exitCode: number | null,
+    exitReason?: string,
+    forced?: TaskStatus,
+  ): Promise<RunOutcome> {
+    const { spec } = this.assignment;
+    if (this.cause === 'reassigned' || this.events.failed) return 'abandoned'; // another attempt owns the task now
+    if (this.cause === 'shutdown') {
+      await this.events.drained();
+      return 'handed_back';
+    }
+    let status: TaskStatus = forced ?? (exitCode === 0 ? 'succeeded' : 'failed');
+    let reason = exitReason;
+    if (this.cause === 'timed_out') {
+      status = 'timed_out';
+      reason = `timed out after ${formatDuration(spec.timeoutMs ?? 0)}`;
+    } else if (this.cause === 'cancelled') {
+      status = 'cancelled';
+      reason = 'cancelled';
+    }
+    if (reason && status !== 'cancelled') this.events.emit({ kind: 'error', message: reason });
+    this.events.emit({ kind: 'status', status, exitCode, ...(reason ? { reason } : {}) });
+    await this.events.drained();
+    return 'reported';
+  }
+}

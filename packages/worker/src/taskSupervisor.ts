@@ -1,0 +1,88 @@
+import type { Assignment, RunningAttempt } from '@nexa/core';
+import { type EventBatch, TaskEventStream } from './eventStream.js';
+import { type RunOutcome, type StopCause, TaskRun } from './taskRun.js';
+
+export interface SupervisorOptions {
+  workRoot: string;
+  /** Stores one batch of a task's events on the coordinator. */
+  sendEvents: (batch: EventBatch) => Promise<unknown>;
+  /** Tells the coordinator that an attempt stopped at shutdown should run again elsewhere. */
+  handBack: (attempt: RunningAttempt) => Promise<unknown>;
+  /** True for coordinator errors that mean the attempt is no longer ours. */
+  isFatal: (error: unknown) => boolean;
+  log: (line: string) => void;
+}
+
+interface Active {
+  run: TaskRun;
+  done: Promise<RunOutcome>;
+}
+
+/** The attempts this worker runs: starts them, stops them, and waits for them. */
+export class TaskSupervisor {
+  private readonly active = new Map<string, Active>();
+
+  constructor(private readonly options: SupervisorOptions) {}
+
+  running(): RunningAttempt[] {
+    return [...this.active.values()].map(({ run }) => ({ taskId: run.taskId, attempt: run.attempt }));
+  }
+
+  get size(): number {
+    return this.active.size;
+  }
+
+  start(assignment: Assignment): void {
+    const current = this.active.get(assignment.taskId);
+    if (current && current.run.attempt >= assignment.attempt) return; // delivered twice
+    current?.run.stop('reassigned', 0);
+    const events = new TaskEventStream(assignment.taskId, assignment.attempt, assignment.firstSeq, {
+      send: this.options.sendEvents,
+      isFatal: this.options.isFatal,
+      onFatal: (error) => {
+        this.options.log(`task ${assignment.taskId} is no longer ours: ${(error as Error).message}`);
+        run.stop('reassigned', 0);
+      },
+    });
+    const run = new TaskRun(assignment, events, this.options.workRoot);
+    const done = run
+      .run()
+      .then(async (outcome) => {
+        if (outcome === 'handed_back')
+          await this.options.handBack({ taskId: run.taskId, attempt: run.attempt });
+        return outcome;
+      })
+      .catch((error: unknown) => {
+        this.options.log(`task ${assignment.taskId}: ${String(error)}`);
+        return 'abandoned' as const;
+      })
+      .finally(() => {
+        if (this.active.get(assignment.taskId)?.run === run) this.active.delete(assignment.taskId);
+      });
+    this.active.set(assignment.taskId, { run, done });
+  }
+
+  /** Stops one attempt (ignored if that attempt is not running here). */
+  stop(taskId: string, attempt: number, cause: StopCause, graceMs?: number): void {
+    const entry = this.active.get(taskId);
+    if (entry && entry.run.attempt === attempt) entry.run.stop(cause, graceMs);
+  }
+
+  stopAll(cause: StopCause): void {
+    for (const { run } of this.active.values()) run.stop(cause);
+  }
+
+  /** Resolves when every attempt has ended, or after `timeoutMs`; true if all ended. */
+  async settle(timeoutMs: number): Promise<boolean> {
+    const all = Promise.all([...this.active.values()].map((entry) => entry.done)).then(() => true);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    try {
+      return await Promise.race([all, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
