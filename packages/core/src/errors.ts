@@ -10,6 +10,8 @@ export const nexaErrorCodes = [
   'forbidden',
   'conflict',
   'server_unreachable',
+  /** The coordinator cannot take this request right now; retrying later can succeed. */
+  'unavailable',
   'config',
   'internal',
 ] as const;

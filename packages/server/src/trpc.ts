@@ -12,6 +12,7 @@ const trpcCodes: Record<NexaError['code'], TRPCCode> = {
   forbidden: 'FORBIDDEN',
   conflict: 'CONFLICT',
   server_unreachable: 'INTERNAL_SERVER_ERROR',
+  unavailable: 'SERVICE_UNAVAILABLE',
   config: 'INTERNAL_SERVER_ERROR',
   internal: 'INTERNAL_SERVER_ERROR',
 };
@@ -94,7 +95,8 @@ export const workerProcedure = procedureFor('worker', 'admin');
 export function registeredWorker(ctx: Context): string {
   const { workerId } = ctx.connection;
   if (!workerId) {
-    throw new NexaError('conflict', 'this connection has not registered as a worker', {
+    // Retryable: after a reconnect, calls can arrive before the session is open again.
+    throw new NexaError('unavailable', 'this connection has not registered as a worker (yet)', {
       hint: 'open workers.connect on the same WebSocket first',
     });
   }

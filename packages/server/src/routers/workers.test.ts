@@ -85,7 +85,7 @@ describe('workers router', () => {
 
   it('refuses heartbeats from a connection that has not registered', async () => {
     await expect(harness.connection('worker').workers.heartbeat({ running: [] })).rejects.toMatchObject({
-      code: 'CONFLICT',
+      code: 'SERVICE_UNAVAILABLE',
     });
     const { caller, session } = await connectWorker();
     await expect(caller.workers.heartbeat({ running: [] })).resolves.toBeUndefined();

@@ -55,16 +55,18 @@ export class LeaseMonitor {
         ...expired.map((task) => task.workerId as string).filter((id) => !this.hub.session(id)),
       ]);
       for (const workerId of lost) {
+        const worker = await this.hub.describe(workerId);
         await this.hub.markLost(workerId);
-        log(`worker ${workerId} is lost: no heartbeat for ${leaseMs} ms; its tasks run again elsewhere`);
+        log(`worker ${worker} is lost: no heartbeat for ${leaseMs} ms; its tasks run again elsewhere`);
         for (const task of await this.tasks.activeOf(workerId)) {
-          await this.lifecycle.attemptLost(task, `lost with worker ${workerId}`);
+          await this.lifecycle.attemptLost(task, `lost with worker ${worker}`);
         }
       }
       // A live worker that stopped renewing a lease no longer runs that task.
       const forgotten = expired.filter((task) => !lost.has(task.workerId as string));
       for (const task of forgotten) {
-        await this.lifecycle.attemptLost(task, `no longer run by worker ${task.workerId}`);
+        const worker = await this.hub.describe(task.workerId as string);
+        await this.lifecycle.attemptLost(task, `no longer run by worker ${worker}`);
       }
       return lost.size > 0 || forgotten.length > 0;
     });

@@ -100,6 +100,15 @@ export class WorkerHub {
       .where(eq(workers.id, workerId));
   }
 
+  /** "name (id)" for messages; falls back to the id for a worker never seen. */
+  async describe(workerId: string): Promise<string> {
+    const name =
+      this.sessions.get(workerId)?.registration.name ??
+      (await this.database.db.select({ name: workers.name }).from(workers).where(eq(workers.id, workerId)))[0]
+        ?.name;
+    return name ? `${name} (${workerId})` : workerId;
+  }
+
   session(workerId: string): WorkerSession | undefined {
     return this.sessions.get(workerId);
   }
@@ -119,7 +128,7 @@ export class WorkerHub {
   async heartbeat(workerId: string, runningTaskIds: string[]): Promise<void> {
     const session = this.sessions.get(workerId);
     if (!session) {
-      throw new NexaError('conflict', `worker ${workerId} is not connected`, { hint: 'register again' });
+      throw new NexaError('unavailable', `worker ${workerId} is not connected`, { hint: 'register again' });
     }
     const now = Date.now();
     session.lastHeartbeatAt = now;
