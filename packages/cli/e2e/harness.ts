@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -102,6 +102,15 @@ export class Daemon {
     });
   }
 
+  /** Sends a signal without waiting (SIGKILL, SIGSTOP, SIGCONT...). */
+  signal(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+
+  get exitedYet(): boolean {
+    return this.exited;
+  }
+
   /** Sends a signal and resolves with the exit code once the process has exited. */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | undefined> {
     if (!this.exited) this.child.kill(signal);
@@ -135,4 +144,35 @@ export async function startWorker(
   const daemon = new Daemon(home, ['worker', '--server', url, '--token', token, ...extra], env);
   await daemon.waitFor(/connected to/);
   return daemon;
+}
+
+/** The admin token `nexa server` saved for `url` in this home's credentials file. */
+export async function adminToken(home: Home, url: string): Promise<string> {
+  const credentials = JSON.parse(
+    await readFile(join(home.dir, 'config', 'nexa', 'credentials.json'), 'utf8'),
+  );
+  return credentials.servers[url].token as string;
+}
+
+/** Starts `nexa ARGS...` in the background; the promise settles when it exits. */
+export function nexaInBackground(
+  home: Home,
+  args: string[],
+): { daemon: Daemon; result: Promise<CommandResult> } {
+  const started = performance.now();
+  const child = execa(process.execPath, [nexaBin, ...args], {
+    env: home.env,
+    reject: false,
+    stdin: 'ignore',
+    stripFinalNewline: false,
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  const daemon = Object.assign(Object.create(Daemon.prototype) as Daemon, { child });
+  const result = child.then((r) => ({
+    exitCode: r.exitCode ?? -1,
+    stdout: String(r.stdout),
+    stderr: String(r.stderr),
+    durationMs: performance.now() - started,
+  }));
+  return { daemon, result };
 }

@@ -130,6 +130,9 @@ export function startWorker(options: WorkerOptions): Promise<RunningWorker> {
         }
         break;
       case 'stop':
+        if (message.reason === 'reassigned') {
+          say(`task ${message.taskId} attempt ${message.attempt} runs elsewhere now; stopping this copy`);
+        }
         supervisor.stop(message.taskId, message.attempt, message.reason, message.graceMs);
         break;
     }
