@@ -119,11 +119,13 @@ export class Daemon {
   }
 }
 
+/** `nexa server` on a free port (or the given one, to restart on the same address). */
 export async function startServer(
   home: Home,
   extra: string[] = [],
+  port = '0',
 ): Promise<{ daemon: Daemon; url: string }> {
-  const daemon = new Daemon(home, ['server', '--port', '0', ...extra]);
+  const daemon = new Daemon(home, ['server', '--port', port, ...extra]);
   const [, url] = (await daemon.waitFor(/listening on (http:\/\/\S+) /)) as [string, string];
   return { daemon, url };
 }

@@ -170,6 +170,33 @@ describe('cancel, retry and hand back', () => {
     expect(await worker.next()).toMatchObject({ type: 'assign', assignment: { attempt: 2, firstSeq: 4 } });
   });
 
+  it('keeps a tail open past a final status that a retry has superseded', async () => {
+    const worker = await connectWorker('w');
+    const task = await harness.as('member').tasks.submit({ command: ['false'] });
+    await worker.next();
+    await worker.caller.events.append({
+      taskId: task.id,
+      attempt: 1,
+      events: [
+        event(1, { kind: 'status', status: 'running' }),
+        event(2, { kind: 'status', status: 'failed', exitCode: 1 }),
+      ],
+    });
+    await harness.as('member').tasks.retry({ id: task.id });
+    const tail = (await viewer().events.tail({ taskId: task.id }))[Symbol.asyncIterator]();
+    expect((await take(tail, 3)).length).toBe(3); // running, failed (attempt 1), queued (retry): still open
+    await worker.next();
+    await worker.caller.events.append({
+      taskId: task.id,
+      attempt: 2,
+      events: [
+        event(4, { kind: 'status', status: 'running' }),
+        event(5, { kind: 'status', status: 'succeeded', exitCode: 0 }),
+      ],
+    });
+    expect((await take(tail, 3)).length).toBe(2); // attempt 2 ran, and its final status ended the tail
+  });
+
   it('refuses to retry a task that has not ended', async () => {
     const task = await harness.as('member').tasks.submit({ command: ['true'] });
     await expect(harness.as('member').tasks.retry({ id: task.id })).rejects.toMatchObject({

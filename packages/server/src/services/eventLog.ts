@@ -135,6 +135,13 @@ export class EventLog {
     }
   }
 
+  /** A final status ends a tail only if no later attempt (a retry) has begun since. */
+  private async endsTask(taskId: string, event: StoredTaskEvent): Promise<boolean> {
+    if (!isFinalEvent(event)) return false;
+    const task = await this.tasks.row(taskId);
+    return task === undefined || (task.attempt === event.attempt && isTerminalStatus(task.status));
+  }
+
   async lastSeq(taskId: string): Promise<number> {
     const [row] = await this.database.db
       .select({ last: max(taskEvents.seq) })
@@ -179,7 +186,7 @@ export class EventLog {
             await waitForDrain();
             yield event;
             last = event.seq;
-            if (isFinalEvent(event)) return;
+            if (await this.endsTask(taskId, event)) return;
           }
           if (page.length < pageSize) break;
         }
@@ -189,7 +196,7 @@ export class EventLog {
           await waitForDrain();
           yield event;
           last = event.seq;
-          if (isFinalEvent(event)) return;
+          if (await this.endsTask(taskId, event)) return;
         }
       } finally {
         signal?.removeEventListener('abort', stop);

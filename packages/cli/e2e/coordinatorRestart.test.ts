@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  adminToken,
+  type Daemon,
+  type Home,
+  makeHome,
+  nexa,
+  nexaInBackground,
+  startServer,
+  startWorker,
+  workerToken,
+} from './harness.js';
+import { observe } from './observer.js';
+
+let home: Home;
+const daemons: Daemon[] = [];
+beforeAll(async () => {
+  home = await makeHome();
+});
+afterAll(async () => {
+  for (const daemon of daemons) await daemon.stop('SIGKILL');
+  await home.cleanup();
+});
+
+const expected = `${Array.from({ length: 200_000 }, (_, i) => `line ${i + 1}`).join('\n')}\n`;
+
+describe('a coordinator killed mid-task', () => {
+  it('loses nothing: the task finishes, and logs, logs --follow and nexa run each show every line once', async () => {
+    const first = await startServer(home);
+    daemons.push(first.daemon);
+    const port = new URL(first.url).port;
+    home.env.NEXA_SERVER = first.url;
+    daemons.push(await startWorker(home, first.url, await workerToken(home, first.url), ['--name', 'w']));
+
+    // 200,000 lines, paced so that the kill lands in the middle.
+    const script =
+      'i=0; while [ $i -lt 200000 ]; do i=$((i+1)); echo "line $i"; if [ $((i % 4000)) -eq 0 ]; then sleep 0.1; fi; done';
+    const run = nexaInBackground(home, ['run', '--', 'sh', '-c', script]);
+    daemons.push(run.daemon);
+    const observer = observe(first.url, await adminToken(home, first.url));
+    let taskId = '';
+    while (!taskId) taskId = (await observer.api.tasks.list.query({ limit: 1 }))[0]?.id ?? '';
+    const follow = nexaInBackground(home, ['logs', taskId, '--follow']);
+    daemons.push(follow.daemon);
+    await observer.waitForEvent(taskId, (e) => e.kind === 'output' && e.data.includes('line 20000\n'));
+    await observer.close();
+
+    first.daemon.signal('SIGKILL');
+    await first.daemon.child;
+    const second = await startServer(home, [], port); // same port and data dir: clients reconnect by themselves
+    daemons.push(second.daemon);
+
+    const [ran, followed] = await Promise.all([run.result, follow.result]);
+    expect(ran.exitCode).toBe(0);
+    expect(ran.stdout === expected).toBe(true);
+    expect(followed.exitCode).toBe(0);
+    expect(followed.stdout === expected).toBe(true);
+
+    const logs = await nexa(home, ['logs', taskId]);
+    expect(logs.stdout === expected).toBe(true);
+    const task = JSON.parse((await nexa(home, ['tasks', 'show', taskId, '--json'])).stdout);
+    expect(task).toMatchObject({ status: 'succeeded', attempt: 1 }); // the same attempt carried on
+    const events = (await nexa(home, ['logs', taskId, '--json'])).stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { seq: number });
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, index) => index + 1));
+  });
+});
