@@ -50,18 +50,19 @@ describe('a worker killed mid-task (default heartbeat 2 s, lease 10 s)', () => {
   beforeEach(() => setUp());
 
   it('runs the task again on the other worker within 15 s of the kill', async () => {
-    const first = await worker('first', ['--capacity', '1']);
+    // Both up before the task exists; the one with the most free slots (first) takes it.
+    const first = await worker('first', ['--capacity', '2']);
+    await worker('second', ['--capacity', '1']);
     const run = nexaInBackground(home, [
       'run',
       '--json',
       '--',
       'sh',
       '-c',
-      'echo "attempt $NEXA_ATTEMPT started"; sleep 3; echo "attempt $NEXA_ATTEMPT done"',
+      'echo "attempt $NEXA_ATTEMPT started"; if [ "$NEXA_ATTEMPT" = 1 ]; then sleep 60; fi; echo "attempt $NEXA_ATTEMPT done"',
     ]);
     const { taskId } = await waitForSubmitted(observer);
     await observer.waitForEvent(taskId, output('attempt 1 started'));
-    await worker('second', ['--capacity', '1']);
 
     first.signal('SIGKILL');
     const killedAt = Date.now();
@@ -101,12 +102,14 @@ describe('workers lost with short leases (heartbeat 500 ms, lease 2 s)', () => {
   });
 
   it('a worker frozen past its lease (SIGSTOP) loses its task, and after SIGCONT never writes into the new attempt', async () => {
-    const frozen = await worker('frozen');
+    // Both up before the task exists; the scheduler picks the worker with the most free slots: frozen.
+    const frozen = await worker('frozen', ['--capacity', '2']);
+    await worker('awake', ['--capacity', '1']);
     const submitted = await observer.api.tasks.submit.mutate({
-      command: ['sh', '-c', 'echo "begin $NEXA_ATTEMPT"; sleep 1; echo "end $NEXA_ATTEMPT"'],
+      // The frozen copy's sleep ends while it is frozen (a lease is 2 s), so on waking it has output to report.
+      command: ['sh', '-c', 'echo "begin $NEXA_ATTEMPT"; sleep 1.5; echo "end $NEXA_ATTEMPT"'],
     });
     await observer.waitForEvent(submitted.id, output('begin 1'));
-    await worker('awake');
     frozen.signal('SIGSTOP');
     await observer.waitForEvent(submitted.id, output('begin 2'));
     frozen.signal('SIGCONT');
