@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TaskEvent } from '@nexa/core';
 import { describe, expect, it } from 'vitest';
 import { type EventBatch, TaskEventStream } from './eventStream.js';
@@ -92,6 +95,63 @@ describe('TaskEventStream', () => {
     expect(resumed).toBe(false);
     coordinator.ackNext();
     await writable;
+    expect(resumed).toBe(true);
+  });
+});
+
+describe('TaskEventStream with a spool', () => {
+  const spoolPath = () => join(mkdtempSync(join(tmpdir(), 'nexa-spool-')), 't-1-1.ndjson');
+
+  it('keeps the task running through an outage by spilling to disk, then delivers everything in order', async () => {
+    let coordinatorUp = false;
+    const stored: TaskEvent[] = [];
+    const path = spoolPath();
+    const stream = new TaskEventStream('t-1', 1, 1, {
+      send: async (batch) => {
+        if (!coordinatorUp) throw new Error('connection refused');
+        stored.push(...batch.events);
+      },
+      isFatal: () => false,
+      spoolPath: path,
+      spillAtChars: 100,
+      highWaterChars: 1_000_000,
+      maxEventChars: 10,
+    });
+    const lines = Array.from({ length: 500 }, (_, i) => `line ${i}\n`);
+    for (const line of lines) expect(stream.emit(out(line))).toBe(true); // never asked to pause
+    expect(existsSync(path)).toBe(true); // the backlog is on disk, not in memory
+    coordinatorUp = true;
+    await stream.drained();
+    expect(stored.map((e) => e.seq)).toEqual(stored.map((_, i) => i + 1));
+    expect(stored.map((e) => (e.kind === 'output' ? e.data : '')).join('')).toBe(lines.join(''));
+    expect(existsSync(path)).toBe(false); // removed once all of it was acknowledged
+  });
+
+  it('pauses the producer only when the spool itself is full', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const stream = new TaskEventStream('t-1', 1, 1, {
+      send: () => gate,
+      isFatal: () => false,
+      spoolPath: spoolPath(),
+      spillAtChars: 10,
+      highWaterChars: 2000, // bytes of spooled JSON: about ten of these events
+    });
+    let accepted = 0;
+    while (stream.emit(out('x'.repeat(100)))) accepted++;
+    expect(accepted).toBeGreaterThanOrEqual(5);
+    expect(accepted).toBeLessThan(20);
+    let resumed = false;
+    const writable = stream.writable().then(() => {
+      resumed = true;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(resumed).toBe(false);
+    release();
+    await writable;
+    await stream.drained();
     expect(resumed).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 import type { TaskEvent, TaskEventBody } from '@nexa/core';
 import type { EventSink } from './agents/index.js';
+import { EventSpool } from './eventSpool.js';
 
 export interface EventBatch {
   taskId: string;
@@ -13,31 +14,41 @@ export interface EventStreamOptions {
   /** True for errors that retrying cannot fix (the attempt is no longer ours). */
   isFatal: (error: unknown) => boolean;
   onFatal?: (error: unknown) => void;
+  /** Where unacknowledged events go once memory holds `spillAtChars` of them; none: keep them in memory. */
+  spoolPath?: string;
   maxEventChars?: number;
   maxBatchChars?: number;
   maxBatchEvents?: number;
-  /** Unsent characters above which `emit` asks the producer to pause. */
+  spillAtChars?: number;
+  /** Unacknowledged characters (in memory, or on disk with a spool) above which `emit` asks the producer to pause. */
   highWaterChars?: number;
 }
 
 const sizeOf = (event: TaskEventBody) => (event.kind === 'output' ? event.data.length : 64);
+const sizeOfAll = (events: readonly TaskEventBody[]) =>
+  events.reduce((total, event) => total + sizeOf(event), 0);
 
 /**
  * A task's outgoing event log. Each event gets the next `seq`; events are sent
  * in batches with at most one batch in flight: an idle stream sends at once
  * (low latency), a busy one accumulates while waiting for the ack (high
  * throughput). Consecutive output of the same stream merges into one event.
- * Failed sends are retried with backoff until acked or fatal.
+ * Failed sends are retried with backoff until acked or fatal, so a
+ * coordinator restart loses nothing. When the coordinator is away for long,
+ * unacknowledged events spill to a spool file instead of growing memory, and
+ * the task keeps running; only a full spool pauses it.
  */
 export class TaskEventStream implements EventSink {
   private nextSeq: number;
   private pending: TaskEvent[] = [];
-  private unackedChars = 0;
+  /** Characters of events held in memory, including a batch in flight from memory. */
+  private memoryChars = 0;
+  private readonly spool: EventSpool | undefined;
   private sending: Promise<void> | null = null;
   private writableWaiters: (() => void)[] = [];
   private idleWaiters: (() => void)[] = [];
   private fatal: unknown = null;
-  private readonly limits: Required<Omit<EventStreamOptions, 'send' | 'isFatal' | 'onFatal'>>;
+  private readonly limits: Required<Omit<EventStreamOptions, 'send' | 'isFatal' | 'onFatal' | 'spoolPath'>>;
 
   constructor(
     readonly taskId: string,
@@ -46,11 +57,13 @@ export class TaskEventStream implements EventSink {
     private readonly options: EventStreamOptions,
   ) {
     this.nextSeq = firstSeq;
+    this.spool = options.spoolPath ? new EventSpool(options.spoolPath) : undefined;
     this.limits = {
       maxEventChars: options.maxEventChars ?? 64 * 1024,
       maxBatchChars: options.maxBatchChars ?? 512 * 1024,
       maxBatchEvents: options.maxBatchEvents ?? 1000,
-      highWaterChars: options.highWaterChars ?? 8 * 1024 * 1024,
+      spillAtChars: options.spillAtChars ?? 4 * 1024 * 1024,
+      highWaterChars: options.highWaterChars ?? (this.spool ? 1024 * 1024 * 1024 : 8 * 1024 * 1024),
     };
   }
 
@@ -63,8 +76,25 @@ export class TaskEventStream implements EventSink {
     return this.fatal !== null;
   }
 
+  /** Unacknowledged characters: in memory, or in the spool when there is one. */
+  private get backlog(): number {
+    return this.spool ? this.spool.size + this.memoryChars : this.memoryChars;
+  }
+
   emit(body: TaskEventBody): boolean {
     if (this.fatal) return true; // nobody will read it; let the producer run down
+    if (this.spool && !this.spool.isEmpty) {
+      // While the spool holds anything, newer events go after it, keeping the order.
+      this.spool.append([{ ...body, seq: this.nextSeq++, at: Date.now() } as TaskEvent]);
+    } else {
+      this.hold(body);
+      if (this.spool && this.memoryChars >= this.limits.spillAtChars) this.spill();
+    }
+    this.sending ??= this.flush();
+    return this.backlog < this.limits.highWaterChars;
+  }
+
+  private hold(body: TaskEventBody): void {
     const last = this.pending.at(-1);
     if (
       body.kind === 'output' &&
@@ -76,13 +106,18 @@ export class TaskEventStream implements EventSink {
     } else {
       this.pending.push({ ...body, seq: this.nextSeq++, at: Date.now() } as TaskEvent);
     }
-    this.unackedChars += sizeOf(body);
-    this.sending ??= this.flush();
-    return this.unackedChars < this.limits.highWaterChars;
+    this.memoryChars += sizeOf(body);
+  }
+
+  /** Moves what waits in memory to the spool (a batch already in flight stays where it is). */
+  private spill(): void {
+    this.spool?.append(this.pending);
+    this.memoryChars -= sizeOfAll(this.pending);
+    this.pending = [];
   }
 
   writable(): Promise<void> {
-    if (this.fatal || this.unackedChars < this.limits.highWaterChars) return Promise.resolve();
+    if (this.fatal || this.backlog < this.limits.highWaterChars) return Promise.resolve();
     return new Promise((resolve) => this.writableWaiters.push(resolve));
   }
 
@@ -92,7 +127,13 @@ export class TaskEventStream implements EventSink {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  private takeBatch(): TaskEvent[] {
+  /** Drops what is left (the attempt is over or no longer ours) and removes the spool file. */
+  close(): void {
+    this.pending = [];
+    this.spool?.close();
+  }
+
+  private takeFromMemory(): TaskEvent[] {
     const batch: TaskEvent[] = [];
     let chars = 0;
     while (this.pending.length > 0 && batch.length < this.limits.maxBatchEvents) {
@@ -108,16 +149,24 @@ export class TaskEventStream implements EventSink {
 
   private async flush(): Promise<void> {
     try {
-      while (this.pending.length > 0 && !this.fatal) {
-        const events = this.takeBatch();
-        const sent = await this.sendWithRetry(events);
-        if (!sent) break;
-        for (const event of events) this.unackedChars -= sizeOf(event);
-        if (this.unackedChars < this.limits.highWaterChars) this.wake(this.writableWaiters);
+      while (!this.fatal) {
+        // The spool only ever holds events newer than a batch taken from memory, so it goes after.
+        const fromSpool = this.spool !== undefined && !this.spool.isEmpty;
+        const events = fromSpool
+          ? (this.spool as EventSpool).peek(this.limits.maxBatchChars, this.limits.maxBatchEvents)
+          : this.takeFromMemory();
+        if (events.length === 0) break;
+        if (!(await this.sendWithRetry(events))) break;
+        if (fromSpool) this.spool?.ack();
+        else this.memoryChars -= sizeOfAll(events);
+        if (this.backlog < this.limits.highWaterChars) this.wake(this.writableWaiters);
       }
     } finally {
       this.sending = null;
-      if (this.fatal) this.wake(this.writableWaiters);
+      if (this.fatal) {
+        this.close();
+        this.wake(this.writableWaiters);
+      }
       this.wake(this.idleWaiters);
     }
   }
@@ -130,7 +179,6 @@ export class TaskEventStream implements EventSink {
       } catch (error) {
         if (this.options.isFatal(error)) {
           this.fatal = error;
-          this.pending = [];
           this.options.onFatal?.(error);
           return false;
         }

@@ -1,9 +1,13 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Assignment, RunningAttempt } from '@nexa/core';
 import { type EventBatch, TaskEventStream } from './eventStream.js';
 import { type RunOutcome, type StopCause, TaskRun } from './taskRun.js';
 
 export interface SupervisorOptions {
   workRoot: string;
+  /** Where events the coordinator has not acknowledged spill to during an outage. */
+  spoolDir: string;
   /** Stores one batch of a task's events on the coordinator. */
   sendEvents: (batch: EventBatch) => Promise<unknown>;
   /** Tells the coordinator that an attempt stopped at shutdown should run again elsewhere. */
@@ -22,7 +26,11 @@ interface Active {
 export class TaskSupervisor {
   private readonly active = new Map<string, Active>();
 
-  constructor(private readonly options: SupervisorOptions) {}
+  constructor(private readonly options: SupervisorOptions) {
+    // Spools left by a crashed run of this worker belong to attempts that have run again since.
+    rmSync(options.spoolDir, { recursive: true, force: true });
+    mkdirSync(options.spoolDir, { recursive: true, mode: 0o700 });
+  }
 
   running(): RunningAttempt[] {
     return [...this.active.values()].map(({ run }) => ({ taskId: run.taskId, attempt: run.attempt }));
@@ -37,6 +45,7 @@ export class TaskSupervisor {
     if (current && current.run.attempt >= assignment.attempt) return; // delivered twice
     current?.run.stop('reassigned', 0);
     const events = new TaskEventStream(assignment.taskId, assignment.attempt, assignment.firstSeq, {
+      spoolPath: join(this.options.spoolDir, `${assignment.taskId}-${assignment.attempt}.ndjson`),
       send: this.options.sendEvents,
       isFatal: this.options.isFatal,
       onFatal: (error) => {
@@ -57,6 +66,7 @@ export class TaskSupervisor {
         return 'abandoned' as const;
       })
       .finally(() => {
+        events.close();
         if (this.active.get(assignment.taskId)?.run === run) this.active.delete(assignment.taskId);
       });
     this.active.set(assignment.taskId, { run, done });

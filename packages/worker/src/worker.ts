@@ -90,6 +90,7 @@ export function startWorker(options: WorkerOptions): Promise<RunningWorker> {
 
   const supervisor = new TaskSupervisor({
     workRoot: join(options.dataDir, 'work'),
+    spoolDir: join(options.dataDir, 'spool'),
     sendEvents: (batch) => client.events.append.mutate(batch),
     handBack: (attempt) => client.tasks.handBack.mutate(attempt),
     isFatal: (error) => fatalCodes.has(nexaCode(error) ?? ''),
