@@ -62,7 +62,7 @@ export class TaskEventStream implements EventSink {
       maxEventChars: options.maxEventChars ?? 64 * 1024,
       maxBatchChars: options.maxBatchChars ?? 512 * 1024,
       maxBatchEvents: options.maxBatchEvents ?? 1000,
-      spillAtChars: options.spillAtChars ?? 4 * 1024 * 1024,
+      spillAtChars: options.spillAtChars ?? 1024 * 1024,
       highWaterChars: options.highWaterChars ?? (this.spool ? 1024 * 1024 * 1024 : 8 * 1024 * 1024),
     };
   }
