@@ -1,9 +1,10 @@
 // `pnpm bench [dispatch|output]`: Nexa's speed budgets, measured side by side
 // with the bare operation in one run. Needs a build (`pnpm build`).
 import { benchDispatch } from './dispatch.mjs';
+import { benchFailover } from './failover.mjs';
 import { benchOutput } from './output.mjs';
 
-const benches = { dispatch: benchDispatch, output: benchOutput };
+const benches = { dispatch: benchDispatch, output: benchOutput, failover: benchFailover };
 const chosen = process.argv.slice(2);
 for (const name of chosen.length ? chosen : Object.keys(benches)) {
   const bench = benches[name];

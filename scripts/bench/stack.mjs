@@ -31,13 +31,14 @@ function startDaemon(args, env, ready) {
 }
 
 async function stopDaemon(child) {
-  if (child.exitCode !== null) return;
+  if (child.exitCode !== null || child.signalCode !== null) return; // already gone
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
   await exited;
 }
 
-export async function startStack({ capacity = 4 } = {}) {
+/** A coordinator and workers (one by default) as processes, plus a client. */
+export async function startStack({ capacity = 4, workers = ['bench'] } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'nexa-bench-'));
   const env = {
     XDG_CONFIG_HOME: join(dir, 'config'),
@@ -53,17 +54,34 @@ export async function startStack({ capacity = 4 } = {}) {
   const wsClient = createWebSocketClient({ url: webSocketUrl(url), connectionParams: { token: adminToken } });
   const client = createTRPCClient({ links: [wsLink({ client: wsClient })] });
   const { token: workerToken } = await client.tokens.create.mutate({ role: 'worker' });
-  const worker = startDaemon(
-    ['worker', '--server', url, '--token', workerToken, '--name', 'bench', '--capacity', String(capacity)],
-    env,
-    /connected to/,
-  );
-  await worker.started;
+  const children = {};
+  for (const name of workers) {
+    const worker = startDaemon(
+      [
+        'worker',
+        '--server',
+        url,
+        '--token',
+        workerToken,
+        '--name',
+        name,
+        '--capacity',
+        String(capacity),
+        '--shutdown-timeout',
+        '0s',
+      ],
+      env,
+      /connected to/,
+    );
+    await worker.started;
+    children[name] = worker.child;
+  }
   return {
     client,
+    workers: children,
     async close() {
       await wsClient.close();
-      await stopDaemon(worker.child);
+      for (const child of Object.values(children)) await stopDaemon(child);
       await stopDaemon(server.child);
       await rm(dir, { recursive: true, force: true });
     },

@@ -45,6 +45,21 @@ describe('TaskEventStream', () => {
     expect(stream.lastSeq).toBe(3);
   });
 
+  it('lets a lingering status travel with the first output, or alone once the linger ends', async () => {
+    const coordinator = manualCoordinator();
+    const stream = new TaskEventStream('t-1', 1, 1, { send: coordinator.send, isFatal: () => false });
+    stream.emitLingering({ kind: 'status', status: 'running' }, 50);
+    expect(coordinator.batches).toHaveLength(0);
+    stream.emit(out('first'));
+    expect(coordinator.batches[0]?.events.map((e) => e.kind)).toEqual(['status', 'output']);
+
+    const quiet = manualCoordinator();
+    const silent = new TaskEventStream('t-2', 1, 1, { send: quiet.send, isFatal: () => false });
+    silent.emitLingering({ kind: 'status', status: 'running' }, 5);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(quiet.batches[0]?.events.map((e) => e.kind)).toEqual(['status']);
+  });
+
   it('retries a failed send with the same seqs until it is acked', async () => {
     let calls = 0;
     const seen: number[][] = [];

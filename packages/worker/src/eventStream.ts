@@ -45,6 +45,7 @@ export class TaskEventStream implements EventSink {
   private memoryChars = 0;
   private readonly spool: EventSpool | undefined;
   private sending: Promise<void> | null = null;
+  private linger: NodeJS.Timeout | undefined;
   private writableWaiters: (() => void)[] = [];
   private idleWaiters: (() => void)[] = [];
   private fatal: unknown = null;
@@ -81,6 +82,26 @@ export class TaskEventStream implements EventSink {
     return this.spool ? this.spool.size + this.memoryChars : this.memoryChars;
   }
 
+  /**
+   * Emits an event but lets it wait up to `lingerMs` for company: the next
+   * event sends both at once. A task's `running` status travels with its first
+   * output this way, instead of costing the output a round trip.
+   */
+  emitLingering(body: TaskEventBody, lingerMs: number): void {
+    if (this.fatal || this.sending || this.linger) {
+      this.emit(body);
+      return;
+    }
+    this.hold(body);
+    this.linger = setTimeout(() => this.release(), lingerMs);
+  }
+
+  private release(): void {
+    clearTimeout(this.linger);
+    this.linger = undefined;
+    this.sending ??= this.flush();
+  }
+
   emit(body: TaskEventBody): boolean {
     if (this.fatal) return true; // nobody will read it; let the producer run down
     if (this.spool && !this.spool.isEmpty) {
@@ -90,7 +111,7 @@ export class TaskEventStream implements EventSink {
       this.hold(body);
       if (this.spool && this.memoryChars >= this.limits.spillAtChars) this.spill();
     }
-    this.sending ??= this.flush();
+    this.release();
     return this.backlog < this.limits.highWaterChars;
   }
 
@@ -123,12 +144,15 @@ export class TaskEventStream implements EventSink {
 
   /** Resolves once every event emitted so far is acked (or the stream failed for good). */
   drained(): Promise<void> {
+    if (this.linger) this.release();
     if (!this.sending) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   /** Drops what is left (the attempt is over or no longer ours) and removes the spool file. */
   close(): void {
+    clearTimeout(this.linger);
+    this.linger = undefined;
     this.pending = [];
     this.spool?.close();
   }

@@ -5,6 +5,9 @@ import { sandboxes } from './sandbox/index.js';
 import { taskEnv } from './taskEnv.js';
 import { createWorkspace, removeWorkspace } from './workspace.js';
 
+/** How long `running` may wait for the first output to travel with it. */
+const RUNNING_LINGER_MS = 20;
+
 /** Why a run was stopped before its agent ended by itself. */
 export type StopCause = 'cancelled' | 'timed_out' | 'reassigned' | 'shutdown';
 
@@ -49,11 +52,11 @@ export class TaskRun {
 
   async run(): Promise<RunOutcome> {
     const { spec, taskId, attempt } = this.assignment;
-    this.events.emit({ kind: 'status', status: 'running' });
+    this.events.emitLingering({ kind: 'status', status: 'running' }, RUNNING_LINGER_MS);
     if (spec.timeoutMs) this.timeout = setTimeout(() => this.stop('timed_out'), spec.timeoutMs);
     let workdir: string | undefined;
     try {
-      workdir = await createWorkspace(this.workRoot, taskId, attempt);
+      workdir = createWorkspace(this.workRoot, taskId, attempt);
       const exit = await agents[spec.agent].run({
         spec,
         workdir,

@@ -21,6 +21,9 @@ export interface AppendBatch {
 
 type EventRow = typeof taskEvents.$inferSelect;
 
+/** How many tasks' last seq the log remembers (oldest forgotten first). */
+const LAST_SEQ_CACHE = 10_000;
+
 function eventFromRow(row: EventRow): StoredTaskEvent {
   return {
     ...(JSON.parse(row.body) as TaskEventBody),
@@ -45,6 +48,8 @@ export function isFinalEvent(event: TaskEvent): boolean {
  * database then follow live.
  */
 export class EventLog {
+  private readonly lastSeqs = new Map<string, number>();
+
   constructor(
     private readonly database: Database,
     private readonly tasks: TaskService,
@@ -126,6 +131,8 @@ export class EventLog {
     ];
     const [inserted] = updates.length > 0 ? await db.batch([insert, ...updates]) : [await insert];
     const fresh = new Set(inserted.map((row) => row.seq));
+    const newest = events.at(-1)?.seq;
+    if (newest !== undefined) this.rememberLastSeq(task.id, newest);
     this.feed.publish(
       task.id,
       events.filter((event) => fresh.has(event.seq)).map((event) => ({ ...event, attempt })),
@@ -142,12 +149,26 @@ export class EventLog {
     return task === undefined || (task.attempt === event.attempt && isTerminalStatus(task.status));
   }
 
+  /**
+   * The last stored seq of a task. Only this process writes events, so it is
+   * remembered after the first read; `store` keeps it current.
+   */
   async lastSeq(taskId: string): Promise<number> {
+    const known = this.lastSeqs.get(taskId);
+    if (known !== undefined) return known;
     const [row] = await this.database.db
       .select({ last: max(taskEvents.seq) })
       .from(taskEvents)
       .where(eq(taskEvents.taskId, taskId));
-    return row?.last ?? 0;
+    const last = row?.last ?? 0;
+    this.rememberLastSeq(taskId, last);
+    return last;
+  }
+
+  private rememberLastSeq(taskId: string, seq: number): void {
+    if (this.lastSeqs.size >= LAST_SEQ_CACHE)
+      this.lastSeqs.delete(this.lastSeqs.keys().next().value as string);
+    this.lastSeqs.set(taskId, Math.max(seq, this.lastSeqs.get(taskId) ?? 0));
   }
 
   async list(taskId: string, afterSeq: number, limit: number): Promise<StoredTaskEvent[]> {

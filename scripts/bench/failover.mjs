@@ -1,0 +1,50 @@
+// A worker SIGKILLed mid-task: time from the kill until the task's next attempt
+// starts on another worker (default heartbeat 2 s, lease 10 s). Budget
+// (DESIGN.md): lost worker detected and its tasks requeued ≤ 15 s.
+import { performance } from 'node:perf_hooks';
+import { startStack } from './stack.mjs';
+import { printTable } from './stats.mjs';
+
+function waitForOutput(client, taskId, text) {
+  return new Promise((resolve, reject) => {
+    const subscription = client.events.tail.subscribe(
+      { taskId },
+      {
+        onData: ({ data }) => {
+          if (data.kind === 'output' && data.data.includes(text)) {
+            resolve(data);
+            subscription.unsubscribe();
+          }
+        },
+        onError: reject,
+      },
+    );
+  });
+}
+
+export async function benchFailover({ runs = 3 } = {}) {
+  const rows = [];
+  for (let run = 1; run <= runs; run++) {
+    const stack = await startStack({ workers: ['one', 'two'] });
+    try {
+      const task = await stack.client.tasks.submit.mutate({
+        command: ['sh', '-c', 'echo "attempt $NEXA_ATTEMPT"; sleep 60'],
+      });
+      await waitForOutput(stack.client, task.id, 'attempt 1');
+      const { workerId } = await stack.client.tasks.get.query({ id: task.id });
+      const holder = (await stack.client.workers.list.query()).find((worker) => worker.id === workerId);
+      const killAt = performance.now();
+      stack.workers[holder.name].kill('SIGKILL');
+      await waitForOutput(stack.client, task.id, 'attempt 2');
+      rows.push([run, holder.name, `${((performance.now() - killAt) / 1000).toFixed(1)} s`]);
+      await stack.client.tasks.cancel.mutate({ id: task.id });
+    } finally {
+      await stack.close();
+    }
+  }
+  printTable(
+    'Failover: worker SIGKILLed mid-task → task restarted on another worker (heartbeat 2 s, lease 10 s)',
+    ['run', 'killed', 'kill → restart'],
+    rows,
+  );
+}
