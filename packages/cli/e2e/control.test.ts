@@ -1,40 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  adminToken,
-  type Daemon,
-  type Home,
-  makeHome,
-  nexa,
-  nexaInBackground,
-  startServer,
-  startWorker,
-  workerToken,
-} from './harness.js';
-import { type Observer, observe } from './observer.js';
+import { type Cluster, output, startCluster } from './cluster.js';
+import { nexa, nexaInBackground } from './harness.js';
 
-let home: Home;
-let server: Daemon;
-let url: string;
-let observer: Observer;
-const workers: Daemon[] = [];
-
+let cluster: Cluster;
 beforeAll(async () => {
-  home = await makeHome();
-  ({ daemon: server, url } = await startServer(home));
-  home.env.NEXA_SERVER = url;
-  observer = observe(url, await adminToken(home, url));
-  workers.push(
-    await startWorker(home, url, await workerToken(home, url), ['--name', 'main', '--capacity', '4']),
-  );
+  cluster = await startCluster();
+  await cluster.worker('main', ['--capacity', '4']);
 });
-
-afterAll(async () => {
-  for (const worker of workers) await worker.stop('SIGKILL');
-  await observer?.close();
-  await server?.stop();
-  await home?.cleanup();
-});
+afterAll(() => cluster?.stop());
 
 /** Whether any process on this machine still runs with this exact marker in its command line. */
 function processAlive(marker: string): boolean {
@@ -42,27 +16,10 @@ function processAlive(marker: string): boolean {
   return table.split('\n').some((line) => line.includes(marker) && !line.includes('ps -eo'));
 }
 
-const output = (text: string) => (event: { kind: string; data?: string }) =>
-  event.kind === 'output' && (event.data ?? '').includes(text);
-
-const seen = new Set<string>();
-
-/** The task this test just started through `nexa run` (the newest one not handed out before). */
-async function newestTask(): Promise<string> {
-  for (;;) {
-    const [task] = await observer.api.tasks.list.query({ limit: 1 });
-    if (task && !seen.has(task.id)) {
-      seen.add(task.id);
-      return task.id;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 describe('cancel', () => {
   it('kills a task that ignores SIGTERM after the grace period; it ends cancelled and nexa run exits 130', async () => {
     const marker = 'sleep 737.1';
-    const run = nexaInBackground(home, [
+    const run = nexaInBackground(cluster.home, [
       'run',
       '--grace',
       '1s',
@@ -71,16 +28,16 @@ describe('cancel', () => {
       '-c',
       `trap "" TERM; echo ready; ${marker}`,
     ]);
-    const taskId = await newestTask();
-    await observer.waitForEvent(taskId, output('ready'));
+    const taskId = await cluster.nextTask();
+    await cluster.observer.waitForEvent(taskId, output('ready'));
     expect(processAlive(marker)).toBe(true);
 
-    const cancel = await nexa(home, ['cancel', taskId]);
+    const cancel = await nexa(cluster.home, ['cancel', taskId]);
     expect(cancel).toMatchObject({ exitCode: 0, stdout: `${taskId} is being cancelled\n` });
     const result = await run.result;
     expect(result.exitCode).toBe(130);
     expect(result.stderr).toContain(`nexa: task ${taskId} cancelled`);
-    const task = await observer.task(taskId);
+    const task = await cluster.observer.task(taskId);
     expect(task.status).toBe('cancelled');
     const endedAfterMs = Date.parse(task.finishedAt ?? '') - Date.parse(task.cancelRequestedAt ?? '');
     expect(endedAfterMs).toBeGreaterThanOrEqual(1000); // it ignored SIGTERM: only SIGKILL after the grace ended it
@@ -89,7 +46,7 @@ describe('cancel', () => {
   });
 
   it('Ctrl-C on nexa run cancels the task and exits 130; a second Ctrl-C detaches at once', async () => {
-    const run = nexaInBackground(home, [
+    const run = nexaInBackground(cluster.home, [
       'run',
       '--grace',
       '5s',
@@ -98,24 +55,29 @@ describe('cancel', () => {
       '-c',
       'trap "" TERM; echo ready; sleep 737.2',
     ]);
-    const taskId = await newestTask();
-    await observer.waitForEvent(taskId, output('ready'));
+    const taskId = await cluster.nextTask();
+    await cluster.observer.waitForEvent(taskId, output('ready'));
     run.daemon.signal('SIGINT');
-    await observer.waitForTask(taskId, (t) => t.cancelRequestedAt !== null);
+    await cluster.observer.waitForTask(taskId, (t) => t.cancelRequestedAt !== null);
     run.daemon.signal('SIGINT'); // do not wait out the 5 s grace
     const result = await run.result;
     expect(result.exitCode).toBe(130);
     expect(result.stderr).toContain('(Ctrl-C again to detach)');
     expect(result.stderr).toContain('nexa: detached');
-    expect((await observer.waitForTask(taskId, (t) => t.status === 'cancelled')).status).toBe('cancelled');
+    expect((await cluster.observer.waitForTask(taskId, (t) => t.status === 'cancelled')).status).toBe(
+      'cancelled',
+    );
   });
 
   it('ends a queued task at once', async () => {
-    const queued = await observer.api.tasks.submit.mutate({ command: ['true'], labels: { nowhere: '1' } });
-    seen.add(queued.id);
-    const result = await nexa(home, ['cancel', queued.id, '--json']);
+    const queued = await cluster.observer.api.tasks.submit.mutate({
+      command: ['true'],
+      labels: { nowhere: '1' },
+    });
+    await cluster.nextTask(); // this one is not started through nexa run
+    const result = await nexa(cluster.home, ['cancel', queued.id, '--json']);
     expect(JSON.parse(result.stdout)).toMatchObject({ id: queued.id, status: 'cancelled' });
-    const again = await nexa(home, ['cancel', queued.id]);
+    const again = await nexa(cluster.home, ['cancel', queued.id]);
     expect(again.exitCode).toBe(125);
     expect(again.stderr).toBe(`nexa: task ${queued.id} has already ended (cancelled)\n`);
   });
@@ -123,10 +85,10 @@ describe('cancel', () => {
 
 describe('timeouts', () => {
   it('--timeout 2s on sleep 60 exits 124 within 2 s plus the grace period', async () => {
-    const result = await nexa(home, ['run', '--timeout', '2s', '--grace', '1s', '--', 'sleep', '60']);
+    const result = await nexa(cluster.home, ['run', '--timeout', '2s', '--grace', '1s', '--', 'sleep', '60']);
     expect(result.exitCode).toBe(124);
     expect(result.stderr).toBe('nexa: timed out after 2s\n');
-    const task = (await observer.api.tasks.list.query({ limit: 1 }))[0];
+    const task = (await cluster.observer.api.tasks.list.query({ limit: 1 }))[0];
     expect(task?.status).toBe('timed_out');
     const ranMs = Date.parse(task?.finishedAt ?? '') - Date.parse(task?.startedAt ?? '');
     expect(ranMs).toBeGreaterThanOrEqual(2000);
@@ -134,7 +96,7 @@ describe('timeouts', () => {
   });
 
   it('rejects a duration it cannot read', async () => {
-    const result = await nexa(home, ['run', '--timeout', 'soon', '--', 'true']);
+    const result = await nexa(cluster.home, ['run', '--timeout', 'soon', '--', 'true']);
     expect(result.exitCode).toBe(125);
     expect(result.stderr).toBe(
       'nexa: --timeout "soon" is not a duration; write it like 500ms, 30s, 2m, 1h or 1m30s\n',
@@ -144,33 +106,40 @@ describe('timeouts', () => {
 
 describe('retry, drain and waiting', () => {
   it('retries a finished task as a new attempt whose output follows the first', async () => {
-    const first = await nexa(home, ['run', '--json', '--', 'sh', '-c', 'echo "try $NEXA_ATTEMPT"; exit 1']);
+    const first = await nexa(cluster.home, [
+      'run',
+      '--json',
+      '--',
+      'sh',
+      '-c',
+      'echo "try $NEXA_ATTEMPT"; exit 1',
+    ]);
     expect(first.exitCode).toBe(1);
     const { taskId } = JSON.parse(first.stdout.trim().split('\n').at(-1) as string) as { taskId: string };
-    const retry = await nexa(home, ['retry', taskId]);
+    const retry = await nexa(cluster.home, ['retry', taskId]);
     expect(retry.stdout).toBe(`${taskId} queued again as attempt 2\n`);
-    const follow = await nexa(home, ['logs', taskId, '--follow']);
+    const follow = await nexa(cluster.home, ['logs', taskId, '--follow']);
     expect(follow.stdout).toBe('try 1\ntry 2\n');
-    const show = JSON.parse((await nexa(home, ['tasks', 'show', taskId, '--json'])).stdout);
+    const show = JSON.parse((await nexa(cluster.home, ['tasks', 'show', taskId, '--json'])).stdout);
     expect(show.attempts.map((a: { status: string }) => a.status)).toEqual(['failed', 'failed']);
   });
 
   it('says why a task waits, and a drained worker takes no new tasks', async () => {
-    const gpu = await observer.api.tasks.submit.mutate({ command: ['true'], labels: { gpu: '1' } });
-    const show = await nexa(home, ['tasks', 'show', gpu.id]);
+    const gpu = await cluster.observer.api.tasks.submit.mutate({ command: ['true'], labels: { gpu: '1' } });
+    const show = await nexa(cluster.home, ['tasks', 'show', gpu.id]);
     expect(show.stdout).toMatch(/Waiting for:\s+no connected worker has label gpu=1/);
-    await nexa(home, ['cancel', gpu.id]);
+    await nexa(cluster.home, ['cancel', gpu.id]);
 
-    const drain = await nexa(home, ['workers', 'drain', 'main']);
+    const drain = await nexa(cluster.home, ['workers', 'drain', 'main']);
     expect(drain.stdout).toMatch(/^main is draining/);
-    const waiting = await observer.api.tasks.submit.mutate({ command: ['echo', 'later'] });
-    const task = await observer.task(waiting.id);
+    const waiting = await cluster.observer.api.tasks.submit.mutate({ command: ['echo', 'later'] });
+    const task = await cluster.observer.task(waiting.id);
     expect(task).toMatchObject({ status: 'queued', waitingFor: 'every eligible worker is draining (main)' });
-    const list = JSON.parse((await nexa(home, ['workers', 'list', '--json'])).stdout) as {
+    const list = JSON.parse((await nexa(cluster.home, ['workers', 'list', '--json'])).stdout) as {
       name: string;
       status: string;
     }[];
     expect(list.find((w) => w.name === 'main')?.status).toBe('draining');
-    await nexa(home, ['cancel', waiting.id]);
+    await nexa(cluster.home, ['cancel', waiting.id]);
   });
 });

@@ -1,33 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  adminToken,
-  type Daemon,
-  type Home,
-  makeHome,
-  startServer,
-  startWorker,
-  workerToken,
-} from './harness.js';
-import { type Observer, observe } from './observer.js';
+import { type Cluster, startCluster } from './cluster.js';
 
-let home: Home;
-let server: Daemon;
-let url: string;
-let observer: Observer;
-const workers: Daemon[] = [];
-
+let cluster: Cluster;
 beforeAll(async () => {
-  home = await makeHome();
-  ({ daemon: server, url } = await startServer(home));
-  observer = observe(url, await adminToken(home, url));
+  cluster = await startCluster();
 });
-
-afterAll(async () => {
-  for (const worker of workers) await worker.stop('SIGKILL');
-  await observer?.close();
-  await server?.stop();
-  await home?.cleanup();
-});
+afterAll(() => cluster?.stop());
 
 const fleet: { name: string; labels: Record<string, string>; capacity: number }[] = [
   { name: 'small-a', labels: { pool: 'a' }, capacity: 1 },
@@ -63,29 +41,25 @@ describe('scheduling 50 tasks over 3 workers', () => {
       const labels = selectors[i % selectors.length] as Record<string, string>;
       const priority = (i * 7) % 5; // 0..4, mixed
       submitted.push(
-        await observer.api.tasks.submit.mutate({ command: ['sh', '-c', 'sleep 0.2'], labels, priority }),
+        await cluster.observer.api.tasks.submit.mutate({
+          command: ['sh', '-c', 'sleep 0.2'],
+          labels,
+          priority,
+        }),
       );
     }
-    const token = await workerToken(home, url);
     for (const worker of fleet) {
       const labels = Object.entries(worker.labels)
         .map(([k, v]) => `${k}=${v}`)
         .join(',');
-      workers.push(
-        await startWorker(home, url, token, [
-          '--name',
-          worker.name,
-          '--labels',
-          labels,
-          '--capacity',
-          String(worker.capacity),
-        ]),
-      );
+      await cluster.worker(worker.name, ['--labels', labels, '--capacity', String(worker.capacity)]);
     }
     const done = await Promise.all(
-      submitted.map((task) => observer.waitForTask(task.id, (t) => t.status === 'succeeded', 120_000)),
+      submitted.map((task) =>
+        cluster.observer.waitForTask(task.id, (t) => t.status === 'succeeded', 120_000),
+      ),
     );
-    const listed = await observer.api.workers.list.query();
+    const listed = await cluster.observer.api.workers.list.query();
     const byId = new Map(listed.map((w) => [w.id, fleet.find((f) => f.name === w.name)]));
 
     // Eligible: the worker that ran each task carries every label it selected.

@@ -1,4 +1,4 @@
-import type { Task, TaskAttempt } from '@nexa/core';
+import type { Task, TaskAttempt, TaskSpec } from '@nexa/core';
 import type { taskAttempts, tasks } from '../db/schema.js';
 
 export type TaskRow = typeof tasks.$inferSelect;
@@ -9,16 +9,9 @@ export const iso = (ms: number | null): string | null => (ms === null ? null : n
 /** The public shape of a task row (the `--json` contract). */
 export function taskFromRow(row: TaskRow, waitingFor: string | null = null): Task {
   return {
+    ...specFromRow(row),
     id: row.id,
     status: row.status,
-    agent: row.agent as Task['agent'],
-    command: row.command,
-    env: row.env,
-    labels: row.labels,
-    priority: row.priority,
-    maxAttempts: row.maxAttempts,
-    timeoutMs: row.timeoutMs,
-    graceMs: row.graceMs,
     workerId: row.workerId,
     attempt: row.attempt,
     exitCode: row.exitCode,
@@ -44,7 +37,7 @@ export function attemptFromRow(row: AttemptRow): TaskAttempt {
 }
 
 /** The spec part of a row, as a worker gets it in an assignment. */
-export function specFromRow(row: TaskRow) {
+export function specFromRow(row: TaskRow): TaskSpec {
   return {
     agent: row.agent as Task['agent'],
     command: row.command,
