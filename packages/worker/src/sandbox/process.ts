@@ -13,7 +13,8 @@ function signalNumber(signal: string): number {
  */
 export const processSandbox: Sandbox = {
   name: 'process',
-  spawn({ argv, cwd, env }: SpawnRequest): SandboxProcess {
+  probe: async () => true,
+  spawn({ argv, workdir: cwd, env }: SpawnRequest): SandboxProcess {
     const [file, ...args] = argv as [string, ...string[]];
     // Its own process group, so a stop reaches everything the task started, not just its first process.
     const child = spawn(file, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });

@@ -1,17 +1,33 @@
 import type { Readable } from 'node:stream';
 import type { SandboxName } from '@nexa/core';
 
+/** Resource limits a sandbox enforces where it can (the process sandbox enforces none). */
+export interface SandboxLimits {
+  memoryBytes?: number;
+  cpus?: number;
+  pids?: number;
+}
+
 export interface SpawnRequest {
   argv: string[];
-  cwd: string;
-  /** The complete environment: sandboxes never add the worker's own. */
+  /** The task's working copy on the worker's machine; sandboxes mount it read-write at WORKDIR_IN_SANDBOX. */
+  workdir: string;
+  /** The complete environment: sandboxes never add the worker's own. HOME is the working copy. */
   env: Record<string, string>;
+  /** Network access; without it the task sees no network at all, not even loopback services of the host. */
+  network: boolean;
+  limits: SandboxLimits;
+  /** Container image (docker only). */
+  image?: string;
 }
+
+/** Where walled sandboxes (docker, bwrap) put the working copy. */
+export const WORKDIR_IN_SANDBOX = '/work';
 
 export interface ExitInfo {
   /** The process's exit code, or 128 + signal number when a signal ended it (as shells report). */
   exitCode: number;
-  /** Set when the process could not run or was ended by a signal. */
+  /** Why it ended abnormally: "oom" when the memory limit killed it, else a sentence. */
   reason?: string;
 }
 
@@ -26,5 +42,7 @@ export interface SandboxProcess {
 /** Somewhere a task's processes run. Adding one means one file here and one line in index.ts. */
 export interface Sandbox {
   readonly name: SandboxName;
+  /** Whether this sandbox really works on this machine; a string says why not. */
+  probe(): Promise<true | string>;
   spawn(request: SpawnRequest): SandboxProcess;
 }
