@@ -17,7 +17,7 @@ export const agentNames = ['shell'] as const;
 export const AgentName = z.enum(agentNames);
 export type AgentName = z.infer<typeof AgentName>;
 
-export const sandboxNames = ['process'] as const;
+export const sandboxNames = ['docker', 'bwrap', 'process'] as const;
 export const SandboxName = z.enum(sandboxNames);
 export type SandboxName = z.infer<typeof SandboxName>;
 

@@ -1,0 +1,123 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, lstatSync, readlinkSync } from 'node:fs';
+import { constants } from 'node:os';
+import { basename } from 'node:path';
+import { ProcessGroupLimits } from './cgroup.js';
+import {
+  type ExitInfo,
+  type Sandbox,
+  type SandboxLimits,
+  type SandboxProcess,
+  type SpawnRequest,
+  WORKDIR_IN_SANDBOX,
+} from './sandbox.js';
+
+/** System directories the sandbox sees, read-only (merged-/usr symlinks are recreated as links). */
+const systemPaths = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/etc'];
+
+function systemMounts(): string[] {
+  const args: string[] = [];
+  for (const path of systemPaths) {
+    if (!existsSync(path)) continue;
+    if (lstatSync(path).isSymbolicLink()) args.push('--symlink', readlinkSync(path), path);
+    else args.push('--ro-bind', path, path);
+  }
+  return args;
+}
+
+/**
+ * The bubblewrap command line: new user, pid, ipc, uts, cgroup and (unless
+ * asked) network namespaces; a read-only system; a private /tmp, /proc and
+ * /dev; the working copy read-write at /work; nothing of anyone's home; the
+ * task's environment only; and the sandbox dies with the worker.
+ */
+export function bwrapArgs(request: SpawnRequest): string[] {
+  const env = { ...request.env, HOME: WORKDIR_IN_SANDBOX };
+  return [
+    '--die-with-parent',
+    '--unshare-all',
+    ...(request.network ? ['--share-net'] : []),
+    '--uid',
+    '65534',
+    '--gid',
+    '65534',
+    '--hostname',
+    'nexa',
+    ...systemMounts(),
+    '--proc',
+    '/proc',
+    '--dev',
+    '/dev',
+    '--tmpfs',
+    '/tmp',
+    '--bind',
+    request.workdir,
+    WORKDIR_IN_SANDBOX,
+    '--chdir',
+    WORKDIR_IN_SANDBOX,
+    '--clearenv',
+    ...Object.entries(env).flatMap(([name, value]) => ['--setenv', name, value]),
+    '--',
+    ...request.argv,
+  ];
+}
+
+function signalNumber(signal: string): number {
+  return (constants.signals as Record<string, number>)[signal] ?? 0;
+}
+
+/** Runs tasks under bubblewrap, with cgroup limits where the worker may make cgroups. */
+export function bwrapSandbox(options: { bwrapPath?: string; defaults?: SandboxLimits } = {}): Sandbox {
+  const bwrap = options.bwrapPath ?? 'bwrap';
+  return {
+    name: 'bwrap',
+
+    async probe() {
+      const result = spawnSync(bwrap, ['--die-with-parent', '--unshare-all', '--ro-bind', '/', '/', 'true'], {
+        timeout: 5000,
+        encoding: 'utf8',
+      });
+      if (result.error) return `bubblewrap is not installed (${basename(bwrap)}: ${result.error.message})`;
+      if (result.status !== 0) return `bubblewrap cannot create namespaces here: ${result.stderr.trim()}`;
+      return true;
+    },
+
+    spawn(request: SpawnRequest): SandboxProcess {
+      const limits = { ...options.defaults, ...request.limits };
+      const group = ProcessGroupLimits.create(
+        `${basename(request.workdir)}-${process.pid}-${Date.now()}`,
+        limits,
+      );
+      const argv = [bwrap, ...bwrapArgs(request)];
+      const [file, ...args] = (group ? group.wrap(argv) : argv) as [string, ...string[]];
+      const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      child.stdout.setEncoding('utf8');
+      child.stderr.setEncoding('utf8');
+      const exit = new Promise<ExitInfo>((resolve) => {
+        child.once('error', (error: NodeJS.ErrnoException) => {
+          resolve({ exitCode: 126, reason: `could not start bubblewrap: ${error.message}` });
+        });
+        child.once('close', (code, signal) => {
+          const oom = group?.oomKilled() ?? false;
+          group?.remove();
+          if (oom) resolve({ exitCode: 137, reason: 'oom' });
+          else if (signal) resolve({ exitCode: 128 + signalNumber(signal), reason: `killed by ${signal}` });
+          else resolve({ exitCode: code ?? 1 });
+        });
+      });
+      return {
+        stdout: child.stdout,
+        stderr: child.stderr,
+        wait: () => exit,
+        kill(signal: NodeJS.Signals = 'SIGTERM') {
+          if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+          try {
+            process.kill(-child.pid, signal);
+          } catch {
+            // already gone
+          }
+        },
+      };
+    },
+  };
+}
