@@ -99,6 +99,7 @@ describe('bubblewrap sandbox', () => {
 
   it('ends a task that allocates more than its memory limit with reason oom', async ({ skip }) => {
     if (available !== true || limitsAvailable !== true) return skip();
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell syntax, not a template
     const result = await run('x=$(head -c 200000000 /dev/zero | tr "\\0" a); echo "allocated ${#x}"', {
       limits: { memoryBytes: 32 * 1024 * 1024 },
     });
