@@ -28,6 +28,7 @@ export async function benchFailover({ runs = 3 } = {}) {
     const stack = await startStack({ workers: ['one', 'two'] });
     try {
       const task = await stack.client.tasks.submit.mutate({
+        sandbox: 'process',
         command: ['sh', '-c', 'echo "attempt $NEXA_ATTEMPT"; sleep 60'],
       });
       await waitForOutput(stack.client, task.id, 'attempt 1');

@@ -69,6 +69,7 @@ export async function startStack({ capacity = 4, workers = ['bench'] } = {}) {
         String(capacity),
         '--shutdown-timeout',
         '0s',
+        '--allow-unsandboxed',
       ],
       env,
       /connected to/,
@@ -90,7 +91,7 @@ export async function startStack({ capacity = 4, workers = ['bench'] } = {}) {
 
 /** Submits a shell task and calls back on each event; resolves at the final status. */
 export function runTask(client, command, onEvent) {
-  return client.tasks.submit.mutate({ command }).then(
+  return client.tasks.submit.mutate({ command, sandbox: 'process' }).then(
     (task) =>
       new Promise((resolve, reject) => {
         const subscription = client.events.tail.subscribe(

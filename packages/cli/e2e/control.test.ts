@@ -21,6 +21,8 @@ describe('cancel', () => {
     const marker = 'sleep 737.1';
     const run = nexaInBackground(cluster.home, [
       'run',
+      '--sandbox',
+      'process',
       '--grace',
       '1s',
       '--',
@@ -48,6 +50,8 @@ describe('cancel', () => {
   it('Ctrl-C on nexa run cancels the task and exits 130; a second Ctrl-C detaches at once', async () => {
     const run = nexaInBackground(cluster.home, [
       'run',
+      '--sandbox',
+      'process',
       '--grace',
       '5s',
       '--',
@@ -71,6 +75,7 @@ describe('cancel', () => {
 
   it('ends a queued task at once', async () => {
     const queued = await cluster.observer.api.tasks.submit.mutate({
+      sandbox: 'process',
       command: ['true'],
       labels: { nowhere: '1' },
     });
@@ -85,7 +90,18 @@ describe('cancel', () => {
 
 describe('timeouts', () => {
   it('--timeout 2s on sleep 60 exits 124 within 2 s plus the grace period', async () => {
-    const result = await nexa(cluster.home, ['run', '--timeout', '2s', '--grace', '1s', '--', 'sleep', '60']);
+    const result = await nexa(cluster.home, [
+      'run',
+      '--sandbox',
+      'process',
+      '--timeout',
+      '2s',
+      '--grace',
+      '1s',
+      '--',
+      'sleep',
+      '60',
+    ]);
     expect(result.exitCode).toBe(124);
     expect(result.stderr).toBe('nexa: timed out after 2s\n');
     const task = (await cluster.observer.api.tasks.list.query({ limit: 1 }))[0];
@@ -96,7 +112,15 @@ describe('timeouts', () => {
   });
 
   it('rejects a duration it cannot read', async () => {
-    const result = await nexa(cluster.home, ['run', '--timeout', 'soon', '--', 'true']);
+    const result = await nexa(cluster.home, [
+      'run',
+      '--sandbox',
+      'process',
+      '--timeout',
+      'soon',
+      '--',
+      'true',
+    ]);
     expect(result.exitCode).toBe(125);
     expect(result.stderr).toBe(
       'nexa: --timeout "soon" is not a duration; write it like 500ms, 30s, 2m, 1h or 1m30s\n',
@@ -108,6 +132,8 @@ describe('retry, drain and waiting', () => {
   it('retries a finished task as a new attempt whose output follows the first', async () => {
     const first = await nexa(cluster.home, [
       'run',
+      '--sandbox',
+      'process',
       '--json',
       '--',
       'sh',
@@ -125,14 +151,21 @@ describe('retry, drain and waiting', () => {
   });
 
   it('says why a task waits, and a drained worker takes no new tasks', async () => {
-    const gpu = await cluster.observer.api.tasks.submit.mutate({ command: ['true'], labels: { gpu: '1' } });
+    const gpu = await cluster.observer.api.tasks.submit.mutate({
+      sandbox: 'process',
+      command: ['true'],
+      labels: { gpu: '1' },
+    });
     const show = await nexa(cluster.home, ['tasks', 'show', gpu.id]);
     expect(show.stdout).toMatch(/Waiting for:\s+no connected worker has label gpu=1/);
     await nexa(cluster.home, ['cancel', gpu.id]);
 
     const drain = await nexa(cluster.home, ['workers', 'drain', 'main']);
     expect(drain.stdout).toMatch(/^main is draining/);
-    const waiting = await cluster.observer.api.tasks.submit.mutate({ command: ['echo', 'later'] });
+    const waiting = await cluster.observer.api.tasks.submit.mutate({
+      sandbox: 'process',
+      command: ['echo', 'later'],
+    });
     const task = await cluster.observer.task(waiting.id);
     expect(task).toMatchObject({ status: 'queued', waitingFor: 'every eligible worker is draining (main)' });
     const list = JSON.parse((await nexa(cluster.home, ['workers', 'list', '--json'])).stdout) as {

@@ -35,7 +35,7 @@ describe('a coordinator killed mid-task', () => {
     // 200,000 lines, paced so that the kill lands in the middle.
     const script =
       'i=0; while [ $i -lt 200000 ]; do i=$((i+1)); echo "line $i"; if [ $((i % 4000)) -eq 0 ]; then sleep 0.1; fi; done';
-    const run = nexaInBackground(home, ['run', '--', 'sh', '-c', script]);
+    const run = nexaInBackground(home, ['run', '--sandbox', 'process', '--', 'sh', '-c', script]);
     daemons.push(run.daemon);
     const observer = observe(first.url, await adminToken(home, first.url));
     let taskId = '';

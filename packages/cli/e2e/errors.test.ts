@@ -25,7 +25,7 @@ describe('failures a user can cause', () => {
     const url = `http://127.0.0.1:${await closedPort()}`;
     // What it costs just to start nexa on this machine right now, so that only waiting counts.
     const startup = (await nexa(home, ['--version'])).durationMs;
-    const result = await nexa(home, ['run', '--server', url, '--', 'echo', 'hi']);
+    const result = await nexa(home, ['run', '--sandbox', 'process', '--server', url, '--', 'echo', 'hi']);
     expect(result.exitCode).toBe(125);
     expect(result.durationMs - startup).toBeLessThan(5000);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
@@ -42,7 +42,18 @@ describe('failures a user can cause', () => {
     afterAll(() => server.stop());
 
     it('a bad token: exit 125, one line saying the token was refused', async () => {
-      const result = await nexa(home, ['run', '--server', url, '--token', 'not-a-token', '--', 'echo', 'hi']);
+      const result = await nexa(home, [
+        'run',
+        '--sandbox',
+        'process',
+        '--server',
+        url,
+        '--token',
+        'not-a-token',
+        '--',
+        'echo',
+        'hi',
+      ]);
       expect(result.exitCode).toBe(125);
       expect(result.stderr.trim().split('\n')).toHaveLength(1);
       expect(result.stderr).toMatch(/refused the token/);
@@ -59,7 +70,17 @@ describe('failures a user can cause', () => {
       const created = await nexa(home, ['token', 'create', '--role', 'viewer', '--json', '--server', url]);
       const { token } = JSON.parse(created.stdout) as { token: string };
       expect((await nexa(home, ['tasks', 'list', '--server', url, '--token', token])).exitCode).toBe(0);
-      const run = await nexa(home, ['run', '--server', url, '--token', token, '--', 'true']);
+      const run = await nexa(home, [
+        'run',
+        '--sandbox',
+        'process',
+        '--server',
+        url,
+        '--token',
+        token,
+        '--',
+        'true',
+      ]);
       expect(run.exitCode).toBe(125);
       expect(run.stderr).toMatch(/a viewer token may not call tasks.submit/);
     });
@@ -106,7 +127,7 @@ describe('failures a user can cause', () => {
   });
 
   it('an unknown flag: the usage error, no stack trace', async () => {
-    const result = await nexa(home, ['run', '--no-such-flag', '--', 'echo']);
+    const result = await nexa(home, ['run', '--sandbox', 'process', '--no-such-flag', '--', 'echo']);
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(/Nonexistent flag: --no-such-flag/);
     expect(hasStackTrace(result.stderr)).toBe(false);

@@ -44,6 +44,8 @@ describe('a fleet of two workers', () => {
     const runs = Array.from({ length: 10 }, (_, i) =>
       nexa(home, [
         'run',
+        '--sandbox',
+        'process',
         '--json',
         '--',
         'sh',
@@ -73,7 +75,16 @@ describe('a fleet of two workers', () => {
   });
 
   it('runs a task only on a worker with the labels it asks for', async () => {
-    const result = await nexa(home, ['run', '--json', '--label', 'pool=b', '--', 'true']);
+    const result = await nexa(home, [
+      'run',
+      '--sandbox',
+      'process',
+      '--json',
+      '--label',
+      'pool=b',
+      '--',
+      'true',
+    ]);
     const { taskId } = JSON.parse(result.stdout.trim().split('\n').at(-1) as string) as { taskId: string };
     const task = JSON.parse((await nexa(home, ['tasks', 'show', taskId, '--json'])).stdout) as {
       workerId: string;

@@ -143,7 +143,10 @@ export async function startWorker(
   extra: string[] = [],
   env: Record<string, string> = {},
 ): Promise<Daemon> {
-  const daemon = new Daemon(home, ['worker', '--server', url, '--token', token, ...extra], env);
+  // Tests of dispatch run plain processes; pass --walled-only for a worker that offers walls alone.
+  const allow = extra.includes('--walled-only') ? [] : ['--allow-unsandboxed'];
+  const flags = extra.filter((flag) => flag !== '--walled-only');
+  const daemon = new Daemon(home, ['worker', '--server', url, '--token', token, ...allow, ...flags], env);
   await daemon.waitFor(/connected to/);
   return daemon;
 }

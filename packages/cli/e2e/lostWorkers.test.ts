@@ -16,6 +16,8 @@ describe('a worker killed mid-task (default heartbeat 2 s, lease 10 s)', () => {
     await cluster.worker('second', ['--capacity', '1']);
     const run = nexaInBackground(cluster.home, [
       'run',
+      '--sandbox',
+      'process',
       '--json',
       '--',
       'sh',
@@ -49,6 +51,8 @@ describe('workers lost with short leases (heartbeat 500 ms, lease 2 s)', () => {
     const only = await cluster.worker('only');
     const run = nexaInBackground(cluster.home, [
       'run',
+      '--sandbox',
+      'process',
       '--retries',
       '0',
       '--',
@@ -77,6 +81,7 @@ describe('workers lost with short leases (heartbeat 500 ms, lease 2 s)', () => {
     const frozen = await cluster.worker('frozen', ['--capacity', '2']);
     await cluster.worker('awake', ['--capacity', '1']);
     const submitted = await cluster.observer.api.tasks.submit.mutate({
+      sandbox: 'process',
       // The frozen copy's sleep ends while it is frozen (a lease is 2 s), so on waking it has output to report.
       command: ['sh', '-c', 'echo "begin $NEXA_ATTEMPT"; sleep 1.5; echo "end $NEXA_ATTEMPT"'],
     });
@@ -102,9 +107,11 @@ describe('workers lost with short leases (heartbeat 500 ms, lease 2 s)', () => {
   it('a worker stopped with SIGTERM lets short tasks finish and hands long ones back', async () => {
     const leaving = await cluster.worker('leaving', ['--shutdown-timeout', '2s']);
     const short = await cluster.observer.api.tasks.submit.mutate({
+      sandbox: 'process',
       command: ['sh', '-c', 'echo short; sleep 0.5; echo short-done'],
     });
     const long = await cluster.observer.api.tasks.submit.mutate({
+      sandbox: 'process',
       command: ['sh', '-c', 'echo "long $NEXA_ATTEMPT"; sleep 30'],
     });
     await cluster.observer.waitForEvent(short.id, output('short'));

@@ -13,6 +13,8 @@ describe('a coordinator restart', () => {
     const worker = await startWorker(home, first.url, await workerToken(home, first.url), ['--name', 'w']);
     const run = await nexa(home, [
       'run',
+      '--sandbox',
+      'process',
       '--json',
       '--server',
       first.url,

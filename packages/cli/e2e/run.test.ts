@@ -26,6 +26,8 @@ describe('nexa run', () => {
   it('prints 100,000 lines in order, stderr apart, and exits with the task exit code', async () => {
     const result = await nexa(home, [
       'run',
+      '--sandbox',
+      'process',
       '--',
       'sh',
       '-c',
@@ -41,6 +43,8 @@ describe('nexa run', () => {
   it('gives the task only PATH, HOME (its working dir), LANG and what --env sets', async () => {
     const result = await nexa(home, [
       'run',
+      '--sandbox',
+      'process',
       '--env',
       'GREETING=hello world',
       '--',
@@ -59,7 +63,16 @@ describe('nexa run', () => {
   });
 
   it('with --json prints one object per event and a final result line', async () => {
-    const result = await nexa(home, ['run', '--json', '--', 'sh', '-c', 'echo out; echo err >&2; exit 4']);
+    const result = await nexa(home, [
+      'run',
+      '--sandbox',
+      'process',
+      '--json',
+      '--',
+      'sh',
+      '-c',
+      'echo out; echo err >&2; exit 4',
+    ]);
     expect(result.exitCode).toBe(4);
     const objects = result.stdout
       .trim()
@@ -78,7 +91,16 @@ describe('nexa run', () => {
   });
 
   it('with --detach prints the task id; logs, tasks show and tasks list find it', async () => {
-    const detached = await nexa(home, ['run', '--detach', '--', 'sh', '-c', 'echo one; echo two >&2']);
+    const detached = await nexa(home, [
+      'run',
+      '--sandbox',
+      'process',
+      '--detach',
+      '--',
+      'sh',
+      '-c',
+      'echo one; echo two >&2',
+    ]);
     expect(detached.exitCode).toBe(0);
     const id = detached.stdout.trim();
     expect(id).toMatch(/^t-[0-9a-z]+$/);
@@ -100,7 +122,7 @@ describe('nexa run', () => {
   });
 
   it('reports a command that does not exist as exit 127 with a readable line', async () => {
-    const result = await nexa(home, ['run', '--', 'no-such-command-here']);
+    const result = await nexa(home, ['run', '--sandbox', 'process', '--', 'no-such-command-here']);
     expect(result.exitCode).toBe(127);
     expect(result.stderr).toBe('nexa: command not found: no-such-command-here\n');
   });

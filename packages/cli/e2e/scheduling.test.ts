@@ -42,6 +42,7 @@ describe('scheduling 50 tasks over 3 workers', () => {
       const priority = (i * 7) % 5; // 0..4, mixed
       submitted.push(
         await cluster.observer.api.tasks.submit.mutate({
+          sandbox: 'process',
           command: ['sh', '-c', 'sleep 0.2'],
           labels,
           priority,

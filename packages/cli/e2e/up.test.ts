@@ -10,12 +10,19 @@ afterAll(() => home.cleanup());
 
 describe('nexa up', () => {
   it('runs a coordinator and a local worker, takes tasks with no setup, and stops on Ctrl-C', async () => {
-    const up = new Daemon(home, ['up', '--port', '0', '--data-dir', join(home.dir, 'up-data')]);
+    const up = new Daemon(home, [
+      'up',
+      '--port',
+      '0',
+      '--allow-unsandboxed',
+      '--data-dir',
+      join(home.dir, 'up-data'),
+    ]);
     const [, url] = (await up.waitFor(/Nexa is up at (http:\/\/\S+)[\s\S]*Press Ctrl-C/)) as [string, string];
     expect(up.log).toContain('nexa run -- echo hello');
 
     // No --server and no --token: the credentials file written on first start is enough.
-    const run = await nexa(home, ['run', '--', 'echo', 'hello']);
+    const run = await nexa(home, ['run', '--sandbox', 'process', '--', 'echo', 'hello']);
     expect(run).toMatchObject({ exitCode: 0, stdout: 'hello\n' });
 
     const workers = JSON.parse((await nexa(home, ['workers', 'list', '--json'])).stdout) as {

@@ -27,3 +27,17 @@ export function formatDuration(ms: number): string {
   const hours = Math.floor(minutes / 60);
   return minutes % 60 ? `${hours}h${minutes % 60}m` : `${hours}h`;
 }
+
+const byteUnits: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+
+/** Parses "512m", "2g", "64k" or a number of bytes (binary units, as Docker reads them). */
+export function parseBytes(text: string, flag = 'size'): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([bkmg]?)i?b?$/i.exec(text.trim());
+  const unit = byteUnits[match?.[2]?.toLowerCase() ?? 'x'];
+  if (!match || unit === undefined) {
+    throw new NexaError('invalid_input', `${flag} "${text}" is not a size`, {
+      hint: 'write it like 512m, 2g or 64k',
+    });
+  }
+  return Math.round(Number(match[1]) * unit);
+}

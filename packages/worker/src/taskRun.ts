@@ -1,7 +1,7 @@
-import { type Assignment, formatDuration, type TaskStatus } from '@nexa/core';
+import { type Assignment, formatDuration, type SandboxName, type TaskStatus } from '@nexa/core';
 import { agents } from './agents/index.js';
 import type { TaskEventStream } from './eventStream.js';
-import { sandboxes } from './sandbox/index.js';
+import { chooseSandbox, type Sandbox } from './sandbox/index.js';
 import { taskEnv } from './taskEnv.js';
 import { createWorkspace, removeWorkspace } from './workspace.js';
 
@@ -29,7 +29,12 @@ export class TaskRun {
   constructor(
     readonly assignment: Assignment,
     readonly events: TaskEventStream,
-    private readonly workRoot: string,
+    private readonly host: {
+      workRoot: string;
+      sandboxes: ReadonlyMap<SandboxName, Sandbox>;
+      /** The docker image for tasks that name none. */
+      defaultImage?: string | undefined;
+    },
   ) {
     this.graceMs = assignment.spec.graceMs;
   }
@@ -56,12 +61,27 @@ export class TaskRun {
     if (spec.timeoutMs) this.timeout = setTimeout(() => this.stop('timed_out'), spec.timeoutMs);
     let workdir: string | undefined;
     try {
-      workdir = createWorkspace(this.workRoot, taskId, attempt);
+      const image = spec.image ?? this.host.defaultImage;
+      const sandbox = chooseSandbox(this.host.sandboxes, spec.sandbox, image !== undefined);
+      if (typeof sandbox === 'string') {
+        this.events.emit({ kind: 'error', message: sandbox });
+        return await this.finish(null, sandbox, 'failed');
+      }
+      workdir = createWorkspace(this.host.workRoot, taskId, attempt);
       const exit = await agents[spec.agent].run({
         spec,
         workdir,
         env: taskEnv(spec, workdir, { taskId, attempt }),
-        sandbox: sandboxes.process,
+        sandbox: {
+          name: sandbox.name,
+          spawn: (request) =>
+            sandbox.spawn({
+              ...request,
+              network: spec.network,
+              limits: spec.limits,
+              ...(image ? { image } : {}),
+            }),
+        },
         events: this.events,
         signal: this.abort.signal,
         graceMs: this.graceMs,

@@ -1,11 +1,14 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Assignment, RunningAttempt } from '@nexa/core';
+import type { Assignment, RunningAttempt, SandboxName } from '@nexa/core';
 import { type EventBatch, TaskEventStream } from './eventStream.js';
+import type { Sandbox } from './sandbox/index.js';
 import { type RunOutcome, type StopCause, TaskRun } from './taskRun.js';
 
 export interface SupervisorOptions {
   workRoot: string;
+  sandboxes: ReadonlyMap<SandboxName, Sandbox>;
+  defaultImage?: string | undefined;
   /** Where events the coordinator has not acknowledged spill to during an outage. */
   spoolDir: string;
   /** Stores one batch of a task's events on the coordinator. */
@@ -53,7 +56,7 @@ export class TaskSupervisor {
         run.stop('reassigned', 0);
       },
     });
-    const run = new TaskRun(assignment, events, this.options.workRoot);
+    const run = new TaskRun(assignment, events, this.options);
     const done = run
       .run()
       .then(async (outcome) => {

@@ -5,12 +5,13 @@ import {
   type Labels,
   NEXA_VERSION,
   NexaError,
+  type SandboxName,
   type WorkerMessage,
   type WorkerRegistration,
 } from '@nexa/core';
 import { agents } from './agents/index.js';
 import { connect, nexaCode } from './connection.js';
-import { sandboxes } from './sandbox/index.js';
+import { probeSandboxes } from './sandbox/index.js';
 import { TaskSupervisor } from './taskSupervisor.js';
 
 export interface WorkerOptions {
@@ -24,6 +25,10 @@ export interface WorkerOptions {
   log?: (line: string) => void;
   /** At shutdown, how long running tasks may go on before they are handed back. */
   shutdownTimeoutMs?: number;
+  /** Offer the process sandbox (no walls) to tasks that ask for it. */
+  allowUnsandboxed?: boolean;
+  /** The docker sandbox's image for tasks that name none. */
+  image?: string | undefined;
 }
 
 /** The name a worker registers under when none is given: this host's name, made valid. */
@@ -39,6 +44,8 @@ export function defaultWorkerName(): string {
 export interface RunningWorker {
   name: string;
   workerId: string;
+  /** The sandboxes that work on this machine, as registered. */
+  sandboxes: SandboxName[];
   /** Tasks running right now, by task id. */
   running(): string[];
   /**
@@ -53,18 +60,27 @@ const fatalCodes = new Set(['conflict', 'not_found', 'forbidden', 'unauthorized'
 const FINAL_ACK_MS = 10_000;
 
 /** Connects to the coordinator and runs what it assigns until stopped. Resolves once registered. */
-export function startWorker(options: WorkerOptions): Promise<RunningWorker> {
+export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const log = options.log ?? ((line: string) => console.error(line));
+  const sandboxOptions = { allowUnsandboxed: options.allowUnsandboxed ?? false, image: options.image };
+  const { available, unavailable } = await probeSandboxes(sandboxOptions);
+  if (available.size === 0) {
+    const why = [...unavailable].map(([name, reason]) => `${name}: ${reason}`).join('; ');
+    throw new NexaError('config', `no sandbox works on this machine (${why})`, {
+      hint: 'install bubblewrap or Docker, or pass --allow-unsandboxed to run tasks that ask for --sandbox process',
+    });
+  }
   const registration: WorkerRegistration = {
     name: options.name ?? defaultWorkerName(),
     instanceId: randomUUID(),
     labels: options.labels ?? {},
     capacity: options.capacity ?? availableParallelism(),
     version: NEXA_VERSION,
-    sandboxes: Object.keys(sandboxes) as WorkerRegistration['sandboxes'],
+    sandboxes: [...available.keys()],
     agents: Object.keys(agents) as WorkerRegistration['agents'],
   };
   const say = (line: string) => log(`worker ${registration.name}: ${line}`);
+  for (const [name, reason] of unavailable) say(`no ${name} sandbox: ${reason}`);
   let workerId = '';
   let heartbeat: NodeJS.Timeout | undefined;
   let heartbeatInFlight = false;
@@ -90,6 +106,8 @@ export function startWorker(options: WorkerOptions): Promise<RunningWorker> {
 
   const supervisor = new TaskSupervisor({
     workRoot: join(options.dataDir, 'work'),
+    sandboxes: available,
+    defaultImage: options.image,
     spoolDir: join(options.dataDir, 'spool'),
     sendEvents: (batch) => client.events.append.mutate(batch),
     handBack: (attempt) => client.tasks.handBack.mutate(attempt),
@@ -183,6 +201,7 @@ export function startWorker(options: WorkerOptions): Promise<RunningWorker> {
 
     const worker: RunningWorker = {
       name: registration.name,
+      sandboxes: registration.sandboxes,
       get workerId() {
         return workerId;
       },

@@ -1,4 +1,4 @@
-import { exitCodes, NexaError, parseDuration, parseLabels, type Task } from '@nexa/core';
+import { exitCodes, NexaError, parseBytes, parseDuration, parseLabels, type Task } from '@nexa/core';
 import { Flags } from '@oclif/core';
 import { ClientCommand } from '../clientCommand.js';
 import { exitCodeFor } from '../lib/exitCode.js';
@@ -28,6 +28,24 @@ function parseEnv(pairs: readonly string[]): Record<string, string> {
     env[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   return env;
+}
+
+function limitsFrom(flags: {
+  memory?: string | undefined;
+  cpus?: string | undefined;
+  pids?: number | undefined;
+}) {
+  const cpus = flags.cpus === undefined ? undefined : Number(flags.cpus);
+  if (cpus !== undefined && !(cpus > 0)) {
+    throw new NexaError('invalid_input', `--cpus "${flags.cpus}" is not a number of cores`, {
+      hint: 'e.g. --cpus 1 or --cpus 0.5',
+    });
+  }
+  return {
+    ...(flags.memory ? { memoryBytes: parseBytes(flags.memory, '--memory') } : {}),
+    ...(cpus ? { cpus } : {}),
+    ...(flags.pids ? { pids: flags.pids } : {}),
+  };
 }
 
 export default class Run extends ClientCommand<typeof Run> {
@@ -73,6 +91,18 @@ With --json, prints one JSON object per event and a final {"type":"result",...} 
       description: 'After SIGTERM (cancel, timeout), how long before SIGKILL.',
       default: '10s',
     }),
+    sandbox: Flags.option({
+      options: ['docker', 'bwrap', 'process'] as const,
+      description:
+        "Where the task runs. Default: the worker's best walled sandbox (docker when it has an image, else bwrap). process runs it unwalled, only on workers started with --allow-unsandboxed.",
+    })(),
+    image: Flags.string({
+      description: "Container image for the docker sandbox. Default: the worker's --image.",
+    }),
+    network: Flags.boolean({ description: 'Let the task use the network (off by default).', default: false }),
+    memory: Flags.string({ description: 'Memory limit, e.g. 512m or 2g (docker, bwrap).' }),
+    cpus: Flags.string({ description: 'CPU limit in cores, e.g. 1 or 0.5 (docker, bwrap).' }),
+    pids: Flags.integer({ description: 'Limit on processes, e.g. 256 (docker, bwrap).', min: 8 }),
     detach: Flags.boolean({ char: 'd', description: 'Print the task id and exit at once.', default: false }),
   };
 
@@ -94,6 +124,10 @@ With --json, prints one JSON object per event and a final {"type":"result",...} 
         maxAttempts: flags.retries + 1,
         timeoutMs: flags.timeout ? parseDuration(flags.timeout, '--timeout') : null,
         graceMs: parseDuration(flags.grace, '--grace'),
+        sandbox: flags.sandbox ?? null,
+        image: flags.image ?? null,
+        network: flags.network,
+        limits: limitsFrom(flags),
       }),
     );
 

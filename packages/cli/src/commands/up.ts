@@ -38,6 +38,8 @@ export default class Up extends NexaCommand<typeof Up> {
       name: flags.name ?? 'local',
       labels: parseLabels([flags.labels], '--labels'),
       capacity: flags.capacity,
+      allowUnsandboxed: flags['allow-unsandboxed'],
+      image: flags.image,
       dataDir: join(dataDir, 'worker'),
       shutdownTimeoutMs: parseDuration(flags['shutdown-timeout'], '--shutdown-timeout'),
       log: say,
@@ -49,7 +51,11 @@ export default class Up extends NexaCommand<typeof Up> {
       [
         `Nexa is up at ${server.url} (data in ${dataDir})`,
         `  worker "${worker.name}" is connected`,
-        '  run a task:    nexa run -- echo hello',
+        `  run a task:    ${
+          worker.sandboxes.some((name) => name === 'docker' || name === 'bwrap')
+            ? 'nexa run -- echo hello'
+            : 'nexa run --sandbox process -- echo hello   (no bubblewrap or Docker here: tasks run unwalled)'
+        }`,
         '  see tasks:     nexa tasks list',
         `  add a worker:  nexa worker --server ${server.url} --token "$(nexa token create --role worker)"`,
         'Press Ctrl-C to stop.',

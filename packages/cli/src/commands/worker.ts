@@ -42,6 +42,8 @@ export default class Worker extends ClientCommand<typeof Worker> {
       name,
       labels: parseLabels([flags.labels], '--labels'),
       capacity: flags.capacity,
+      allowUnsandboxed: flags['allow-unsandboxed'],
+      image: flags.image,
       dataDir: flags['data-dir'] ?? join(defaultDataDir(), `worker-${name}`),
       shutdownTimeoutMs: parseDuration(flags['shutdown-timeout'], '--shutdown-timeout'),
       log: say,

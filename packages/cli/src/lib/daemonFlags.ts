@@ -59,6 +59,11 @@ export const workerFlags = {
     min: 1,
     max: 1024,
   }),
+  'allow-unsandboxed': Flags.boolean({
+    description: 'Also run tasks that ask for --sandbox process, as plain processes without walls.',
+    default: false,
+  }),
+  image: Flags.string({ description: 'Default container image for the docker sandbox.' }),
 };
 
 export function shutdownFlag(defaultValue: string) {

@@ -35,6 +35,10 @@ export function taskSummary(task: TaskDetail): [string, string][] {
     ['Labels', labelsText(task.labels)],
     ['Priority', String(task.priority)],
     ['Timeout', task.timeoutMs ? formatDuration(task.timeoutMs) : 'none'],
+    [
+      'Sandbox',
+      `${task.sandbox ?? 'default (docker or bwrap)'}${task.image ? ` image ${task.image}` : ''}${task.network ? ', network' : ', no network'}`,
+    ],
     ['Created', `${task.createdAt} (${ago(task.createdAt)})`],
     ['Started', task.startedAt ?? '-'],
     ['Finished', task.finishedAt ?? '-'],

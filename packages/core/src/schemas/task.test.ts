@@ -12,6 +12,10 @@ describe('TaskSpec', () => {
       maxAttempts: 2,
       timeoutMs: null,
       graceMs: 10_000,
+      sandbox: null,
+      image: null,
+      network: false,
+      limits: {},
     });
   });
 

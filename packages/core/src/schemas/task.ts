@@ -49,6 +49,23 @@ export const TaskSpec = z.object({
   timeoutMs: z.number().int().min(1).nullable().default(null),
   /** After SIGTERM (cancel, timeout), how long before SIGKILL. */
   graceMs: z.number().int().min(0).max(3_600_000).default(10_000),
+  /** Where it runs; null: the worker's best walled sandbox (docker, then bwrap). */
+  sandbox: SandboxName.nullable().default(null),
+  /** Container image for the docker sandbox; null: the worker's default. */
+  image: z.string().min(1).max(256).nullable().default(null),
+  /** Network access inside the sandbox; off unless asked for. */
+  network: z.boolean().default(false),
+  limits: z
+    .object({
+      memoryBytes: z
+        .number()
+        .int()
+        .min(4 * 1024 * 1024)
+        .optional(),
+      cpus: z.number().min(0.01).max(1024).optional(),
+      pids: z.number().int().min(8).max(1_000_000).optional(),
+    })
+    .default({}),
 });
 export type TaskSpec = z.infer<typeof TaskSpec>;
 export type TaskSpecInput = z.input<typeof TaskSpec>;

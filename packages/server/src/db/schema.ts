@@ -1,4 +1,4 @@
-import { attemptStatuses, roles, taskStatuses, workerStatuses } from '@nexa/core';
+import { attemptStatuses, roles, sandboxNames, taskStatuses, workerStatuses } from '@nexa/core';
 import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 // Times are epoch milliseconds; JSON columns hold small objects and arrays.
@@ -43,6 +43,13 @@ export const tasks = sqliteTable(
     timeoutMs: integer('timeout_ms'),
     graceMs: integer('grace_ms').notNull().default(10_000),
     cancelRequestedAt: integer('cancel_requested_at'),
+    sandbox: text('sandbox', { enum: sandboxNames }),
+    image: text('image'),
+    network: integer('network', { mode: 'boolean' }).notNull().default(false),
+    limits: text('limits', { mode: 'json' })
+      .$type<{ memoryBytes?: number; cpus?: number; pids?: number }>()
+      .notNull()
+      .default({}),
     workerId: text('worker_id'),
     leaseExpiresAt: integer('lease_expires_at'),
     exitCode: integer('exit_code'),

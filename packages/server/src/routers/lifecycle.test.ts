@@ -278,3 +278,20 @@ describe('scheduling', () => {
     await plain.session.return?.();
   });
 });
+
+describe('sandboxes', () => {
+  it('routes a task only to a worker that offers its sandbox, and says why it waits', async () => {
+    const bwrapOnly = await connectWorker('bwrap-box');
+    const docker = await harness.as('member').tasks.submit({ command: ['true'], sandbox: 'docker' });
+    const plain = await harness.as('member').tasks.submit({ command: ['true'], sandbox: 'process' });
+    await harness.services.scheduler.kick();
+    expect((await viewer().tasks.get({ id: docker.id })).waitingFor).toBe(
+      'no connected worker offers the docker sandbox',
+    );
+    expect((await viewer().tasks.get({ id: plain.id })).waitingFor).toBe(
+      'no connected worker allows the process sandbox (start one with --allow-unsandboxed)',
+    );
+    const walled = await harness.as('member').tasks.submit({ command: ['true'] });
+    expect(await bwrapOnly.next()).toMatchObject({ type: 'assign', assignment: { taskId: walled.id } });
+  });
+});

@@ -8,10 +8,22 @@ import type { WorkerHub, WorkerSession } from './workerHub.js';
 /** How many queued tasks one scheduling pass looks at. */
 const PASS_SIZE = 500;
 
+/** A task without a sandbox of its own runs in a walled one: never a plain process by default. */
+const walledSandboxes = ['docker', 'bwrap'];
+
+function offersSandbox(session: WorkerSession, task: TaskRow): boolean {
+  const offered = session.registration.sandboxes as string[];
+  return task.sandbox
+    ? offered.includes(task.sandbox)
+    : offered.some((name) => walledSandboxes.includes(name));
+}
+
 function canRun(session: WorkerSession, task: TaskRow): boolean {
   const { registration } = session;
   return (
-    labelsMatch(task.labels, registration.labels) && (registration.agents as string[]).includes(task.agent)
+    labelsMatch(task.labels, registration.labels) &&
+    (registration.agents as string[]).includes(task.agent) &&
+    offersSandbox(session, task)
   );
 }
 
@@ -99,8 +111,17 @@ export class Scheduler {
         ? `no connected worker has label ${missing[0]}=${missing[1]}`
         : `no connected worker has all of the labels ${formatLabels(task.labels)}`;
     }
-    const eligible = withLabels.filter((s) => canRun(s, task));
-    if (eligible.length === 0) return `no connected worker with those labels runs the ${task.agent} agent`;
+    const withAgent = withLabels.filter((s) => (s.registration.agents as string[]).includes(task.agent));
+    if (withAgent.length === 0) return `no connected worker with those labels runs the ${task.agent} agent`;
+    const eligible = withAgent.filter((s) => offersSandbox(s, task));
+    if (eligible.length === 0) {
+      if (task.sandbox === 'process') {
+        return 'no connected worker allows the process sandbox (start one with --allow-unsandboxed)';
+      }
+      return task.sandbox
+        ? `no connected worker offers the ${task.sandbox} sandbox`
+        : 'no connected worker offers a walled sandbox (docker or bwrap)';
+    }
     const open = eligible.filter((s) => !s.draining);
     if (open.length === 0)
       return `every eligible worker is draining (${eligible.map((s) => s.registration.name).join(', ')})`;

@@ -47,5 +47,9 @@ export function specFromRow(row: TaskRow): TaskSpec {
     maxAttempts: row.maxAttempts,
     timeoutMs: row.timeoutMs,
     graceMs: row.graceMs,
+    sandbox: row.sandbox,
+    image: row.image,
+    network: row.network,
+    limits: row.limits,
   };
 }

@@ -53,7 +53,7 @@ export function registration(overrides: Partial<WorkerRegistration> = {}): Worke
     labels: {},
     capacity: 2,
     version: 'test',
-    sandboxes: ['process'],
+    sandboxes: ['bwrap'],
     agents: ['shell'],
     ...overrides,
   };

@@ -1,5 +1,5 @@
 import type { AgentName, TaskEventBody, TaskSpec } from '@nexa/core';
-import type { ExitInfo, Sandbox } from '../sandbox/index.js';
+import type { ExitInfo, SandboxProcess, SpawnRequest } from '../sandbox/index.js';
 
 /** Where an agent sends what it does; `emit` returns false when the caller should slow down. */
 export interface EventSink {
@@ -8,11 +8,17 @@ export interface EventSink {
   writable(): Promise<void>;
 }
 
+/** A sandbox already set up with the task's network, limits and image: agents only say what to run. */
+export interface TaskSandbox {
+  name: string;
+  spawn(request: Pick<SpawnRequest, 'argv' | 'workdir' | 'env'>): SandboxProcess;
+}
+
 export interface AgentRun {
   spec: TaskSpec;
   workdir: string;
   env: Record<string, string>;
-  sandbox: Sandbox;
+  sandbox: TaskSandbox;
   events: EventSink;
   /** Aborted when the agent must stop (cancel, timeout, shutdown): it gets `graceMs` to end cleanly. */
   signal: AbortSignal;

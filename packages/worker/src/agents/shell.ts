@@ -20,7 +20,7 @@ function pipeOutput(stream: Readable, name: 'stdout' | 'stderr', events: EventSi
 export const shellAgent: Agent = {
   name: 'shell',
   async run({ spec, workdir, env, sandbox, events, signal, graceMs }: AgentRun) {
-    const child = sandbox.spawn({ argv: spec.command, workdir, env, network: true, limits: {} });
+    const child = sandbox.spawn({ argv: spec.command, workdir, env });
     let killTimer: NodeJS.Timeout | undefined;
     // SIGTERM first; whatever still runs after the grace period gets SIGKILL.
     const stop = () => {

@@ -1,0 +1,95 @@
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Cluster, startCluster } from './cluster.js';
+import { nexa } from './harness.js';
+
+/** bubblewrap works here? In CI it must (.ci/run installs it); elsewhere these tests may skip, saying why. */
+function bwrapWorks(): true | string {
+  const result = spawnSync('bwrap', ['--die-with-parent', '--unshare-all', '--ro-bind', '/', '/', 'true']);
+  if (result.error) return 'bubblewrap is not installed';
+  return result.status === 0 ? true : 'bubblewrap cannot create namespaces here';
+}
+const bwrap = bwrapWorks();
+if (bwrap !== true) {
+  if (process.env.CI) throw new Error(`CI must run the sandbox tests: ${bwrap}`);
+  console.warn(`skipping the sandbox e2e tests: ${bwrap}`);
+}
+
+let cluster: Cluster;
+beforeAll(async () => {
+  if (bwrap !== true) return;
+  cluster = await startCluster();
+  // A worker that offers walls only: bubblewrap here (no --image, so no docker; no --allow-unsandboxed).
+  await cluster.worker('walled', ['--walled-only']);
+});
+afterAll(() => cluster?.stop());
+
+describe.skipIf(bwrap !== true)('sandboxes through nexa run', () => {
+  it('runs a task in bubblewrap by default: its working copy at /work, no network, not root', async () => {
+    const result = await nexa(cluster.home, [
+      'run',
+      '--',
+      'sh',
+      '-c',
+      'echo "$(pwd) $HOME $(id -u)"; touch /etc/x 2>/dev/null || echo "system read-only"; (exec 3<>/dev/tcp/1.1.1.1/80) 2>/dev/null || echo "no network"',
+    ]);
+    expect(result).toMatchObject({
+      exitCode: 0,
+      stdout: '/work /work 65534\nsystem read-only\nno network\n',
+    });
+  });
+
+  it('passes 100,000 lines, stderr and the exit code through the sandbox exactly', async () => {
+    const result = await nexa(cluster.home, [
+      'run',
+      '--',
+      'sh',
+      '-c',
+      'for i in $(seq 1 100000); do echo "line $i"; done; echo oops >&2; exit 3',
+    ]);
+    expect(result.exitCode).toBe(3);
+    expect(
+      result.stdout === `${Array.from({ length: 100_000 }, (_, i) => `line ${i + 1}`).join('\n')}\n`,
+    ).toBe(true);
+    expect(result.stderr).toBe('oops\n');
+  });
+
+  it('ends a task over its --memory limit with reason oom', async () => {
+    const result = await nexa(cluster.home, [
+      'run',
+      '--memory',
+      '32m',
+      '--',
+      'sh',
+      '-c',
+      'x=$(head -c 200000000 /dev/zero | tr "\\0" a); echo allocated',
+    ]);
+    expect(result.exitCode).toBe(137);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe('nexa: oom\n');
+  });
+
+  it('keeps a task that asks for docker queued while only bubblewrap workers are connected, and says why', async () => {
+    const detached = await nexa(cluster.home, ['run', '--detach', '--sandbox', 'docker', '--', 'true']);
+    const id = detached.stdout.trim();
+    const show = await nexa(cluster.home, ['tasks', 'show', id]);
+    expect(show.stdout).toMatch(/Status:\s+queued/);
+    expect(show.stdout).toMatch(/Waiting for:\s+no connected worker offers the docker sandbox/);
+    const workers = JSON.parse((await nexa(cluster.home, ['workers', 'list', '--json'])).stdout) as {
+      sandboxes: string[];
+    }[];
+    expect(workers[0]?.sandboxes).toEqual(['bwrap']);
+    await nexa(cluster.home, ['cancel', id]);
+  });
+
+  it('refuses to run a plain process on a worker not started with --allow-unsandboxed', async () => {
+    const detached = await nexa(cluster.home, ['run', '--detach', '--sandbox', 'process', '--', 'true']);
+    const id = detached.stdout.trim();
+    const task = await cluster.observer.task(id);
+    expect(task).toMatchObject({
+      status: 'queued',
+      waitingFor: 'no connected worker allows the process sandbox (start one with --allow-unsandboxed)',
+    });
+    await nexa(cluster.home, ['cancel', id]);
+  });
+});
