@@ -10,6 +10,18 @@ function bwrapWorks(): true | string {
   return result.status === 0 ? true : 'bubblewrap cannot create namespaces here';
 }
 const bwrap = bwrapWorks();
+
+/** A Docker engine with the test image (scripts/testImage.sh builds it)? Same rule as bubblewrap. */
+function dockerWorks(): true | string {
+  if (spawnSync('docker', ['info']).status !== 0) return 'no Docker engine answers';
+  const built = spawnSync('sh', [new URL('../../../scripts/testImage.sh', import.meta.url).pathname]);
+  return built.status === 0 ? true : `the test image could not be built: ${String(built.stderr)}`;
+}
+const docker = dockerWorks();
+if (docker !== true) {
+  if (process.env.CI) throw new Error(`CI must run the docker tests: ${docker}`);
+  console.warn(`skipping the docker e2e tests: ${docker}`);
+}
 if (bwrap !== true) {
   if (process.env.CI) throw new Error(`CI must run the sandbox tests: ${bwrap}`);
   console.warn(`skipping the sandbox e2e tests: ${bwrap}`);
@@ -91,5 +103,49 @@ describe.skipIf(bwrap !== true)('sandboxes through nexa run', () => {
       waitingFor: 'no connected worker allows the process sandbox (start one with --allow-unsandboxed)',
     });
     await nexa(cluster.home, ['cancel', id]);
+  });
+});
+
+describe.skipIf(docker !== true)('the docker sandbox through nexa run', () => {
+  let withDocker: Cluster;
+  beforeAll(async () => {
+    withDocker = await startCluster();
+    await withDocker.worker('containers', ['--walled-only', '--image', 'nexa-test:busybox']);
+  });
+  afterAll(() => withDocker?.stop());
+
+  it('prefers docker when the worker has an image: /work, not root, no network, read-only system', async () => {
+    const result = await nexa(withDocker.home, [
+      'run',
+      '--',
+      'sh',
+      '-c',
+      'echo "$(pwd) $HOME $(id -u)"; touch /etc/x 2>/dev/null || echo "system read-only"; wget -T 2 -q -O- http://1.1.1.1/ 2>/dev/null || echo "no network"',
+    ]);
+    expect(result).toMatchObject({
+      exitCode: 0,
+      stdout: '/work /work 65534\nsystem read-only\nno network\n',
+    });
+    const task = JSON.parse(
+      (await nexa(withDocker.home, ['tasks', 'list', '--json', '--limit', '1'])).stdout,
+    )[0];
+    const workers = JSON.parse((await nexa(withDocker.home, ['workers', 'list', '--json'])).stdout);
+    expect(workers[0].sandboxes).toEqual(['docker', 'bwrap']);
+    expect(task.sandbox).toBeNull(); // the worker chose: docker, its best
+  });
+
+  it('ends a task over its --memory limit with reason oom, not a bare 137', async () => {
+    const result = await nexa(withDocker.home, [
+      'run',
+      '--sandbox',
+      'docker',
+      '--memory',
+      '32m',
+      '--',
+      'sh',
+      '-c',
+      'x=$(head -c 200000000 /dev/zero | tr "\\0" a); echo allocated',
+    ]);
+    expect(result).toMatchObject({ exitCode: 137, stdout: '', stderr: 'nexa: oom\n' });
   });
 });

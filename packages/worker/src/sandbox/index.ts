@@ -1,5 +1,6 @@
 import type { SandboxName } from '@nexa/core';
 import { bwrapSandbox } from './bwrap.js';
+import { dockerSandbox } from './docker.js';
 import { processSandbox } from './process.js';
 import type { Sandbox } from './sandbox.js';
 
@@ -13,9 +14,13 @@ export interface SandboxOptions {
   image?: string | undefined;
 }
 
-/** Every sandbox this build knows, best first; one line each. */
+/** Every sandbox this build knows, best first; one line each. Docker needs an image to run. */
 function candidates(options: SandboxOptions): Sandbox[] {
-  return [bwrapSandbox(), ...(options.allowUnsandboxed ? [processSandbox] : [])];
+  return [
+    ...(options.image ? [dockerSandbox({ defaultImage: options.image })] : []),
+    bwrapSandbox(),
+    ...(options.allowUnsandboxed ? [processSandbox] : []),
+  ];
 }
 
 /** The sandboxes that really work here, and why the others do not. */
@@ -29,6 +34,7 @@ export async function probeSandboxes(
     if (verdict === true) available.set(sandbox.name, sandbox);
     else unavailable.set(sandbox.name, verdict);
   }
+  if (!options.image) unavailable.set('docker', 'no default image (start the worker with --image)');
   if (!options.allowUnsandboxed) unavailable.set('process', 'plain processes need --allow-unsandboxed');
   return { available, unavailable };
 }
