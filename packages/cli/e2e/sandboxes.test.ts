@@ -1,4 +1,7 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Cluster, startCluster } from './cluster.js';
 import { nexa } from './harness.js';
@@ -92,6 +95,28 @@ describe.skipIf(bwrap !== true)('sandboxes through nexa run', () => {
     }[];
     expect(workers[0]?.sandboxes).toEqual(['bwrap']);
     await nexa(cluster.home, ['cancel', id]);
+  });
+
+  it('lets a walled task commit to its copy of a repository; the branch comes back', async () => {
+    const repo = mkdtempSync(join(tmpdir(), 'nexa-walled-repo-'));
+    const git = (...args: string[]) => execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8' });
+    git('init', '-q', '-b', 'main');
+    writeFileSync(join(repo, 'notes.txt'), 'one\n');
+    git('add', '.');
+    git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-qm', 'base');
+    const result = await nexa(cluster.home, [
+      'run',
+      '--json',
+      '--repo',
+      repo,
+      '--',
+      'sh',
+      '-c',
+      'echo two >> notes.txt && git -c user.name=nexa -c user.email=nexa@example.com commit -qam walled && git log --format=%s | head -1',
+    ]);
+    expect(result.exitCode).toBe(0);
+    const taskId = JSON.parse(result.stdout.trim().split('\n').at(-1) as string).taskId as string;
+    expect(git('show', `nexa/${taskId}:notes.txt`)).toBe('one\ntwo\n');
   });
 
   it('refuses to run a plain process on a worker not started with --allow-unsandboxed', async () => {

@@ -3,7 +3,8 @@ import { agents } from './agents/index.js';
 import type { TaskEventStream } from './eventStream.js';
 import { chooseSandbox, type Sandbox } from './sandbox/index.js';
 import { taskEnv } from './taskEnv.js';
-import { createWorkspace, removeWorkspace } from './workspace.js';
+import { prepareWorkingCopy, recordChanges, type WorkingCopy } from './workingCopy.js';
+import { removeWorkspace } from './workspace.js';
 
 /** How long `running` may wait for the first output to travel with it. */
 const RUNNING_LINGER_MS = 20;
@@ -59,7 +60,7 @@ export class TaskRun {
     const { spec, taskId, attempt } = this.assignment;
     this.events.emitLingering({ kind: 'status', status: 'running' }, RUNNING_LINGER_MS);
     if (spec.timeoutMs) this.timeout = setTimeout(() => this.stop('timed_out'), spec.timeoutMs);
-    let workdir: string | undefined;
+    let copy: WorkingCopy | undefined;
     try {
       const image = spec.image ?? this.host.defaultImage;
       const sandbox = chooseSandbox(this.host.sandboxes, spec.sandbox, image !== undefined);
@@ -67,7 +68,8 @@ export class TaskRun {
         this.events.emit({ kind: 'error', message: sandbox });
         return await this.finish(null, sandbox, 'failed');
       }
-      workdir = createWorkspace(this.host.workRoot, taskId, attempt);
+      copy = await prepareWorkingCopy(this.host.workRoot, taskId, attempt, spec.repo);
+      const workdir = copy.dir;
       const exit = await agents[spec.agent].run({
         spec,
         workdir,
@@ -86,6 +88,7 @@ export class TaskRun {
         signal: this.abort.signal,
         graceMs: this.graceMs,
       });
+      await this.reportChanges(copy);
       return await this.finish(exit.exitCode, exit.reason);
     } catch (error) {
       const reason = `the worker could not run the task: ${(error as Error).message}`;
@@ -93,7 +96,21 @@ export class TaskRun {
       return await this.finish(null, reason, 'failed');
     } finally {
       clearTimeout(this.timeout);
-      if (workdir) await removeWorkspace(workdir);
+      if (copy) await removeWorkspace(copy.dir);
+    }
+  }
+
+  /** The artifact event: what the task changed in its repository (never fatal to the task). */
+  private async reportChanges(copy: WorkingCopy): Promise<void> {
+    if (this.cause === 'reassigned' || this.cause === 'shutdown') return;
+    try {
+      const artifact = await recordChanges(copy);
+      if (artifact) this.events.emit(artifact);
+    } catch (error) {
+      this.events.emit({
+        kind: 'error',
+        message: `could not record the task's changes: ${(error as Error).message}`,
+      });
     }
   }
 

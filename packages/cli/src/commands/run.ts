@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { exitCodes, NexaError, parseBytes, parseDuration, parseLabels, type Task } from '@nexa/core';
 import { Flags } from '@oclif/core';
 import { ClientCommand } from '../clientCommand.js';
@@ -28,6 +29,11 @@ function parseEnv(pairs: readonly string[]): Record<string, string> {
     env[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   return env;
+}
+
+/** A local path is made absolute (the worker runs elsewhere); a URL is passed as it is. */
+function resolveRepo(repo: string): string {
+  return /^[a-z][a-z0-9+.-]*:\/\/|^[^/]+@[^/]+:/i.test(repo) ? repo : resolve(repo);
 }
 
 function limitsFrom(flags: {
@@ -91,6 +97,10 @@ With --json, prints one JSON object per event and a final {"type":"result",...} 
       description: 'After SIGTERM (cancel, timeout), how long before SIGKILL.',
       default: '10s',
     }),
+    repo: Flags.string({
+      description:
+        "Work on this git repository: a path on the worker's machine or any URL git accepts. The task gets its own copy on branch nexa/<task-id>; `nexa diff ID` shows what it changed.",
+    }),
     sandbox: Flags.option({
       options: ['docker', 'bwrap', 'process'] as const,
       description:
@@ -114,6 +124,7 @@ With --json, prints one JSON object per event and a final {"type":"result",...} 
         hint: 'put the command after --, e.g. nexa run -- echo hello',
       });
     }
+    const interrupts = flags.detach ? undefined : this.cancelOnInterrupt();
     const task = await this.call((client) =>
       client.tasks.submit.mutate({
         agent: 'shell',
@@ -124,6 +135,7 @@ With --json, prints one JSON object per event and a final {"type":"result",...} 
         maxAttempts: flags.retries + 1,
         timeoutMs: flags.timeout ? parseDuration(flags.timeout, '--timeout') : null,
         graceMs: parseDuration(flags.grace, '--grace'),
+        repo: flags.repo ? resolveRepo(flags.repo) : null,
         sandbox: flags.sandbox ?? null,
         image: flags.image ?? null,
         network: flags.network,
@@ -137,7 +149,7 @@ With --json, prints one JSON object per event and a final {"type":"result",...} 
       return;
     }
 
-    const stopHandlingSignals = this.cancelOnInterrupt(task.id);
+    interrupts?.taskKnown(task.id);
     const waitingNotice = this.noticeIfWaiting(task.id);
     const client = await this.client();
     let final: Awaited<ReturnType<typeof followTask>>;
@@ -151,7 +163,7 @@ With --json, prints one JSON object per event and a final {"type":"result",...} 
       throw await this.translate(error);
     } finally {
       clearTimeout(waitingNotice);
-      stopHandlingSignals();
+      interrupts?.stop();
     }
     if (!final) throw new NexaError('internal', `the stream of task ${task.id} ended before the task did`);
     const result: RunResult = {
@@ -171,25 +183,41 @@ With --json, prints one JSON object per event and a final {"type":"result",...} 
     }
   }
 
-  /** First Ctrl-C: cancel the task and keep streaming until it ends. Second: leave at once. */
-  private cancelOnInterrupt(taskId: string): () => void {
+  /**
+   * First Ctrl-C: cancel the task and keep streaming until it ends. Second:
+   * leave at once. Installed before submitting, so a Ctrl-C that comes before
+   * the task id is known still cancels the task once it is.
+   */
+  private cancelOnInterrupt(): { taskKnown(id: string): void; stop(): void } {
     let interrupts = 0;
+    let taskId: string | undefined;
+    const cancel = (id: string) => {
+      process.stderr.write(`nexa: cancelling ${id} (Ctrl-C again to detach)\n`);
+      this.call((client) => client.tasks.cancel.mutate({ id })).catch((error: unknown) => {
+        const message = error instanceof NexaError ? error.toLine() : String(error);
+        process.stderr.write(`nexa: could not cancel ${id}: ${message}\n`);
+      });
+    };
     const onInterrupt = () => {
       interrupts++;
       if (interrupts > 1) {
         process.stderr.write(
-          `nexa: detached; the task goes on being cancelled (nexa tasks show ${taskId})\n`,
+          taskId
+            ? `nexa: detached; the task goes on being cancelled (nexa tasks show ${taskId})\n`
+            : 'nexa: interrupted\n',
         );
         process.exit(exitCodes.cancelled);
       }
-      process.stderr.write(`nexa: cancelling ${taskId} (Ctrl-C again to detach)\n`);
-      this.call((client) => client.tasks.cancel.mutate({ id: taskId })).catch((error: unknown) => {
-        const message = error instanceof NexaError ? error.toLine() : String(error);
-        process.stderr.write(`nexa: could not cancel ${taskId}: ${message}\n`);
-      });
+      if (taskId) cancel(taskId);
     };
     process.on('SIGINT', onInterrupt);
-    return () => process.off('SIGINT', onInterrupt);
+    return {
+      taskKnown(id) {
+        taskId = id;
+        if (interrupts > 0) cancel(id);
+      },
+      stop: () => process.off('SIGINT', onInterrupt),
+    };
   }
 
   /** Says why the task waits if it is still queued after a few seconds. */

@@ -43,6 +43,14 @@ export function taskSummary(task: TaskDetail): [string, string][] {
     ['Started', task.startedAt ?? '-'],
     ['Finished', task.finishedAt ?? '-'],
   ];
+  if (task.repo) rows.push(['Repository', task.repo]);
+  if (task.changes) {
+    const { branch, files, insertions, deletions } = task.changes;
+    rows.push([
+      'Changes',
+      `${files} file(s), +${insertions} -${deletions} on branch ${branch} (nexa diff ${task.id})`,
+    ]);
+  }
   if (task.waitingFor) rows.splice(2, 0, ['Waiting for', task.waitingFor]);
   if (task.cancelRequestedAt && task.status !== 'cancelled')
     rows.splice(2, 0, ['Cancel', `asked at ${task.cancelRequestedAt}`]);

@@ -18,6 +18,20 @@ export const TaskEventBody = z.discriminatedUnion('kind', [
     kind: z.literal('error'),
     message: z.string(),
   }),
+  z.object({
+    /** What the task changed in its working copy, against the commit it started from. */
+    kind: z.literal('artifact'),
+    branch: z.string(),
+    base: z.string(),
+    files: z.number().int(),
+    insertions: z.number().int(),
+    deletions: z.number().int(),
+    /** `git diff --stat` text. */
+    stat: z.string(),
+    /** The full diff (cut at 1 MiB: `truncated` says so). */
+    patch: z.string(),
+    truncated: z.boolean(),
+  }),
 ]);
 export type TaskEventBody = z.infer<typeof TaskEventBody>;
 export type TaskEventKind = TaskEventBody['kind'];

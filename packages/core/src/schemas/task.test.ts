@@ -12,6 +12,7 @@ describe('TaskSpec', () => {
       maxAttempts: 2,
       timeoutMs: null,
       graceMs: 10_000,
+      repo: null,
       sandbox: null,
       image: null,
       network: false,

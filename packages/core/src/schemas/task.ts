@@ -49,6 +49,8 @@ export const TaskSpec = z.object({
   timeoutMs: z.number().int().min(1).nullable().default(null),
   /** After SIGTERM (cancel, timeout), how long before SIGKILL. */
   graceMs: z.number().int().min(0).max(3_600_000).default(10_000),
+  /** A git repository (a path on the worker's machine, or any URL git accepts) to work on; null: an empty directory. */
+  repo: z.string().min(1).max(4096).nullable().default(null),
   /** Where it runs; null: the worker's best walled sandbox (docker, then bwrap). */
   sandbox: SandboxName.nullable().default(null),
   /** Container image for the docker sandbox; null: the worker's default. */
@@ -112,6 +114,16 @@ export const TaskAttempt = z.object({
 });
 export type TaskAttempt = z.infer<typeof TaskAttempt>;
 
-/** A task with its attempt history: what `nexa tasks show` prints. */
-export const TaskDetail = Task.extend({ attempts: z.array(TaskAttempt) });
+/** What the task changed in its repository, from its latest artifact event. */
+export const TaskChanges = z.object({
+  branch: z.string(),
+  base: z.string(),
+  files: z.number().int(),
+  insertions: z.number().int(),
+  deletions: z.number().int(),
+});
+export type TaskChanges = z.infer<typeof TaskChanges>;
+
+/** A task with its attempt history and changes: what `nexa tasks show` prints. */
+export const TaskDetail = Task.extend({ attempts: z.array(TaskAttempt), changes: TaskChanges.nullable() });
 export type TaskDetail = z.infer<typeof TaskDetail>;

@@ -43,6 +43,7 @@ export const tasks = sqliteTable(
     timeoutMs: integer('timeout_ms'),
     graceMs: integer('grace_ms').notNull().default(10_000),
     cancelRequestedAt: integer('cancel_requested_at'),
+    repo: text('repo'),
     sandbox: text('sandbox', { enum: sandboxNames }),
     image: text('image'),
     network: integer('network', { mode: 'boolean' }).notNull().default(false),

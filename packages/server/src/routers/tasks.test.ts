@@ -28,6 +28,7 @@ describe('tasks router', () => {
       ...task,
       waitingFor: 'no worker is connected',
       attempts: [],
+      changes: null,
     });
   });
 

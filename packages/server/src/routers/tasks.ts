@@ -36,7 +36,18 @@ export const tasksRouter = router({
     const { tasks, scheduler } = ctx.services;
     const row = await tasks.mustRow(input.id);
     const waitingFor = row.status === 'queued' ? await scheduler.explain(row) : null;
-    return { ...taskFromRow(row, waitingFor), attempts: await tasks.attempts(row.id) };
+    const artifact = await ctx.services.events.latest(row.id, 'artifact');
+    const changes =
+      artifact?.kind === 'artifact'
+        ? (({ branch, base, files, insertions, deletions }) => ({
+            branch,
+            base,
+            files,
+            insertions,
+            deletions,
+          }))(artifact)
+        : null;
+    return { ...taskFromRow(row, waitingFor), attempts: await tasks.attempts(row.id), changes };
   }),
 
   cancel: memberProcedure.input(taskId).mutation(async ({ ctx, input }) => {

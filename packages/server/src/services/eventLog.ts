@@ -5,7 +5,7 @@ import {
   type TaskEvent,
   type TaskEventBody,
 } from '@nexa/core';
-import { and, asc, eq, gt, max } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, max } from 'drizzle-orm';
 import type { Database } from '../db/open.js';
 import { taskAttempts, taskEvents, tasks } from '../db/schema.js';
 import type { LiveFeed } from './liveFeed.js';
@@ -169,6 +169,17 @@ export class EventLog {
     if (this.lastSeqs.size >= LAST_SEQ_CACHE)
       this.lastSeqs.delete(this.lastSeqs.keys().next().value as string);
     this.lastSeqs.set(taskId, Math.max(seq, this.lastSeqs.get(taskId) ?? 0));
+  }
+
+  /** The newest event of a kind (e.g. the task's latest artifact), if any. */
+  async latest(taskId: string, kind: TaskEventBody['kind']): Promise<StoredTaskEvent | undefined> {
+    const [row] = await this.database.db
+      .select()
+      .from(taskEvents)
+      .where(and(eq(taskEvents.taskId, taskId), eq(taskEvents.kind, kind)))
+      .orderBy(desc(taskEvents.seq))
+      .limit(1);
+    return row ? eventFromRow(row) : undefined;
   }
 
   async list(taskId: string, afterSeq: number, limit: number): Promise<StoredTaskEvent[]> {

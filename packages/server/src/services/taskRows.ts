@@ -47,6 +47,7 @@ export function specFromRow(row: TaskRow): TaskSpec {
     maxAttempts: row.maxAttempts,
     timeoutMs: row.timeoutMs,
     graceMs: row.graceMs,
+    repo: row.repo,
     sandbox: row.sandbox,
     image: row.image,
     network: row.network,

@@ -37,6 +37,7 @@ export class TaskService {
       maxAttempts: spec.maxAttempts,
       timeoutMs: spec.timeoutMs,
       graceMs: spec.graceMs,
+      repo: spec.repo,
       sandbox: spec.sandbox,
       image: spec.image,
       network: spec.network,
