@@ -3,8 +3,14 @@
 import { benchDispatch } from './dispatch.mjs';
 import { benchFailover } from './failover.mjs';
 import { benchOutput } from './output.mjs';
+import { benchSandboxes } from './sandboxes.mjs';
 
-const benches = { dispatch: benchDispatch, output: benchOutput, failover: benchFailover };
+const benches = {
+  dispatch: benchDispatch,
+  output: benchOutput,
+  failover: benchFailover,
+  sandboxes: benchSandboxes,
+};
 const chosen = process.argv.slice(2);
 for (const name of chosen.length ? chosen : Object.keys(benches)) {
   const bench = benches[name];

@@ -6,6 +6,7 @@ import type { Sandbox } from './sandbox.js';
 
 export type { ExitInfo, Sandbox, SandboxLimits, SandboxProcess, SpawnRequest } from './sandbox.js';
 export { WORKDIR_IN_SANDBOX } from './sandbox.js';
+export { bwrapSandbox, dockerSandbox, processSandbox };
 
 export interface SandboxOptions {
   /** Plain processes only when the person running the worker said so. */

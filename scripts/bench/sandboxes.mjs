@@ -1,0 +1,86 @@
+// Sandbox start latency: spawn → first output byte of `echo ready`, for each
+// sandbox through Nexa's own interface, beside a plain bwrap and a plain
+// `docker run --rm` of the same command, interleaved in one run (p50/p90).
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { bwrapSandbox, dockerSandbox, processSandbox } from '@nexa/worker/sandbox';
+import { ms, percentile, printTable } from './stats.mjs';
+
+const IMAGE = 'nexa-test:busybox';
+const argv = ['sh', '-c', 'echo ready'];
+
+function firstByte(stdout, started) {
+  return new Promise((resolve, reject) => {
+    stdout.once('data', () => resolve(performance.now() - started));
+    stdout.once('error', reject);
+  });
+}
+
+function viaSandbox(sandbox) {
+  return async () => {
+    const workdir = mkdtempSync(join(tmpdir(), 'nexa-bench-sandbox-'));
+    const started = performance.now();
+    const child = sandbox.spawn({
+      argv,
+      workdir,
+      env: { PATH: '/usr/bin:/bin' },
+      network: false,
+      limits: {},
+    });
+    const latency = await firstByte(child.stdout, started);
+    child.stdout.resume();
+    child.stderr.resume();
+    await child.wait();
+    return latency;
+  };
+}
+
+function plain(file, args) {
+  return async () => {
+    const started = performance.now();
+    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+    const latency = await firstByte(child.stdout, started);
+    child.stdout.resume();
+    await new Promise((resolve) => child.once('close', resolve));
+    return latency;
+  };
+}
+
+export async function benchSandboxes({ runs = 50 } = {}) {
+  const paths = [['process (plain spawn)', viaSandbox(processSandbox)]];
+  const bwrap = bwrapSandbox();
+  if ((await bwrap.probe()) === true) {
+    paths.push([
+      'bare bwrap',
+      plain('bwrap', ['--die-with-parent', '--unshare-all', '--ro-bind', '/', '/', ...argv]),
+    ]);
+    paths.push(['nexa bwrap', viaSandbox(bwrap)]);
+  } else console.log('bwrap: not available here, skipped');
+  spawnSync('sh', [new URL('../testImage.sh', import.meta.url).pathname], { stdio: 'ignore' });
+  const docker = dockerSandbox({ defaultImage: IMAGE });
+  if ((await docker.probe()) === true) {
+    paths.push([
+      'bare docker run --rm',
+      plain('docker', ['run', '--rm', '--network', 'none', IMAGE, ...argv]),
+    ]);
+    paths.push(['nexa docker', viaSandbox(docker)]);
+  } else console.log('docker: not available here, skipped');
+
+  const samples = new Map(paths.map(([name]) => [name, []]));
+  for (const [, measure] of paths) await measure(); // warm caches
+  for (let i = 0; i < runs; i++) {
+    for (const [name, measure] of paths) samples.get(name).push(await measure());
+  }
+  printTable(
+    `Sandbox start: spawn → first output byte of \`echo ready\` (${runs} runs each, interleaved)`,
+    ['path', 'p50', 'p90'],
+    paths.map(([name]) => [
+      name,
+      ms(percentile(samples.get(name), 50)),
+      ms(percentile(samples.get(name), 90)),
+    ]),
+  );
+}
