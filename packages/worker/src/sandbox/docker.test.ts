@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -158,6 +158,19 @@ describe.skipIf(unavailable !== undefined)('docker sandbox', () => {
     const lines = result.stdout.trim().split('\n');
     expect(lines).toEqual(['etc-refused', 'root-refused', 'work-ok', 'tmp-ok', 'root-unreadable', 'ro']);
     expect(readFileSync(join(spawnRequest.workdir, 'out.txt'), 'utf8')).toBe('hello\n');
+  });
+
+  it('lets the task edit files already in a root-owned working copy, then gives it back to root', async ({
+    skip,
+  }) => {
+    if (process.getuid?.() !== 0) return skip(); // only a root worker lends its working copy
+    const spawnRequest = request('echo more >> existing.txt && echo edited');
+    writeFileSync(join(spawnRequest.workdir, 'existing.txt'), 'start\n');
+    const result = await run(spawnRequest);
+    expect(result.stdout).toBe('edited\n');
+    expect(readFileSync(join(spawnRequest.workdir, 'existing.txt'), 'utf8')).toBe('start\nmore\n');
+    expect(statSync(join(spawnRequest.workdir, 'existing.txt')).uid).toBe(0);
+    expect(statSync(spawnRequest.workdir).uid).toBe(0);
   });
 
   it('stops a fork bomb at the pids limit', async () => {

@@ -1,6 +1,8 @@
-import { chmod, stat } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { stat } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { PassThrough } from 'node:stream';
+import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import {
   type ExitInfo,
@@ -16,6 +18,8 @@ export const DEFAULT_TEST_IMAGE = 'nexa-test:busybox';
 
 /** Every container this sandbox makes carries this label, so leftovers can be found and removed. */
 export const SANDBOX_LABEL = 'nexa.sandbox';
+
+const run = promisify(execFile);
 
 /** The user a task runs as when the working copy belongs to root: nobody. */
 const NOBODY = '65534:65534';
@@ -39,16 +43,21 @@ function signalNumber(signal: string): number {
 /**
  * The uid:gid the task runs as: the working copy's owner, so the task can change
  * its own files. When root owns it (a worker running as root) the task runs as
- * nobody instead, never as root; nobody could not create files in a root-owned
- * 0755 directory, so that one directory is opened to everyone (not recursively:
- * files already in it keep their modes). It is the task's own scratch copy, so
- * opening it exposes nothing the task could not already see.
+ * nobody instead, never as root, and the working copy is lent to nobody for the
+ * run (chown -R, and back afterwards by `returnWorkdir`), so that a clone's
+ * existing files can be edited too. It is the task's own copy: lending it
+ * exposes nothing the task could not already see.
  */
-async function sandboxUser(workdir: string): Promise<string> {
+async function sandboxUser(workdir: string): Promise<{ user: string; lent: boolean }> {
   const owner = await stat(workdir);
-  if (owner.uid !== 0) return `${owner.uid}:${owner.gid}`;
-  await chmod(workdir, 0o777);
-  return NOBODY;
+  if (owner.uid !== 0) return { user: `${owner.uid}:${owner.gid}`, lent: false };
+  await run('chown', ['-R', NOBODY, workdir]);
+  return { user: NOBODY, lent: true };
+}
+
+/** Gives a lent working copy back to root, so the worker can read and clean it up as before. */
+async function returnWorkdir(workdir: string): Promise<void> {
+  await run('chown', ['-R', '0:0', workdir]);
 }
 
 function containerConfig(
@@ -152,9 +161,12 @@ export function dockerSandbox(options: DockerSandboxOptions): Sandbox {
       });
     }
 
-    async function run(): Promise<ExitInfo> {
+    let lent = false;
+    async function runContainer(): Promise<ExitInfo> {
       try {
-        const user = await sandboxUser(request.workdir);
+        const owner = await sandboxUser(request.workdir);
+        lent = owner.lent;
+        const user = owner.user;
         container = await docker.createContainer(containerConfig(request, image, user, defaults));
         if (killedBy) return { exitCode: 128 + signalNumber(killedBy), reason: `killed by ${killedBy}` };
         // Attach before start, so not a byte of early output is lost.
@@ -179,10 +191,11 @@ export function dockerSandbox(options: DockerSandboxOptions): Sandbox {
         stdout.end();
         stderr.end();
         await container?.remove({ force: true }).catch(() => {});
+        if (lent) await returnWorkdir(request.workdir).catch(() => {});
       }
     }
 
-    const exit = run();
+    const exit = runContainer();
     return {
       stdout,
       stderr,
