@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -107,5 +107,41 @@ describe('tasks on a git repository (--repo)', () => {
     const result = await nexa(cluster.home, ['diff', run.stdout.trim()]);
     expect(result.exitCode).toBe(125);
     expect(result.stderr).toMatch(/has no recorded changes/);
+  });
+
+  it('removes a working copy when its task ends, or keeps it for --keep-workdirs; the branch stays either way', async () => {
+    await cluster.worker('keeper', ['--keep-workdirs', '1h', '--labels', 'keep=1']);
+    const workdir = (worker: string, id: string) =>
+      join(cluster.home.dir, 'data', `worker-${worker}`, 'work', `${id}-1`);
+    const kept = await nexa(cluster.home, [
+      'run',
+      '--sandbox',
+      'process',
+      '--json',
+      '--label',
+      'keep=1',
+      '--repo',
+      repo,
+      '--',
+      'sh',
+      '-c',
+      'echo kept > note.txt',
+    ]);
+    const keptId = JSON.parse(kept.stdout.trim().split('\n').at(-1) as string).taskId as string;
+    expect(readFileSync(join(workdir('keeper', keptId), 'note.txt'), 'utf8')).toBe('kept\n');
+    await nexa(cluster.home, ['workers', 'drain', 'keeper']); // the next task runs on builder, which keeps nothing
+    const gone = await nexa(cluster.home, [
+      'run',
+      '--sandbox',
+      'process',
+      '--json',
+      '--repo',
+      repo,
+      '--',
+      'true',
+    ]);
+    const goneId = JSON.parse(gone.stdout.trim().split('\n').at(-1) as string).taskId as string;
+    expect(existsSync(workdir('builder', goneId))).toBe(false);
+    expect(git('branch', '--list', `nexa/${goneId}`).trim()).toBe(`nexa/${goneId}`);
   });
 });

@@ -4,7 +4,7 @@ import type { TaskEventStream } from './eventStream.js';
 import { chooseSandbox, type Sandbox } from './sandbox/index.js';
 import { taskEnv } from './taskEnv.js';
 import { prepareWorkingCopy, recordChanges, type WorkingCopy } from './workingCopy.js';
-import { removeWorkspace } from './workspace.js';
+import { removeWorkspaceLater } from './workspace.js';
 
 /** How long `running` may wait for the first output to travel with it. */
 const RUNNING_LINGER_MS = 20;
@@ -35,6 +35,8 @@ export class TaskRun {
       sandboxes: ReadonlyMap<SandboxName, Sandbox>;
       /** The docker image for tasks that name none. */
       defaultImage?: string | undefined;
+      /** How long a finished task's working copy is kept. */
+      keepWorkdirsMs?: number | undefined;
     },
   ) {
     this.graceMs = assignment.spec.graceMs;
@@ -96,7 +98,7 @@ export class TaskRun {
       return await this.finish(null, reason, 'failed');
     } finally {
       clearTimeout(this.timeout);
-      if (copy) await removeWorkspace(copy.dir);
+      if (copy) await removeWorkspaceLater(copy.dir, this.host.keepWorkdirsMs ?? 0);
     }
   }
 

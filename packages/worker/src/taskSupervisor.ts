@@ -9,6 +9,7 @@ export interface SupervisorOptions {
   workRoot: string;
   sandboxes: ReadonlyMap<SandboxName, Sandbox>;
   defaultImage?: string | undefined;
+  keepWorkdirsMs?: number | undefined;
   /** Where events the coordinator has not acknowledged spill to during an outage. */
   spoolDir: string;
   /** Stores one batch of a task's events on the coordinator. */

@@ -13,6 +13,7 @@ import { agents } from './agents/index.js';
 import { connect, nexaCode } from './connection.js';
 import { probeSandboxes } from './sandbox/index.js';
 import { TaskSupervisor } from './taskSupervisor.js';
+import { pruneWorkspaces } from './workspace.js';
 
 export interface WorkerOptions {
   server: string;
@@ -29,6 +30,8 @@ export interface WorkerOptions {
   allowUnsandboxed?: boolean;
   /** The docker sandbox's image for tasks that name none. */
   image?: string | undefined;
+  /** How long a finished task's working copy is kept before it is removed (its branch stays). */
+  keepWorkdirsMs?: number;
 }
 
 /** The name a worker registers under when none is given: this host's name, made valid. */
@@ -80,6 +83,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     agents: Object.keys(agents) as WorkerRegistration['agents'],
   };
   const say = (line: string) => log(`worker ${registration.name}: ${line}`);
+  await pruneWorkspaces(join(options.dataDir, 'work'), options.keepWorkdirsMs ?? 0);
   for (const [name, reason] of unavailable) say(`no ${name} sandbox: ${reason}`);
   let workerId = '';
   let heartbeat: NodeJS.Timeout | undefined;
@@ -108,6 +112,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     workRoot: join(options.dataDir, 'work'),
     sandboxes: available,
     defaultImage: options.image,
+    keepWorkdirsMs: options.keepWorkdirsMs,
     spoolDir: join(options.dataDir, 'spool'),
     sendEvents: (batch) => client.events.append.mutate(batch),
     handBack: (attempt) => client.tasks.handBack.mutate(attempt),

@@ -1,5 +1,5 @@
 import { mkdirSync, renameSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
@@ -37,4 +37,26 @@ function emptyAgain(dir: string): string {
 
 export async function removeWorkspace(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+}
+
+/**
+ * Removes a finished task's working copy after `keepMs` (0: at once), so a
+ * person can still look at it for a while; its branch, if any, stays.
+ */
+export async function removeWorkspaceLater(dir: string, keepMs: number): Promise<void> {
+  if (keepMs <= 0) return removeWorkspace(dir);
+  setTimeout(() => void removeWorkspace(dir), keepMs).unref();
+}
+
+/** At start: working copies older than `keepMs` left by an earlier run of this worker go. */
+export async function pruneWorkspaces(root: string, keepMs: number): Promise<void> {
+  const now = Date.now();
+  const entries = await readdir(root).catch(() => [] as string[]);
+  await Promise.all(
+    entries.map(async (name) => {
+      const dir = join(root, name);
+      const info = await stat(dir).catch(() => undefined);
+      if (info && now - info.mtimeMs > keepMs) await removeWorkspace(dir);
+    }),
+  );
 }

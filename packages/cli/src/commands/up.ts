@@ -40,6 +40,7 @@ export default class Up extends NexaCommand<typeof Up> {
       capacity: flags.capacity,
       allowUnsandboxed: flags['allow-unsandboxed'],
       image: flags.image,
+      keepWorkdirsMs: parseDuration(flags['keep-workdirs'], '--keep-workdirs'),
       dataDir: join(dataDir, 'worker'),
       shutdownTimeoutMs: parseDuration(flags['shutdown-timeout'], '--shutdown-timeout'),
       log: say,

@@ -44,6 +44,7 @@ export default class Worker extends ClientCommand<typeof Worker> {
       capacity: flags.capacity,
       allowUnsandboxed: flags['allow-unsandboxed'],
       image: flags.image,
+      keepWorkdirsMs: parseDuration(flags['keep-workdirs'], '--keep-workdirs'),
       dataDir: flags['data-dir'] ?? join(defaultDataDir(), `worker-${name}`),
       shutdownTimeoutMs: parseDuration(flags['shutdown-timeout'], '--shutdown-timeout'),
       log: say,

@@ -64,6 +64,11 @@ export const workerFlags = {
     default: false,
   }),
   image: Flags.string({ description: 'Default container image for the docker sandbox.' }),
+  'keep-workdirs': Flags.string({
+    description:
+      "How long a finished task's working copy stays on disk, e.g. 1h (its git branch always stays).",
+    default: '0s',
+  }),
 };
 
 export function shutdownFlag(defaultValue: string) {
