@@ -119,6 +119,30 @@ describe.skipIf(bwrap !== true)('sandboxes through nexa run', () => {
     expect(git('show', `nexa/${taskId}:notes.txt`)).toBe('one\ntwo\n');
   });
 
+  it('takes its sandboxed processes with it when the worker dies', async () => {
+    const doomed = await cluster.worker('doomed', ['--walled-only', '--labels', 'doomed=1']);
+    const marker = 'sleep 739.3';
+    const detached = await nexa(cluster.home, [
+      'run',
+      '--detach',
+      '--label',
+      'doomed=1',
+      '--',
+      'sh',
+      '-c',
+      `echo up; ${marker}`,
+    ]);
+    const id = detached.stdout.trim();
+    await cluster.observer.waitForEvent(id, (e) => e.kind === 'output' && e.data.includes('up'));
+    const alive = () => execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).includes(marker);
+    expect(alive()).toBe(true);
+    doomed.signal('SIGKILL');
+    const deadline = Date.now() + 5000;
+    while (alive() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(alive()).toBe(false);
+    await nexa(cluster.home, ['cancel', id]);
+  });
+
   it('refuses to run a plain process on a worker not started with --allow-unsandboxed', async () => {
     const detached = await nexa(cluster.home, ['run', '--detach', '--sandbox', 'process', '--', 'true']);
     const id = detached.stdout.trim();
