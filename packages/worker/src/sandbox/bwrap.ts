@@ -1,10 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, readlinkSync } from 'node:fs';
-import { constants } from 'node:os';
 import { basename } from 'node:path';
 import { ProcessGroupLimits } from './cgroup.js';
+import { sandboxProcess } from './childProcess.js';
 import {
-  type ExitInfo,
   type Sandbox,
   type SandboxLimits,
   type SandboxProcess,
@@ -62,10 +61,6 @@ export function bwrapArgs(request: SpawnRequest): string[] {
   ];
 }
 
-function signalNumber(signal: string): number {
-  return (constants.signals as Record<string, number>)[signal] ?? 0;
-}
-
 /** Runs tasks under bubblewrap, with cgroup limits where the worker may make cgroups. */
 export function bwrapSandbox(options: { bwrapPath?: string; defaults?: SandboxLimits } = {}): Sandbox {
   const bwrap = options.bwrapPath ?? 'bwrap';
@@ -91,33 +86,11 @@ export function bwrapSandbox(options: { bwrapPath?: string; defaults?: SandboxLi
       const argv = [bwrap, ...bwrapArgs(request)];
       const [file, ...args] = (group ? group.wrap(argv) : argv) as [string, ...string[]];
       const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-      child.stdout.setEncoding('utf8');
-      child.stderr.setEncoding('utf8');
-      const exit = new Promise<ExitInfo>((resolve) => {
-        child.once('error', (error: NodeJS.ErrnoException) => {
-          resolve({ exitCode: 126, reason: `could not start bubblewrap: ${error.message}` });
-        });
-        child.once('close', (code, signal) => {
-          const oom = group?.oomKilled() ?? false;
-          group?.remove();
-          if (oom) resolve({ exitCode: 137, reason: 'oom' });
-          else if (signal) resolve({ exitCode: 128 + signalNumber(signal), reason: `killed by ${signal}` });
-          else resolve({ exitCode: code ?? 1 });
-        });
+      return sandboxProcess(child, 'bubblewrap', () => {
+        const oom = group?.oomKilled() ?? false;
+        group?.remove();
+        return oom ? { exitCode: 137, reason: 'oom' } : undefined;
       });
-      return {
-        stdout: child.stdout,
-        stderr: child.stderr,
-        wait: () => exit,
-        kill(signal: NodeJS.Signals = 'SIGTERM') {
-          if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-          try {
-            process.kill(-child.pid, signal);
-          } catch {
-            // already gone
-          }
-        },
-      };
     },
   };
 }
