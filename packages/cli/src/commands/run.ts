@@ -1,10 +1,10 @@
-import { resolve } from 'node:path';
-import { exitCodes, NexaError, parseBytes, parseDuration, parseLabels, type Task } from '@nexa/core';
+import { exitCodes, NexaError, type Task } from '@nexa/core';
 import { Flags } from '@oclif/core';
 import { ClientCommand } from '../clientCommand.js';
 import { exitCodeFor } from '../lib/exitCode.js';
 import { followTask, printEvent, printEventJson } from '../lib/followTask.js';
 import { reasonText } from '../lib/reasons.js';
+import { taskSpecFromFlags } from '../lib/taskSpecFlags.js';
 
 export interface RunResult {
   type: 'result';
@@ -16,43 +16,6 @@ export interface RunResult {
 
 /** How long a task may sit queued before `nexa run` says why it is waiting. */
 const WAITING_NOTICE_MS = 3000;
-
-function parseEnv(pairs: readonly string[]): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const pair of pairs) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) {
-      throw new NexaError('invalid_input', `--env "${pair}" is not NAME=VALUE`, {
-        hint: 'e.g. --env DEBUG=1',
-      });
-    }
-    env[pair.slice(0, eq)] = pair.slice(eq + 1);
-  }
-  return env;
-}
-
-/** A local path is made absolute (the worker runs elsewhere); a URL is passed as it is. */
-function resolveRepo(repo: string): string {
-  return /^[a-z][a-z0-9+.-]*:\/\/|^[^/]+@[^/]+:/i.test(repo) ? repo : resolve(repo);
-}
-
-function limitsFrom(flags: {
-  memory?: string | undefined;
-  cpus?: string | undefined;
-  pids?: number | undefined;
-}) {
-  const cpus = flags.cpus === undefined ? undefined : Number(flags.cpus);
-  if (cpus !== undefined && !(cpus > 0)) {
-    throw new NexaError('invalid_input', `--cpus "${flags.cpus}" is not a number of cores`, {
-      hint: 'e.g. --cpus 1 or --cpus 0.5',
-    });
-  }
-  return {
-    ...(flags.memory ? { memoryBytes: parseBytes(flags.memory, '--memory') } : {}),
-    ...(cpus ? { cpus } : {}),
-    ...(flags.pids ? { pids: flags.pids } : {}),
-  };
-}
 
 export default class Run extends ClientCommand<typeof Run> {
   static override summary = 'Run a command on a worker and stream its output.';
@@ -125,23 +88,7 @@ With --json, prints one JSON object per event and a final {"type":"result",...} 
       });
     }
     const interrupts = flags.detach ? undefined : this.cancelOnInterrupt();
-    const task = await this.call((client) =>
-      client.tasks.submit.mutate({
-        agent: 'shell',
-        command,
-        env: parseEnv(flags.env),
-        labels: parseLabels(flags.label),
-        priority: flags.priority,
-        maxAttempts: flags.retries + 1,
-        timeoutMs: flags.timeout ? parseDuration(flags.timeout, '--timeout') : null,
-        graceMs: parseDuration(flags.grace, '--grace'),
-        repo: flags.repo ? resolveRepo(flags.repo) : null,
-        sandbox: flags.sandbox ?? null,
-        image: flags.image ?? null,
-        network: flags.network,
-        limits: limitsFrom(flags),
-      }),
-    );
+    const task = await this.call((client) => client.tasks.submit.mutate(taskSpecFromFlags(flags, command)));
 
     const json = this.jsonEnabled();
     if (flags.detach) {

@@ -1,0 +1,59 @@
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type TaskFlags, taskSpecFromFlags } from './taskSpecFlags.js';
+
+const base: TaskFlags = { env: [], label: [], priority: 0, retries: 1, grace: '10s', network: false };
+
+describe('nexa run flags → task spec', () => {
+  it('reads durations, sizes, labels and env the way people write them', () => {
+    const spec = taskSpecFromFlags(
+      {
+        ...base,
+        env: ['A=1', 'B=x=y'],
+        label: ['gpu=1'],
+        retries: 0,
+        timeout: '1m30s',
+        grace: '2s',
+        memory: '512m',
+        cpus: '0.5',
+        pids: 64,
+        network: true,
+        sandbox: 'bwrap',
+      },
+      ['make', 'test'],
+    );
+    expect(spec).toMatchObject({
+      command: ['make', 'test'],
+      env: { A: '1', B: 'x=y' },
+      labels: { gpu: '1' },
+      maxAttempts: 1,
+      timeoutMs: 90_000,
+      graceMs: 2000,
+      limits: { memoryBytes: 512 * 1024 * 1024, cpus: 0.5, pids: 64 },
+      network: true,
+      sandbox: 'bwrap',
+    });
+  });
+
+  it('makes a local repository path absolute and leaves URLs alone', () => {
+    expect(taskSpecFromFlags({ ...base, repo: 'some/dir' }, ['true']).repo).toBe(resolve('some/dir'));
+    expect(taskSpecFromFlags({ ...base, repo: 'https://example.com/r.git' }, ['true']).repo).toBe(
+      'https://example.com/r.git',
+    );
+    expect(taskSpecFromFlags({ ...base, repo: 'git@example.com:r.git' }, ['true']).repo).toBe(
+      'git@example.com:r.git',
+    );
+  });
+
+  it('says which flag was wrong', () => {
+    expect(() => taskSpecFromFlags({ ...base, env: ['NOEQUALS'] }, ['true'])).toThrow(
+      '--env "NOEQUALS" is not NAME=VALUE',
+    );
+    expect(() => taskSpecFromFlags({ ...base, memory: 'lots' }, ['true'])).toThrow(
+      '--memory "lots" is not a size',
+    );
+    expect(() => taskSpecFromFlags({ ...base, cpus: '-1' }, ['true'])).toThrow(
+      '--cpus "-1" is not a number of cores',
+    );
+  });
+});
