@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Cluster, output, startCluster } from './cluster.js';
-import { nexa, nexaInBackground } from './harness.js';
+import { nexa, nexaInBackground, resultTaskId } from './harness.js';
 
 let cluster: Cluster;
 beforeAll(async () => {
@@ -141,7 +141,7 @@ describe('retry, drain and waiting', () => {
       'echo "try $NEXA_ATTEMPT"; exit 1',
     ]);
     expect(first.exitCode).toBe(1);
-    const { taskId } = JSON.parse(first.stdout.trim().split('\n').at(-1) as string) as { taskId: string };
+    const taskId = resultTaskId(first);
     const retry = await nexa(cluster.home, ['retry', taskId]);
     expect(retry.stdout).toBe(`${taskId} queued again as attempt 2\n`);
     const follow = await nexa(cluster.home, ['logs', taskId, '--follow']);

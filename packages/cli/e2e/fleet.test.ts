@@ -1,7 +1,16 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Daemon, type Home, makeHome, nexa, startServer, startWorker, workerToken } from './harness.js';
+import {
+  type Daemon,
+  type Home,
+  makeHome,
+  nexa,
+  resultTaskId,
+  startServer,
+  startWorker,
+  workerToken,
+} from './harness.js';
 
 let home: Home;
 let server: Daemon;
@@ -55,9 +64,7 @@ describe('a fleet of two workers', () => {
     );
     const results = await Promise.all(runs);
     expect(results.map((r) => r.exitCode)).toEqual(Array(10).fill(0));
-    const taskIds = results.map(
-      (r) => (JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as { taskId: string }).taskId,
-    );
+    const taskIds = results.map(resultTaskId);
     expect(new Set(taskIds).size).toBe(10);
 
     const files = (await readdir(markers)).sort((a, b) => Number(a) - Number(b));
@@ -85,7 +92,7 @@ describe('a fleet of two workers', () => {
       '--',
       'true',
     ]);
-    const { taskId } = JSON.parse(result.stdout.trim().split('\n').at(-1) as string) as { taskId: string };
+    const taskId = resultTaskId(result);
     const task = JSON.parse((await nexa(home, ['tasks', 'show', taskId, '--json'])).stdout) as {
       workerId: string;
     };

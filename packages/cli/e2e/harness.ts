@@ -181,3 +181,14 @@ export function nexaInBackground(
   }));
   return { daemon, result };
 }
+
+/** The task id from the final `{"type":"result",...}` line of `nexa run --json`. */
+export function resultTaskId(run: CommandResult): string {
+  const result = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as {
+    type?: string;
+    taskId?: string;
+  };
+  if (result.type !== 'result' || !result.taskId)
+    throw new Error(`no result line in: ${run.stdout.slice(-500)}`);
+  return result.taskId;
+}

@@ -128,4 +128,12 @@ describe('workers lost with short leases (heartbeat 500 ms, lease 2 s)', () => {
     expect(task.maxAttempts).toBe(3); // handing back used up no retry
     await cluster.observer.api.tasks.cancel.mutate({ id: long.id });
   });
+
+  it('a worker whose coordinator is gone still stops promptly on SIGTERM', async () => {
+    const orphan = await cluster.worker('orphan');
+    await cluster.server.stop('SIGKILL');
+    const started = Date.now();
+    expect(await orphan.stop('SIGTERM')).toBe(0);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Cluster, startCluster } from './cluster.js';
-import { nexa } from './harness.js';
+import { nexa, resultTaskId } from './harness.js';
 
 let cluster: Cluster;
 let repo: string;
@@ -127,7 +127,7 @@ describe('tasks on a git repository (--repo)', () => {
       '-c',
       'echo kept > note.txt',
     ]);
-    const keptId = JSON.parse(kept.stdout.trim().split('\n').at(-1) as string).taskId as string;
+    const keptId = resultTaskId(kept);
     expect(readFileSync(join(workdir('keeper', keptId), 'note.txt'), 'utf8')).toBe('kept\n');
     await nexa(cluster.home, ['workers', 'drain', 'keeper']); // the next task runs on builder, which keeps nothing
     const gone = await nexa(cluster.home, [
@@ -140,7 +140,7 @@ describe('tasks on a git repository (--repo)', () => {
       '--',
       'true',
     ]);
-    const goneId = JSON.parse(gone.stdout.trim().split('\n').at(-1) as string).taskId as string;
+    const goneId = resultTaskId(gone);
     expect(existsSync(workdir('builder', goneId))).toBe(false);
     expect(git('branch', '--list', `nexa/${goneId}`).trim()).toBe(`nexa/${goneId}`);
   });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Home, makeHome, nexa, startServer, startWorker, workerToken } from './harness.js';
+import { type Home, makeHome, nexa, resultTaskId, startServer, startWorker, workerToken } from './harness.js';
 
 let home: Home;
 beforeAll(async () => {
@@ -24,7 +24,7 @@ describe('a coordinator restart', () => {
       'seq 1 1000; echo bye >&2; exit 7',
     ]);
     expect(run.exitCode).toBe(7);
-    const { taskId } = JSON.parse(run.stdout.trim().split('\n').at(-1) as string) as { taskId: string };
+    const taskId = resultTaskId(run);
     await worker.stop();
     expect(await first.daemon.stop('SIGTERM')).toBe(0);
 

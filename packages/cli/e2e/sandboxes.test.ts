@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Cluster, startCluster } from './cluster.js';
-import { nexa } from './harness.js';
+import { nexa, resultTaskId } from './harness.js';
 
 /** bubblewrap works here? In CI it must (.ci/run installs it); elsewhere these tests may skip, saying why. */
 function bwrapWorks(): true | string {
@@ -115,7 +115,7 @@ describe.skipIf(bwrap !== true)('sandboxes through nexa run', () => {
       'echo two >> notes.txt && git -c user.name=nexa -c user.email=nexa@example.com commit -qam walled && git log --format=%s | head -1',
     ]);
     expect(result.exitCode).toBe(0);
-    const taskId = JSON.parse(result.stdout.trim().split('\n').at(-1) as string).taskId as string;
+    const taskId = resultTaskId(result);
     expect(git('show', `nexa/${taskId}:notes.txt`)).toBe('one\ntwo\n');
   });
 

@@ -62,6 +62,16 @@ const fatalCodes = new Set(['conflict', 'not_found', 'forbidden', 'unauthorized'
 /** After handing back, how long to wait for the last events and hand-backs to be acknowledged. */
 const FINAL_ACK_MS = 10_000;
 
+/** How long shutdown waits to tell the coordinator it takes no new tasks. */
+const LEAVE_MS = 2000;
+
+/** Waits for `promise`, but no longer than `ms`. */
+async function withinMs(ms: number, promise: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
+
 /** Connects to the coordinator and runs what it assigns until stopped. Resolves once registered. */
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const log = options.log ?? ((line: string) => console.error(line));
@@ -214,7 +224,11 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       async stop() {
         if (stopping) return;
         stopping = true;
-        await client.workers.leave.mutate().catch(() => {});
+        // Over a WebSocket a call waits for the coordinator to come back; at shutdown, not for long.
+        await withinMs(
+          LEAVE_MS,
+          client.workers.leave.mutate().catch(() => {}),
+        );
         if (supervisor.size > 0) {
           const limit = options.shutdownTimeoutMs ?? 30_000;
           if (limit > 0)
