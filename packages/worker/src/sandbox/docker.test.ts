@@ -173,17 +173,22 @@ describe.skipIf(unavailable !== undefined)('docker sandbox', () => {
     expect(statSync(spawnRequest.workdir).uid).toBe(0);
   });
 
-  it('stops a fork bomb at the pids limit', async () => {
-    // The bomb is bounded in time by `timeout` inside the container; the pids limit keeps it from
-    // taking the machine down meanwhile, so this process (and the engine) still answer afterwards.
-    const result = await run(
-      request("timeout 10 sh -c 'bomb() { bomb | bomb & }; bomb; wait'; echo survived", {
-        limits: { pids: 64 },
-      }),
-    );
-    expect(result.stdout).toContain('survived');
-    // Forks failed (EAGAIN from the pids cgroup) rather than the bomb ending on its own.
-    expect(result.stderr).toContain("can't fork: Resource temporarily unavailable");
+  it('stops a fork bomb at the pids limit, and the engine carries on', async () => {
+    // Counted with builtins only (no fork needed): the peak number of processes in the
+    // container while the bomb runs. The container's end takes the bomb with it.
+    const script = [
+      'b() { b | b & }',
+      '(b) 2>/dev/null &',
+      'peak=0; i=0',
+      'while [ $i -lt 3000 ]; do i=$((i+1)); set -- /proc/[0-9]*; [ $# -gt $peak ] && peak=$#; done',
+      'echo "peak $peak"',
+    ].join('\n');
+    const result = await run(request(script, { limits: { pids: 64 } }));
+    const peak = Number(/peak (\d+)/.exec(result.stdout)?.[1]);
+    expect(peak).toBeGreaterThan(10); // the bomb really ran...
+    // ...and stayed near the limit. Exited bombs linger in /proc until reaped and listing it is
+    // not atomic, so the count overshoots under load; a limit of 200 gives 200, none gives thousands.
+    expect(peak).toBeLessThanOrEqual(128);
     await expect(sandbox.probe()).resolves.toBe(true);
   }, 60_000);
 
