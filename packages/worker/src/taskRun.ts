@@ -1,7 +1,7 @@
 import { type Assignment, formatDuration, type SandboxName, type TaskStatus } from '@nexa/core';
 import { agents } from './agents/index.js';
 import type { TaskEventStream } from './eventStream.js';
-import { chooseSandbox, type Sandbox } from './sandbox/index.js';
+import { chooseSandbox, type Sandbox, WORKDIR_IN_SANDBOX } from './sandbox/index.js';
 import { taskEnv } from './taskEnv.js';
 import { prepareWorkingCopy, recordChanges, type WorkingCopy } from './workingCopy.js';
 import { removeWorkspaceLater } from './workspace.js';
@@ -78,6 +78,7 @@ export class TaskRun {
         env: taskEnv(spec, workdir, { taskId, attempt }),
         sandbox: {
           name: sandbox.name,
+          workdir: sandbox.name === 'process' ? workdir : WORKDIR_IN_SANDBOX,
           spawn: (request) =>
             sandbox.spawn({
               ...request,

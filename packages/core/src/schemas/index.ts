@@ -1,3 +1,4 @@
+export * from './approval.js';
 export * from './auth.js';
 export * from './event.js';
 export * from './task.js';

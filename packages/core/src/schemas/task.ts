@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ApproveMode, Policy } from './approval.js';
 
 export const taskStatuses = [
   'queued',
@@ -13,7 +14,8 @@ export const taskStatuses = [
 export const TaskStatus = z.enum(taskStatuses);
 export type TaskStatus = z.infer<typeof TaskStatus>;
 
-export const agentNames = ['shell'] as const;
+/** `shell` runs a command; the others run a coding agent on a prompt. */
+export const agentNames = ['shell', 'claude', 'codex', 'acp'] as const;
 export const AgentName = z.enum(agentNames);
 export type AgentName = z.infer<typeof AgentName>;
 
@@ -37,9 +39,23 @@ export const EnvVars = z.record(z.string(), z.string()).superRefine((env, ctx) =
 export const LabelSelector = z.record(z.string().min(1).max(63), z.string().max(255));
 
 /** What a person asks for: everything needed to run a task, and nothing the coordinator decides. */
-export const TaskSpec = z.object({
+const TaskSpecFields = z.object({
   agent: AgentName.default('shell'),
-  command: z.array(z.string()).min(1, 'a shell task needs a command: nexa run -- CMD ARGS...'),
+  /** The shell agent's argv; for `acp`, the agent's own command (e.g. ["claude-agent-acp"]). */
+  command: z.array(z.string()).default([]),
+  /** What a coding agent is asked to do; null for `shell`. */
+  prompt: z.string().min(1).max(200_000).nullable().default(null),
+  /** Rules that decide this task's approval requests before the project's policy does. */
+  policy: Policy.nullable().default(null),
+  /** What a request no rule matches gets: ask a person, or allow/deny all. */
+  approve: ApproveMode.default('ask'),
+  /** An approval request nobody answers is denied after this long. */
+  approvalTimeoutMs: z
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 3_600_000)
+    .default(600_000),
   env: EnvVars.default({}),
   labels: LabelSelector.default({}),
   priority: z.number().int().min(-1000).max(1000).default(0),
@@ -69,11 +85,35 @@ export const TaskSpec = z.object({
     })
     .default({}),
 });
+
+export const TaskSpec = TaskSpecFields.superRefine((spec, ctx) => {
+  if (spec.agent === 'shell' && spec.command.length === 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['command'],
+      message: 'a shell task needs a command: nexa run -- CMD ARGS...',
+    });
+  }
+  if (spec.agent === 'acp' && spec.command.length === 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['command'],
+      message: 'an acp task needs the agent\'s command: --agent-cmd "CMD ARGS"',
+    });
+  }
+  if (spec.agent !== 'shell' && !spec.prompt) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['prompt'],
+      message: `the ${spec.agent} agent needs a prompt: nexa run "PROMPT" --agent ${spec.agent}`,
+    });
+  }
+});
 export type TaskSpec = z.infer<typeof TaskSpec>;
 export type TaskSpecInput = z.input<typeof TaskSpec>;
 
 /** A task as every client sees it; this is also the `--json` contract. */
-export const Task = TaskSpec.extend({
+export const Task = TaskSpecFields.extend({
   id: z.string(),
   status: TaskStatus,
   workerId: z.string().nullable(),

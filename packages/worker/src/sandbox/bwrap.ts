@@ -43,6 +43,7 @@ export function bwrapArgs(request: SpawnRequest): string[] {
     '--hostname',
     'nexa',
     ...systemMounts(),
+    ...(request.readOnlyPaths ?? []).flatMap((path) => ['--ro-bind', path, path]),
     '--proc',
     '/proc',
     '--dev',
@@ -85,8 +86,11 @@ export function bwrapSandbox(options: { bwrapPath?: string; defaults?: SandboxLi
       );
       const argv = [bwrap, ...bwrapArgs(request)];
       const [file, ...args] = (group ? group.wrap(argv) : argv) as [string, ...string[]];
-      const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-      return sandboxProcess(child, 'bubblewrap', () => {
+      const child = spawn(file, args, {
+        stdio: 'pipe',
+        detached: true,
+      });
+      return sandboxProcess(child, 'bubblewrap', request.stdin, () => {
         const oom = group?.oomKilled() ?? false;
         group?.remove();
         return oom ? { exitCode: 137, reason: 'oom' } : undefined;

@@ -1,9 +1,9 @@
 import type { ChildProcessByStdio } from 'node:child_process';
 import { constants } from 'node:os';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type { ExitInfo, SandboxProcess } from './sandbox.js';
 
-type Child = ChildProcessByStdio<null, Readable, Readable>;
+type Child = ChildProcessByStdio<Writable, Readable, Readable>;
 
 function signalNumber(signal: string): number {
   return (constants.signals as Record<string, number>)[signal] ?? 0;
@@ -18,8 +18,12 @@ function signalNumber(signal: string): number {
 export function sandboxProcess(
   child: Child,
   file: string,
+  keepStdin: boolean | undefined,
   onClose?: () => ExitInfo | undefined,
 ): SandboxProcess {
+  // A task that exits without reading its stdin must not crash the worker with EPIPE.
+  child.stdin.on('error', () => {});
+  if (!keepStdin) child.stdin.end(); // an empty stdin, as for a command run from cron
   child.stdout.setEncoding('utf8');
   child.stderr.setEncoding('utf8');
   const exit = new Promise<ExitInfo>((resolve) => {
@@ -38,6 +42,7 @@ export function sandboxProcess(
     });
   });
   return {
+    stdin: child.stdin,
     stdout: child.stdout,
     stderr: child.stderr,
     wait: () => exit,

@@ -88,7 +88,10 @@ function containerConfig(
       ReadonlyRootfs: true,
       // tmpfs pages count against the memory limit, so /tmp cannot outgrow it.
       Tmpfs: { '/tmp': 'rw,nosuid,nodev,mode=1777' },
-      Binds: [`${request.workdir}:${WORKDIR_IN_SANDBOX}:rw`],
+      Binds: [
+        `${request.workdir}:${WORKDIR_IN_SANDBOX}:rw`,
+        ...(request.readOnlyPaths ?? []).map((path) => `${path}:${path}:ro`),
+      ],
       CapDrop: ['ALL'],
       SecurityOpt: ['no-new-privileges'],
       Memory: memoryBytes,
@@ -197,6 +200,8 @@ export function dockerSandbox(options: DockerSandboxOptions): Sandbox {
 
     const exit = runContainer();
     return {
+      // Not wired to the container yet: agents that talk over stdin run in bwrap or a process.
+      stdin: new PassThrough().resume(),
       stdout,
       stderr,
       wait: () => exit,

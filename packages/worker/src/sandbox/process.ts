@@ -10,10 +10,10 @@ import type { Sandbox, SandboxProcess, SpawnRequest } from './sandbox.js';
 export const processSandbox: Sandbox = {
   name: 'process',
   probe: async () => true,
-  spawn({ argv, workdir, env }: SpawnRequest): SandboxProcess {
+  spawn({ argv, workdir, env, stdin }: SpawnRequest): SandboxProcess {
     const [file, ...args] = argv as [string, ...string[]];
     // Its own process group, so a stop reaches everything the task started, not just its first process.
-    const child = spawn(file, args, { cwd: workdir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    return sandboxProcess(child, file);
+    const child = spawn(file, args, { cwd: workdir, env, stdio: 'pipe', detached: true });
+    return sandboxProcess(child, file, stdin);
   },
 };

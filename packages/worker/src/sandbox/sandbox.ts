@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type { SandboxName } from '@nexa/core';
 
 /** Resource limits a sandbox enforces where it can (the process sandbox enforces none). */
@@ -19,6 +19,13 @@ export interface SpawnRequest {
   limits: SandboxLimits;
   /** Container image (docker only). */
   image?: string;
+  /** Give the process a stdin pipe (agents that take requests on stdin); otherwise stdin is empty. */
+  stdin?: boolean;
+  /**
+   * Host directories the process may read, at the same path (an agent's own
+   * installation, outside the system directories); walled sandboxes mount them read-only.
+   */
+  readOnlyPaths?: string[];
 }
 
 /** Where walled sandboxes (docker, bwrap) put the working copy. */
@@ -32,6 +39,8 @@ export interface ExitInfo {
 }
 
 export interface SandboxProcess {
+  /** The process's stdin when the request asked for one; otherwise a stream that goes nowhere. */
+  stdin: Writable;
   stdout: Readable;
   stderr: Readable;
   wait(): Promise<ExitInfo>;
