@@ -20,6 +20,8 @@ export type NexaErrorCode = (typeof nexaErrorCodes)[number];
 /** `nexa run` exit codes that are not the task's own (DESIGN.md, "The command line"). */
 export const exitCodes = {
   ok: 0,
+  /** `nexa run --fail-on-deny`: an approval request was denied (sysexits' EX_NOPERM). */
+  denied: 77,
   timedOut: 124,
   nexaFailed: 125,
   cancelled: 130,

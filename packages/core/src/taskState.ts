@@ -10,7 +10,7 @@ const transitions: Record<TaskStatus, readonly TaskStatus[]> = {
   queued: ['assigned', 'cancelled', 'failed'],
   assigned: ['running', 'queued', 'succeeded', 'failed', 'cancelled', 'timed_out'],
   running: ['waiting_approval', 'queued', 'succeeded', 'failed', 'cancelled', 'timed_out'],
-  waiting_approval: ['running', 'queued', 'failed', 'cancelled', 'timed_out'],
+  waiting_approval: ['running', 'queued', 'succeeded', 'failed', 'cancelled', 'timed_out'],
   succeeded: [],
   failed: [],
   cancelled: [],

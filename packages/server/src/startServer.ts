@@ -67,6 +67,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     listening = await listen(services, options.host, options.port);
   } catch (error) {
     await services.leases.stop();
+    services.approvals.stop();
     await database.close();
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') {
@@ -99,6 +100,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     services,
     async close() {
       await services.leases.stop();
+      services.approvals.stop();
       await listening.close();
       await database.close();
     },

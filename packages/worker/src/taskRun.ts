@@ -1,10 +1,18 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { type Assignment, formatDuration, type SandboxName, type TaskStatus } from '@nexa/core';
+import type { AgentPrograms } from './agentPrograms.js';
+import { programPaths } from './agentPrograms.js';
 import { agents } from './agents/index.js';
+import { type RequestApproval, TaskApprovalGate } from './approvalGate.js';
 import type { TaskEventStream } from './eventStream.js';
 import { chooseSandbox, type Sandbox, WORKDIR_IN_SANDBOX } from './sandbox/index.js';
 import { taskEnv } from './taskEnv.js';
 import { prepareWorkingCopy, recordChanges, type WorkingCopy } from './workingCopy.js';
 import { removeWorkspaceLater } from './workspace.js';
+
+/** A coding agent's home, inside its working copy (the sandbox's one writable place). */
+export const AGENT_HOME = '.nexa/home';
 
 /** How long `running` may wait for the first output to travel with it. */
 const RUNNING_LINGER_MS = 20;
@@ -37,10 +45,18 @@ export class TaskRun {
       defaultImage?: string | undefined;
       /** How long a finished task's working copy is kept. */
       keepWorkdirsMs?: number | undefined;
+      programs: AgentPrograms;
+      /** Variables of the worker's own environment that coding agents get (--pass-env). */
+      agentEnv: Readonly<Record<string, string>>;
+      requestApproval: RequestApproval;
     },
   ) {
     this.graceMs = assignment.spec.graceMs;
+    this.approvals = new TaskApprovalGate(assignment, events, host.requestApproval, this.abort.signal);
   }
+
+  /** Where the coordinator's decisions on this attempt's approval requests go. */
+  readonly approvals: TaskApprovalGate;
 
   get taskId(): string {
     return this.assignment.taskId;
@@ -72,10 +88,14 @@ export class TaskRun {
       }
       copy = await prepareWorkingCopy(this.host.workRoot, taskId, attempt, spec.repo);
       const workdir = copy.dir;
+      const program = this.host.programs.program(spec.agent, spec.command);
+      const readOnlyPaths = programPaths(program);
       const exit = await agents[spec.agent].run({
         spec,
         workdir,
-        env: taskEnv(spec, workdir, { taskId, attempt }),
+        env: this.agentEnv(workdir),
+        program,
+        approvals: this.approvals,
         sandbox: {
           name: sandbox.name,
           workdir: sandbox.name === 'process' ? workdir : WORKDIR_IN_SANDBOX,
@@ -84,6 +104,7 @@ export class TaskRun {
               ...request,
               network: spec.network,
               limits: spec.limits,
+              readOnlyPaths,
               ...(image ? { image } : {}),
             }),
         },
@@ -101,6 +122,21 @@ export class TaskRun {
       clearTimeout(this.timeout);
       if (copy) await removeWorkspaceLater(copy.dir, this.host.keepWorkdirsMs ?? 0);
     }
+  }
+
+  /**
+   * A shell task's environment is the task's own. A coding agent also gets
+   * what the worker passes on (--pass-env: its API key, say) and a home of
+   * its own for its settings and sessions, inside the working copy but kept
+   * out of its changes (.nexa/ is git-excluded).
+   */
+  private agentEnv(workdir: string): Record<string, string> {
+    const { spec, taskId, attempt } = this.assignment;
+    const env = taskEnv(spec, workdir, { taskId, attempt });
+    if (spec.agent === 'shell') return env;
+    const home = join(workdir, AGENT_HOME);
+    mkdirSync(home, { recursive: true });
+    return { ...env, ...this.host.agentEnv, HOME: home, ...spec.env };
   }
 
   /** The artifact event: what the task changed in its repository (never fatal to the task). */

@@ -1,6 +1,8 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Assignment, RunningAttempt, SandboxName } from '@nexa/core';
+import type { Approval, ApprovalDecision, Assignment, RunningAttempt, SandboxName } from '@nexa/core';
+import type { AgentPrograms } from './agentPrograms.js';
+import type { RequestApproval } from './approvalGate.js';
 import { type EventBatch, TaskEventStream } from './eventStream.js';
 import type { Sandbox } from './sandbox/index.js';
 import { type RunOutcome, type StopCause, TaskRun } from './taskRun.js';
@@ -10,6 +12,11 @@ export interface SupervisorOptions {
   sandboxes: ReadonlyMap<SandboxName, Sandbox>;
   defaultImage?: string | undefined;
   keepWorkdirsMs?: number | undefined;
+  programs: AgentPrograms;
+  /** Variables of the worker's environment that coding agents get (--pass-env). */
+  agentEnv: Readonly<Record<string, string>>;
+  /** Sends an agent's permission request to the coordinator's approvals queue. */
+  requestApproval: RequestApproval;
   /** Where events the coordinator has not acknowledged spill to during an outage. */
   spoolDir: string;
   /** Stores one batch of a task's events on the coordinator. */
@@ -80,6 +87,17 @@ export class TaskSupervisor {
   stop(taskId: string, attempt: number, cause: StopCause, graceMs?: number): void {
     const entry = this.active.get(taskId);
     if (entry && entry.run.attempt === attempt) entry.run.stop(cause, graceMs);
+  }
+
+  /** A decision on an approval request of one of our attempts. */
+  deliverDecision(key: string, approval: Approval, decision: ApprovalDecision): void {
+    const entry = this.active.get(approval.taskId);
+    if (entry && entry.run.attempt === approval.attempt) entry.run.approvals.deliver(key, approval, decision);
+  }
+
+  /** After a reconnect: every waiting request is asked again, to pick up what was decided meanwhile. */
+  resyncApprovals(): void {
+    for (const { run } of this.active.values()) run.approvals.resync();
   }
 
   stopAll(cause: StopCause): void {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { availableParallelism, hostname } from 'node:os';
 import { join } from 'node:path';
 import {
+  type AgentName,
   type Labels,
   NEXA_VERSION,
   NexaError,
@@ -9,7 +10,7 @@ import {
   type WorkerMessage,
   type WorkerRegistration,
 } from '@nexa/core';
-import { agents } from './agents/index.js';
+import { AgentPrograms } from './agentPrograms.js';
 import { connect, nexaCode } from './connection.js';
 import { probeSandboxes } from './sandbox/index.js';
 import { TaskSupervisor } from './taskSupervisor.js';
@@ -32,6 +33,10 @@ export interface WorkerOptions {
   image?: string | undefined;
   /** How long a finished task's working copy is kept before it is removed (its branch stays). */
   keepWorkdirsMs?: number;
+  /** Where agent CLIs are, by name (--agent-bin claude=/opt/claude); others are looked up on PATH. */
+  agentBins?: Record<string, string>;
+  /** Names of this process's environment variables that coding agents get (--pass-env). */
+  passEnv?: string[];
 }
 
 /** The name a worker registers under when none is given: this host's name, made valid. */
@@ -49,6 +54,8 @@ export interface RunningWorker {
   workerId: string;
   /** The sandboxes that work on this machine, as registered. */
   sandboxes: SandboxName[];
+  /** The agents it offers, as registered. */
+  agents: AgentName[];
   /** Tasks running right now, by task id. */
   running(): string[];
   /**
@@ -83,6 +90,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       hint: 'install bubblewrap or Docker, or pass --allow-unsandboxed to run tasks that ask for --sandbox process',
     });
   }
+  const programs = new AgentPrograms(options.agentBins);
+  const agentEnv = Object.fromEntries(
+    (options.passEnv ?? []).flatMap((name) =>
+      process.env[name] === undefined ? [] : [[name, process.env[name]]],
+    ),
+  ) as Record<string, string>;
   const registration: WorkerRegistration = {
     name: options.name ?? defaultWorkerName(),
     instanceId: randomUUID(),
@@ -90,9 +103,13 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     capacity: options.capacity ?? availableParallelism(),
     version: NEXA_VERSION,
     sandboxes: [...available.keys()],
-    agents: Object.keys(agents) as WorkerRegistration['agents'],
+    agents: programs.available,
   };
   const say = (line: string) => log(`worker ${registration.name}: ${line}`);
+  for (const problem of programs.problems) say(problem);
+  for (const name of options.passEnv ?? []) {
+    if (process.env[name] === undefined) say(`--pass-env ${name}: not set in this worker's environment`);
+  }
   await pruneWorkspaces(join(options.dataDir, 'work'), options.keepWorkdirsMs ?? 0);
   for (const [name, reason] of unavailable) say(`no ${name} sandbox: ${reason}`);
   let workerId = '';
@@ -123,6 +140,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     sandboxes: available,
     defaultImage: options.image,
     keepWorkdirsMs: options.keepWorkdirsMs,
+    programs,
+    agentEnv,
+    requestApproval: (request) => client.approvals.request.mutate(request),
     spoolDir: join(options.dataDir, 'spool'),
     sendEvents: (batch) => client.events.append.mutate(batch),
     handBack: (attempt) => client.tasks.handBack.mutate(attempt),
@@ -152,6 +172,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         client.workers.reconcile.mutate({ running: supervisor.running() }).catch((error: unknown) => {
           say(`could not re-attach running tasks: ${(error as Error).message}`);
         });
+        supervisor.resyncApprovals();
+        break;
+      case 'decision':
+        supervisor.deliverDecision(message.key, message.approval, message.decision);
         break;
       case 'assign':
         if (stopping) {
@@ -217,6 +241,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     const worker: RunningWorker = {
       name: registration.name,
       sandboxes: registration.sandboxes,
+      agents: registration.agents,
       get workerId() {
         return workerId;
       },

@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { appendFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { TaskEventBody } from '@nexa/core';
 import { createWorkspace } from './workspace.js';
@@ -42,6 +44,9 @@ export async function prepareWorkingCopy(
     const base = (await git(['rev-parse', 'HEAD'], dir)).trim();
     const branch = `nexa/${taskId}`;
     await git(['checkout', '--quiet', '-B', branch], dir);
+    // A coding agent's home (.nexa/home) lives in the copy; it is not part of the task's changes.
+    await mkdir(join(dir, '.git', 'info'), { recursive: true });
+    await appendFile(join(dir, '.git', 'info', 'exclude'), '\n/.nexa/\n');
     return { dir, repo: { source: repo, local, base, branch } };
   } catch (error) {
     const detail = String((error as { stderr?: string }).stderr ?? (error as Error).message)

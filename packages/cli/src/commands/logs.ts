@@ -1,6 +1,8 @@
+import type { StoredTaskEvent } from '@nexa/core';
 import { Args, Flags } from '@oclif/core';
 import { ClientCommand } from '../clientCommand.js';
-import { followTask, printEvent, printEventJson } from '../lib/followTask.js';
+import { EventPrinter } from '../lib/eventPrinter.js';
+import { followTask, printEventJson } from '../lib/followTask.js';
 
 export default class Logs extends ClientCommand<typeof Logs> {
   static override summary = "Print a task's output.";
@@ -24,8 +26,8 @@ export default class Logs extends ClientCommand<typeof Logs> {
   async run(): Promise<void> {
     const { id } = this.args;
     const json = this.jsonEnabled();
-    const print = (event: Parameters<typeof printEvent>[0]) =>
-      json ? printEventJson(id, event) : printEvent(event);
+    const printer = new EventPrinter();
+    const print = (event: StoredTaskEvent) => (json ? printEventJson(id, event) : printer.print(event));
     if (this.flags.follow) {
       const client = await this.client();
       try {

@@ -1,8 +1,9 @@
 import { exitCodes, NexaError, type Task } from '@nexa/core';
 import { Flags } from '@oclif/core';
 import { ClientCommand } from '../clientCommand.js';
+import { EventPrinter } from '../lib/eventPrinter.js';
 import { exitCodeFor } from '../lib/exitCode.js';
-import { followTask, printEvent, printEventJson } from '../lib/followTask.js';
+import { followTask, printEventJson } from '../lib/followTask.js';
 import { reasonText } from '../lib/reasons.js';
 import { taskSpecFromFlags } from '../lib/taskSpecFlags.js';
 
@@ -18,9 +19,11 @@ export interface RunResult {
 const WAITING_NOTICE_MS = 3000;
 
 export default class Run extends ClientCommand<typeof Run> {
-  static override summary = 'Run a command on a worker and stream its output.';
+  static override summary = 'Run a command or a coding agent on a worker and stream what it does.';
   static override description =
-    `Submits a task, prints its stdout and stderr as they happen, and exits with the task's exit code: 124 if it timed out, 125 if Nexa itself failed (no server, bad token, bad input, the worker lost with no attempts left), 130 if it was cancelled.
+    `Submits a task, prints its stdout and stderr as they happen, and exits with the task's exit code: 124 if it timed out, 125 if Nexa itself failed (no server, bad token, bad input, the worker lost with no attempts left), 130 if it was cancelled, 77 with --fail-on-deny if an approval request was denied.
+
+A shell task's command comes after --. A coding agent (--agent claude|codex|acp) takes a prompt instead; what it says goes to stdout, and its tool calls, approval requests and decisions, and usage go to stderr. Its permission requests go to the approvals queue: your --policy rules decide first, then the project's (nexa policy show), then --approve (ask: wait for nexa approve ID or nexa deny ID; all; none). A request nobody answers is denied after --approval-timeout. Coding agents get network access unless --no-network, to reach their model.
 
 Ctrl-C cancels the task (SIGTERM, then SIGKILL after --grace) and waits for it to end; a second Ctrl-C detaches at once. If the worker running the task is lost, the task runs again on another worker while attempts remain (--retries).
 
@@ -30,11 +33,42 @@ With --json, prints one JSON object per event and a final {"type":"result",...} 
     '<%= config.bin %> run --label gpu=1 --env SEED=42 --timeout 30m -- python train.py',
     `<%= config.bin %> run --detach -- sh -c 'sleep 60; echo done'`,
     '<%= config.bin %> run --retries 0 --json -- ./flaky-once.sh',
+    '<%= config.bin %> run "make the failing test pass" --agent claude --repo . --policy ci-policy.json --fail-on-deny',
+    '<%= config.bin %> run "add a README" --agent acp --agent-cmd "claude-agent-acp" --approve all',
   ];
   static override strict = false;
-  static override usage = 'run [FLAGS] -- COMMAND [ARGS...]';
+  static override usage = [
+    'run [FLAGS] -- COMMAND [ARGS...]',
+    'run "PROMPT" --agent claude|codex|acp [FLAGS]',
+  ];
 
   static override flags = {
+    agent: Flags.option({
+      options: ['shell', 'claude', 'codex', 'acp'] as const,
+      description: 'What runs: shell (a command, the default) or a coding agent given a prompt.',
+      default: 'shell' as const,
+    })(),
+    'agent-cmd': Flags.string({
+      description:
+        'For --agent acp: the command that starts the ACP agent on the worker, e.g. "claude-agent-acp". Its first word is found on the worker (--agent-bin, then PATH).',
+    }),
+    policy: Flags.string({
+      description:
+        'A JSON file of approval rules for this task, checked before the project\'s: {"rules": [{"tool": "Bash", "command": "echo *", "decision": "allow"}, ...]}. First match decides.',
+    }),
+    approve: Flags.option({
+      options: ['ask', 'all', 'none'] as const,
+      description: 'What a request no rule matches gets: ask a person (default), or allow all, or deny all.',
+      default: 'ask' as const,
+    })(),
+    'approval-timeout': Flags.string({
+      description: 'Deny a request nobody answered after this long.',
+      default: '10m',
+    }),
+    'fail-on-deny': Flags.boolean({
+      description: 'Exit 77 if any approval request was denied (by a person, a rule or the timeout).',
+      default: false,
+    }),
     label: Flags.string({
       char: 'l',
       description: 'Only run on a worker with this label (key=value). Repeatable.',
@@ -72,7 +106,10 @@ With --json, prints one JSON object per event and a final {"type":"result",...} 
     image: Flags.string({
       description: "Container image for the docker sandbox. Default: the worker's --image.",
     }),
-    network: Flags.boolean({ description: 'Let the task use the network (off by default).', default: false }),
+    network: Flags.boolean({
+      description: 'Let the task use the network. Default: off for commands, on for coding agents.',
+      allowNo: true,
+    }),
     memory: Flags.string({ description: 'Memory limit, e.g. 512m or 2g (docker, bwrap).' }),
     cpus: Flags.string({ description: 'CPU limit in cores, e.g. 1 or 0.5 (docker, bwrap).' }),
     pids: Flags.integer({ description: 'Limit on processes, e.g. 256 (docker, bwrap).', min: 8 }),
@@ -81,14 +118,10 @@ With --json, prints one JSON object per event and a final {"type":"result",...} 
 
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(Run);
-    const command = (argv as string[]).filter((arg, index) => !(index === 0 && arg === '--'));
-    if (command.length === 0) {
-      throw new NexaError('invalid_input', 'nothing to run', {
-        hint: 'put the command after --, e.g. nexa run -- echo hello',
-      });
-    }
+    const args = (argv as string[]).filter((arg, index) => !(index === 0 && arg === '--'));
+    const spec = taskSpecFromFlags(flags, args);
     const interrupts = flags.detach ? undefined : this.cancelOnInterrupt();
-    const task = await this.call((client) => client.tasks.submit.mutate(taskSpecFromFlags(flags, command)));
+    const task = await this.call((client) => client.tasks.submit.mutate(spec));
 
     const json = this.jsonEnabled();
     if (flags.detach) {
@@ -99,12 +132,15 @@ With --json, prints one JSON object per event and a final {"type":"result",...} 
     interrupts?.taskKnown(task.id);
     const waitingNotice = this.noticeIfWaiting(task.id);
     const client = await this.client();
+    const printer = new EventPrinter();
+    let denied = 0;
     let final: Awaited<ReturnType<typeof followTask>>;
     try {
       final = await followTask(client, task.id, 0, (event) => {
         if (event.kind === 'status') clearTimeout(waitingNotice);
+        if (event.kind === 'approval_decided' && event.status === 'denied') denied++;
         if (json) printEventJson(task.id, event);
-        else printEvent(event);
+        else printer.print(event);
       });
     } catch (error) {
       throw await this.translate(error);
@@ -122,6 +158,13 @@ With --json, prints one JSON object per event and a final {"type":"result",...} 
     };
     if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
     process.exitCode = exitCodeFor(final.status, final.exitCode);
+    if (flags['fail-on-deny'] && denied > 0 && ['succeeded', 'failed'].includes(final.status)) {
+      process.exitCode = exitCodes.denied;
+      if (!json)
+        process.stderr.write(
+          `nexa: ${denied} approval request(s) denied; exiting ${exitCodes.denied} (--fail-on-deny)\n`,
+        );
+    }
     if (!json && (process.exitCode === exitCodes.nexaFailed || final.status === 'cancelled')) {
       const why = reasonText(final.reason);
       process.stderr.write(

@@ -1,6 +1,11 @@
 import { join } from 'node:path';
-import { parseDuration, parseLabels } from '@nexa/core';
-import { coordinatorFlags, coordinatorTiming, shutdownFlag, workerFlags } from '../lib/daemonFlags.js';
+import {
+  coordinatorFlags,
+  coordinatorTiming,
+  shutdownFlag,
+  workerFlags,
+  workerOptionsFrom,
+} from '../lib/daemonFlags.js';
 import { say } from '../lib/say.js';
 import { untilSignal } from '../lib/untilSignal.js';
 import { NexaCommand } from '../nexaCommand.js';
@@ -36,13 +41,8 @@ export default class Up extends NexaCommand<typeof Up> {
       server: server.url,
       token: workerToken.token,
       name: flags.name ?? 'local',
-      labels: parseLabels([flags.labels], '--labels'),
-      capacity: flags.capacity,
-      allowUnsandboxed: flags['allow-unsandboxed'],
-      image: flags.image,
-      keepWorkdirsMs: parseDuration(flags['keep-workdirs'], '--keep-workdirs'),
+      ...workerOptionsFrom(flags),
       dataDir: join(dataDir, 'worker'),
-      shutdownTimeoutMs: parseDuration(flags['shutdown-timeout'], '--shutdown-timeout'),
       log: say,
     }).catch(async (error: unknown) => {
       await server.close();

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { NexaError, parseDuration, parseLabels } from '@nexa/core';
+import { NexaError } from '@nexa/core';
 import { defaultDataDir, resolveClientSettings } from '@nexa/core/config';
 import { Flags } from '@oclif/core';
 import { ClientCommand } from '../clientCommand.js';
-import { shutdownFlag, workerFlags } from '../lib/daemonFlags.js';
+import { shutdownFlag, workerFlags, workerOptionsFrom } from '../lib/daemonFlags.js';
 import { say } from '../lib/say.js';
 import { untilSignal } from '../lib/untilSignal.js';
 
@@ -40,13 +40,8 @@ export default class Worker extends ClientCommand<typeof Worker> {
       server: settings.server,
       token: settings.token,
       name,
-      labels: parseLabels([flags.labels], '--labels'),
-      capacity: flags.capacity,
-      allowUnsandboxed: flags['allow-unsandboxed'],
-      image: flags.image,
-      keepWorkdirsMs: parseDuration(flags['keep-workdirs'], '--keep-workdirs'),
+      ...workerOptionsFrom(flags),
       dataDir: flags['data-dir'] ?? join(defaultDataDir(), `worker-${name}`),
-      shutdownTimeoutMs: parseDuration(flags['shutdown-timeout'], '--shutdown-timeout'),
       log: say,
     });
     say(`nexa worker ${worker.name} (${worker.workerId}) connected to ${settings.server}`);

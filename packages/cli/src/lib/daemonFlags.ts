@@ -1,4 +1,5 @@
-import { NexaError, parseDuration } from '@nexa/core';
+import { resolve } from 'node:path';
+import { NexaError, parseDuration, parseLabels } from '@nexa/core';
 import { DEFAULT_PORT, defaultDataDir } from '@nexa/core/config';
 import { Flags } from '@oclif/core';
 
@@ -69,7 +70,69 @@ export const workerFlags = {
       "How long a finished task's working copy stays on disk, e.g. 1h (its git branch always stays).",
     default: '0s',
   }),
+  'agent-bin': Flags.string({
+    description:
+      "Where an agent's CLI is, as NAME=PATH (claude, codex, or an ACP agent's command name). Repeatable. Default: found on PATH.",
+    multiple: true,
+    default: [],
+  }),
+  'pass-env': Flags.string({
+    description:
+      "Names of this worker's environment variables that coding agents get, as NAME,NAME (e.g. ANTHROPIC_API_KEY,ANTHROPIC_BASE_URL). Nothing else of the worker's environment reaches a task.",
+    default: '',
+  }),
 };
+
+/** The options of `startWorker` that come from the shared worker flags. */
+export function workerOptionsFrom(flags: {
+  labels: string;
+  capacity?: number | undefined;
+  'allow-unsandboxed': boolean;
+  image?: string | undefined;
+  'keep-workdirs': string;
+  'agent-bin': string[];
+  'pass-env': string;
+  'shutdown-timeout': string;
+}) {
+  return {
+    labels: parseLabels([flags.labels], '--labels'),
+    capacity: flags.capacity,
+    allowUnsandboxed: flags['allow-unsandboxed'],
+    image: flags.image,
+    keepWorkdirsMs: parseDuration(flags['keep-workdirs'], '--keep-workdirs'),
+    shutdownTimeoutMs: parseDuration(flags['shutdown-timeout'], '--shutdown-timeout'),
+    agentBins: parseAgentBins(flags['agent-bin']),
+    passEnv: parsePassEnv(flags['pass-env']),
+  };
+}
+
+function parseAgentBins(pairs: readonly string[]): Record<string, string> {
+  const bins: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0 || eq === pair.length - 1) {
+      throw new NexaError('invalid_input', `--agent-bin "${pair}" is not NAME=PATH`, {
+        hint: 'e.g. --agent-bin claude=/opt/claude/bin/claude',
+      });
+    }
+    bins[pair.slice(0, eq)] = resolve(pair.slice(eq + 1));
+  }
+  return bins;
+}
+
+function parsePassEnv(list: string): string[] {
+  const names = list
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  const bad = names.find((name) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name));
+  if (bad !== undefined) {
+    throw new NexaError('invalid_input', `--pass-env: "${bad}" is not an environment variable name`, {
+      hint: 'e.g. --pass-env ANTHROPIC_API_KEY,ANTHROPIC_BASE_URL',
+    });
+  }
+  return names;
+}
 
 export function shutdownFlag(defaultValue: string) {
   return Flags.string({

@@ -40,20 +40,6 @@ export function followTask(
   });
 }
 
-/**
- * Writes output where the task wrote it; Nexa's own remarks (errors, a task
- * queued again after its worker was lost) go to stderr prefixed with "nexa:".
- */
-export function printEvent(event: StoredTaskEvent): void {
-  if (event.kind === 'output') {
-    (event.stream === 'stdout' ? process.stdout : process.stderr).write(event.data);
-  } else if (event.kind === 'error') {
-    process.stderr.write(`nexa: ${event.message}\n`);
-  } else if (event.kind === 'status' && event.status === 'queued' && event.reason) {
-    process.stderr.write(`nexa: ${event.reason}; the task is queued again\n`);
-  }
-}
-
 export function printEventJson(taskId: string, event: StoredTaskEvent): void {
   process.stdout.write(`${JSON.stringify({ type: 'event', taskId, ...event })}\n`);
 }

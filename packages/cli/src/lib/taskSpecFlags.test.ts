@@ -1,8 +1,18 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type TaskFlags, taskSpecFromFlags } from './taskSpecFlags.js';
+import { splitCommand, type TaskFlags, taskSpecFromFlags } from './taskSpecFlags.js';
 
-const base: TaskFlags = { env: [], label: [], priority: 0, retries: 1, grace: '10s', network: false };
+const base: TaskFlags = {
+  agent: 'shell',
+  approve: 'ask',
+  'approval-timeout': '10m',
+  env: [],
+  label: [],
+  priority: 0,
+  retries: 1,
+  grace: '10s',
+  network: false,
+};
 
 describe('nexa run flags → task spec', () => {
   it('reads durations, sizes, labels and env the way people write them', () => {
@@ -55,5 +65,41 @@ describe('nexa run flags → task spec', () => {
     expect(() => taskSpecFromFlags({ ...base, cpus: '-1' }, ['true'])).toThrow(
       '--cpus "-1" is not a number of cores',
     );
+  });
+
+  it('gives a coding agent its prompt, network by default, and its approval settings', () => {
+    const spec = taskSpecFromFlags(
+      { ...base, agent: 'claude', network: undefined, approve: 'none', 'approval-timeout': '30s' },
+      ['fix the test'],
+    );
+    expect(spec).toMatchObject({
+      agent: 'claude',
+      prompt: 'fix the test',
+      command: [],
+      network: true,
+      approve: 'none',
+      approvalTimeoutMs: 30_000,
+    });
+    expect(taskSpecFromFlags({ ...base, network: undefined }, ['true']).network).toBe(false);
+    const acp = taskSpecFromFlags({ ...base, agent: 'acp', 'agent-cmd': 'my-agent --acp "a b"' }, ['go']);
+    expect(acp.command).toEqual(['my-agent', '--acp', 'a b']);
+  });
+
+  it('says what is wrong with agent arguments in one line', () => {
+    expect(() => taskSpecFromFlags({ ...base, agent: 'claude' }, [])).toThrow(
+      'the claude agent needs a prompt',
+    );
+    expect(() => taskSpecFromFlags({ ...base, agent: 'claude' }, ['a', 'b'])).toThrow('takes one prompt');
+    expect(() => taskSpecFromFlags({ ...base, agent: 'acp' }, ['go'])).toThrow(
+      'needs the command that starts it',
+    );
+    expect(() => taskSpecFromFlags({ ...base, agent: 'codex', 'agent-cmd': 'x' }, ['go'])).toThrow(
+      '--agent-cmd is for --agent acp',
+    );
+    expect(() => taskSpecFromFlags({ ...base, policy: '/nonexistent.json' }, ['true'])).toThrow(
+      'cannot read policy file',
+    );
+    expect(() => splitCommand('a "b')).toThrow('unbalanced');
+    expect(splitCommand(`a 'b c' d\\ e "f\\"g"`)).toEqual(['a', 'b c', 'd e', 'f"g']);
   });
 });

@@ -1,6 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
+  type AgentName,
+  type ApproveMode,
   NexaError,
+  Policy,
   parseBytes,
   parseDuration,
   parseLabels,
@@ -10,6 +14,11 @@ import {
 
 /** The flags of `nexa run` that describe the task (see its --help). */
 export interface TaskFlags {
+  agent: AgentName;
+  'agent-cmd'?: string | undefined;
+  policy?: string | undefined;
+  approve: ApproveMode;
+  'approval-timeout': string;
   env: string[];
   label: string[];
   priority: number;
@@ -19,17 +28,51 @@ export interface TaskFlags {
   repo?: string | undefined;
   sandbox?: SandboxName | undefined;
   image?: string | undefined;
-  network: boolean;
+  /** Undefined: on for coding agents (they talk to their model), off for shell commands. */
+  network?: boolean | undefined;
   memory?: string | undefined;
   cpus?: string | undefined;
   pids?: number | undefined;
 }
 
-/** Turns `nexa run`'s flags and command into the task spec it submits; bad values become one clear line. */
-export function taskSpecFromFlags(flags: TaskFlags, command: string[]): TaskSpecInput {
+/**
+ * Turns `nexa run`'s flags and arguments into the task spec it submits; bad
+ * values become one clear line. A shell task's arguments are its command; a
+ * coding agent's first argument is its prompt.
+ */
+export function taskSpecFromFlags(flags: TaskFlags, args: string[]): TaskSpecInput {
+  const agent = flags.agent;
+  if (agent !== 'shell' && args.length !== 1) {
+    throw new NexaError(
+      'invalid_input',
+      args.length === 0
+        ? `the ${agent} agent needs a prompt`
+        : `the ${agent} agent takes one prompt, got ${args.length} arguments`,
+      { hint: `quote it: nexa run "fix the failing test" --agent ${agent}` },
+    );
+  }
+  if (agent === 'shell' && args.length === 0) {
+    throw new NexaError('invalid_input', 'nothing to run', {
+      hint: 'put the command after --, e.g. nexa run -- echo hello, or give a prompt and --agent claude|codex|acp',
+    });
+  }
+  if (agent === 'acp' && !flags['agent-cmd']) {
+    throw new NexaError('invalid_input', 'the acp agent needs the command that starts it', {
+      hint: 'e.g. --agent acp --agent-cmd "claude-agent-acp"',
+    });
+  }
+  if (flags['agent-cmd'] && agent !== 'acp') {
+    throw new NexaError('invalid_input', '--agent-cmd is for --agent acp', {
+      hint: `the ${agent} agent's program is found on the worker (its PATH or --agent-bin)`,
+    });
+  }
   return {
-    agent: 'shell',
-    command,
+    agent,
+    command: agent === 'shell' ? args : agent === 'acp' ? splitCommand(flags['agent-cmd'] as string) : [],
+    prompt: agent === 'shell' ? null : (args[0] as string),
+    policy: flags.policy ? readPolicy(flags.policy) : null,
+    approve: flags.approve,
+    approvalTimeoutMs: parseDuration(flags['approval-timeout'], '--approval-timeout'),
     env: parseEnv(flags.env),
     labels: parseLabels(flags.label),
     priority: flags.priority,
@@ -39,7 +82,7 @@ export function taskSpecFromFlags(flags: TaskFlags, command: string[]): TaskSpec
     repo: flags.repo ? resolveRepo(flags.repo) : null,
     sandbox: flags.sandbox ?? null,
     image: flags.image ?? null,
-    network: flags.network,
+    network: flags.network ?? agent !== 'shell',
     limits: limitsFrom(flags),
   };
 }
@@ -79,4 +122,63 @@ function limitsFrom(flags: {
     ...(cpus ? { cpus } : {}),
     ...(flags.pids ? { pids: flags.pids } : {}),
   };
+}
+
+/** Reads a policy file (JSON: {"rules": [...]}); what is wrong with it comes back as one line. */
+export function readPolicy(file: string): Policy {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new NexaError(
+      'invalid_input',
+      `cannot read policy file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new NexaError('invalid_input', `policy file ${file} is not JSON: ${(error as Error).message}`, {
+      hint: 'e.g. {"rules": [{"tool": "Bash", "command": "echo *", "decision": "allow"}]}',
+    });
+  }
+  const parsed = Policy.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
+    throw new NexaError('invalid_input', `policy file ${file}${where}: ${issue?.message ?? 'invalid'}`, {
+      hint: 'each rule has a decision (allow, deny or ask) and any of tool, command, path, risk, name',
+    });
+  }
+  return parsed.data;
+}
+
+/** Splits a command line the way a shell would for simple cases: spaces, 'single' and "double" quotes, backslashes. */
+export function splitCommand(line: string): string[] {
+  const words: string[] = [];
+  let word: string | null = null;
+  let quote: '"' | "'" | null = null;
+  for (let i = 0; i < line.length; i++) {
+    const char = line[i] as string;
+    const escaped = char === '\\' && i + 1 < line.length && quote !== "'";
+    if (escaped) {
+      word = (word ?? '') + line[++i];
+    } else if (quote) {
+      if (char === quote) quote = null;
+      else word = (word ?? '') + char;
+    } else if (char === '"' || char === "'") {
+      quote = char;
+      word ??= '';
+    } else if (/\s/.test(char)) {
+      if (word !== null) words.push(word);
+      word = null;
+    } else {
+      word = (word ?? '') + char;
+    }
+  }
+  if (quote) throw new NexaError('invalid_input', `unbalanced ${quote} in "${line}"`);
+  if (word !== null) words.push(word);
+  if (words.length === 0) throw new NexaError('invalid_input', 'the agent command is empty');
+  return words;
 }

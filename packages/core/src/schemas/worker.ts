@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Approval, ApprovalDecision } from './approval.js';
 import { AgentName, SandboxName, TaskSpec } from './task.js';
 
 export const workerStatuses = ['online', 'offline', 'lost', 'draining'] as const;
@@ -58,4 +59,5 @@ export type StopReason = 'cancelled' | 'reassigned';
 export type WorkerMessage =
   | { type: 'registered'; workerId: string; heartbeatMs: number }
   | { type: 'assign'; assignment: Assignment }
-  | { type: 'stop'; taskId: string; attempt: number; reason: StopReason; graceMs: number };
+  | { type: 'stop'; taskId: string; attempt: number; reason: StopReason; graceMs: number }
+  | { type: 'decision'; key: string; approval: Approval; decision: ApprovalDecision };

@@ -1,5 +1,16 @@
-import { attemptStatuses, roles, sandboxNames, taskStatuses, workerStatuses } from '@nexa/core';
-import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import {
+  type ApproveMode,
+  approvalStatuses,
+  approveModes,
+  attemptStatuses,
+  type PolicyRule,
+  risks,
+  roles,
+  sandboxNames,
+  taskStatuses,
+  workerStatuses,
+} from '@nexa/core';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 // Times are epoch milliseconds; JSON columns hold small objects and arrays.
 
@@ -34,6 +45,11 @@ export const tasks = sqliteTable(
     id: text('id').primaryKey(),
     agent: text('agent').notNull(),
     command: text('command', { mode: 'json' }).$type<string[]>().notNull(),
+    prompt: text('prompt'),
+    /** The task's own approval rules (`nexa run --policy FILE`). */
+    policy: text('policy', { mode: 'json' }).$type<{ rules: PolicyRule[] }>(),
+    approve: text('approve', { enum: approveModes }).$type<ApproveMode>().notNull().default('ask'),
+    approvalTimeoutMs: integer('approval_timeout_ms').notNull().default(600_000),
     env: text('env', { mode: 'json' }).$type<Record<string, string>>().notNull(),
     labels: text('labels', { mode: 'json' }).$type<Record<string, string>>().notNull(),
     priority: integer('priority').notNull(),
@@ -97,3 +113,44 @@ export const taskAttempts = sqliteTable(
   },
   (table) => [primaryKey({ columns: [table.taskId, table.attempt] })],
 );
+
+/** The approvals queue: every permission an agent asked for, and how it was decided. */
+export const approvals = sqliteTable(
+  'approvals',
+  {
+    id: text('id').primaryKey(),
+    taskId: text('task_id').notNull(),
+    attempt: integer('attempt').notNull(),
+    /** The agent's own id for the request: asking again (after a reconnect) finds the same row. */
+    key: text('key').notNull(),
+    agent: text('agent').notNull(),
+    tool: text('tool').notNull(),
+    action: text('action').notNull(),
+    command: text('command'),
+    paths: text('paths', { mode: 'json' }).$type<string[]>(),
+    diff: text('diff'),
+    risk: text('risk', { enum: risks }).notNull(),
+    status: text('status', { enum: approvalStatuses }).notNull(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    decidedAt: integer('decided_at'),
+    decidedBy: text('decided_by'),
+    rule: text('rule'),
+    reason: text('reason'),
+    always: integer('always', { mode: 'boolean' }).notNull().default(false),
+    updatedInput: text('updated_input', { mode: 'json' }).$type<Record<string, unknown>>(),
+  },
+  (table) => [
+    uniqueIndex('approvals_request').on(table.taskId, table.attempt, table.key),
+    index('approvals_queue').on(table.status, table.expiresAt),
+  ],
+);
+
+/** Approval rules kept on the server: the project's (`nexa policy set`) and those `--always` added to a task. */
+export const policies = sqliteTable('policies', {
+  /** "project", or "task:<id>". */
+  scope: text('scope').primaryKey(),
+  rules: text('rules', { mode: 'json' }).$type<PolicyRule[]>().notNull(),
+  updatedAt: integer('updated_at').notNull(),
+  updatedBy: text('updated_by').notNull(),
+});

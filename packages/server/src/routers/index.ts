@@ -1,6 +1,8 @@
 import { router } from '../trpc.js';
+import { approvalsRouter } from './approvals.js';
 import { authRouter } from './auth.js';
 import { eventsRouter } from './events.js';
+import { policyRouter } from './policy.js';
 import { tasksRouter } from './tasks.js';
 import { tokensRouter } from './tokens.js';
 import { workersRouter } from './workers.js';
@@ -11,6 +13,8 @@ export const appRouter = router({
   events: eventsRouter,
   workers: workersRouter,
   tokens: tokensRouter,
+  approvals: approvalsRouter,
+  policy: policyRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,9 +1,11 @@
 import {
+  isActiveStatus,
   isTerminalStatus,
   NexaError,
   type StoredTaskEvent,
   type TaskEvent,
   type TaskEventBody,
+  type TaskStatus,
 } from '@nexa/core';
 import { and, asc, desc, eq, gt, max } from 'drizzle-orm';
 import type { Database } from '../db/open.js';
@@ -54,7 +56,8 @@ export class EventLog {
     private readonly database: Database,
     private readonly tasks: TaskService,
     private readonly feed: LiveFeed,
-    private readonly onTaskFinished: () => void,
+    /** A task left its worker: it ended, or went back to the queue. */
+    private readonly onTaskReleased: (taskId: string, status: TaskStatus) => void,
   ) {}
 
   /**
@@ -137,8 +140,8 @@ export class EventLog {
       task.id,
       events.filter((event) => fresh.has(event.seq)).map((event) => ({ ...event, attempt })),
     );
-    if (taskUpdate?.status && !['assigned', 'running', 'waiting_approval'].includes(taskUpdate.status)) {
-      this.onTaskFinished(); // a slot is free, or a task is queued again
+    if (taskUpdate?.status && !isActiveStatus(taskUpdate.status)) {
+      this.onTaskReleased(task.id, taskUpdate.status); // a slot is free, or a task is queued again
     }
   }
 

@@ -1,9 +1,11 @@
 import type { TokenService } from '../auth/tokens.js';
 import type { Database } from '../db/open.js';
+import { ApprovalService } from './approvals.js';
 import { EventLog } from './eventLog.js';
 import { LeaseMonitor } from './leaseMonitor.js';
 import { TaskLifecycle } from './lifecycle.js';
 import { LiveFeed } from './liveFeed.js';
+import { PolicyStore } from './policies.js';
 import { Scheduler } from './scheduler.js';
 import { TaskControl } from './taskControl.js';
 import { TaskService } from './tasks.js';
@@ -26,6 +28,8 @@ export interface Services {
   scheduler: Scheduler;
   control: TaskControl;
   leases: LeaseMonitor;
+  policies: PolicyStore;
+  approvals: ApprovalService;
   options: ServiceOptions;
 }
 
@@ -33,9 +37,18 @@ export function createServices(database: Database, tokens: TokenService, options
   const feed = new LiveFeed();
   const tasks = new TaskService(database);
   const workers = new WorkerHub(database, tasks, options);
+  const policies = new PolicyStore(database);
+  const approvals = new ApprovalService(database, tasks, policies, workers);
   let scheduler: Scheduler | undefined;
   const kick = () => void scheduler?.kick();
-  const events = new EventLog(database, tasks, feed, kick);
+  const events = new EventLog(database, tasks, feed, (taskId, status) => {
+    kick();
+    // Runs after the write that released the task: nobody can answer its requests any more.
+    void approvals.expireTask(
+      taskId,
+      status === 'queued' ? 'its attempt ended; the task was queued again' : `the task ended (${status})`,
+    );
+  });
   scheduler = new Scheduler(database, tasks, events, workers, options.leaseMs, options.log);
   const lifecycle = new TaskLifecycle(events);
   const control = new TaskControl(database, tasks, events, lifecycle, workers, kick);
@@ -44,7 +57,20 @@ export function createServices(database: Database, tokens: TokenService, options
     onRequeued: kick,
     log: options.log,
   });
-  return { database, tokens, tasks, events, feed, workers, scheduler, control, leases, options };
+  return {
+    database,
+    tokens,
+    tasks,
+    events,
+    feed,
+    workers,
+    scheduler,
+    control,
+    leases,
+    policies,
+    approvals,
+    options,
+  };
 }
 
 /**
@@ -57,4 +83,5 @@ export async function recoverAtStart(services: Services): Promise<void> {
     database.db.batch([workers.markAllOffline(), tasks.renewAllLeases(Date.now() + options.leaseMs)]),
   );
   services.leases.start();
+  await services.approvals.start();
 }

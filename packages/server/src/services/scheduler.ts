@@ -112,7 +112,10 @@ export class Scheduler {
         : `no connected worker has all of the labels ${formatLabels(task.labels)}`;
     }
     const withAgent = withLabels.filter((s) => (s.registration.agents as string[]).includes(task.agent));
-    if (withAgent.length === 0) return `no connected worker with those labels runs the ${task.agent} agent`;
+    if (withAgent.length === 0) {
+      const where = Object.keys(task.labels).length > 0 ? ' with those labels' : '';
+      return `no connected worker${where} has the ${task.agent} agent (put it on the worker's PATH or pass --agent-bin ${task.agent}=PATH)`;
+    }
     const eligible = withAgent.filter((s) => offersSandbox(s, task));
     if (eligible.length === 0) {
       if (task.sandbox === 'process') {

@@ -41,6 +41,10 @@ export function specFromRow(row: TaskRow): TaskSpec {
   return {
     agent: row.agent as Task['agent'],
     command: row.command,
+    prompt: row.prompt,
+    policy: row.policy,
+    approve: row.approve,
+    approvalTimeoutMs: row.approvalTimeoutMs,
     env: row.env,
     labels: row.labels,
     priority: row.priority,

@@ -4,6 +4,7 @@ import { basename } from 'node:path';
 import { ProcessGroupLimits } from './cgroup.js';
 import { sandboxProcess } from './childProcess.js';
 import {
+  envInSandbox,
   type Sandbox,
   type SandboxLimits,
   type SandboxProcess,
@@ -31,7 +32,7 @@ function systemMounts(): string[] {
  * task's environment only; and the sandbox dies with the worker.
  */
 export function bwrapArgs(request: SpawnRequest): string[] {
-  const env = { ...request.env, HOME: WORKDIR_IN_SANDBOX };
+  const env = envInSandbox(request);
   return [
     '--die-with-parent',
     '--unshare-all',

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import {
   type ExitInfo,
+  envInSandbox,
   type Sandbox,
   type SandboxLimits,
   type SandboxProcess,
@@ -69,7 +70,7 @@ function containerConfig(
   const memoryBytes = request.limits.memoryBytes ?? defaults.memoryBytes;
   const cpus = request.limits.cpus ?? defaults.cpus;
   const pids = request.limits.pids ?? defaults.pids;
-  const env = { ...request.env, HOME: WORKDIR_IN_SANDBOX };
+  const env = envInSandbox(request);
   return {
     Image: image,
     Cmd: request.argv,

@@ -31,6 +31,17 @@ export interface SpawnRequest {
 /** Where walled sandboxes (docker, bwrap) put the working copy. */
 export const WORKDIR_IN_SANDBOX = '/work';
 
+/**
+ * The environment as a walled sandbox's process sees it: HOME, a directory
+ * of the working copy on the host (the copy itself, or an agent's home in
+ * it), becomes the same directory under /work.
+ */
+export function envInSandbox(request: SpawnRequest): Record<string, string> {
+  const home = request.env.HOME ?? request.workdir;
+  const inside = home.startsWith(`${request.workdir}/`) ? home.slice(request.workdir.length) : '';
+  return { ...request.env, HOME: `${WORKDIR_IN_SANDBOX}${inside}` };
+}
+
 export interface ExitInfo {
   /** The process's exit code, or 128 + signal number when a signal ended it (as shells report). */
   exitCode: number;

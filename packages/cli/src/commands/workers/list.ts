@@ -14,7 +14,7 @@ export default class WorkersList extends ClientCommand<typeof WorkersList> {
         workers.length === 0
           ? 'No workers yet. Start one with: nexa worker --server URL --token TOKEN'
           : table(
-              ['NAME', 'ID', 'STATUS', 'RUNNING', 'LABELS', 'SANDBOXES', 'VERSION', 'LAST SEEN'],
+              ['NAME', 'ID', 'STATUS', 'RUNNING', 'LABELS', 'SANDBOXES', 'AGENTS', 'VERSION', 'LAST SEEN'],
               workers.map((w) => [
                 w.name,
                 w.id,
@@ -22,6 +22,7 @@ export default class WorkersList extends ClientCommand<typeof WorkersList> {
                 `${w.running}/${w.capacity}`,
                 labelsText(w.labels),
                 w.sandboxes.join(','),
+                w.agents.join(','),
                 w.version,
                 ago(w.lastSeenAt),
               ]),

@@ -1,0 +1,72 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Approval } from '@nexa/core';
+import { type CommandResult, type Home, nexa } from './harness.js';
+
+/** The agent CLIs, as the repository's pinned dev dependencies installed them. */
+export const agentBin = (name: 'claude' | 'codex' | 'claude-agent-acp') =>
+  fileURLToPath(new URL(`../../../node_modules/.bin/${name}`, import.meta.url));
+
+/**
+ * What a worker's environment holds for Claude Code and the flags that pass it
+ * on: the fake API's address and a key, and the switches that keep Claude
+ * Code from calling anywhere else.
+ */
+export function claudeWorker(apiUrl: string): { flags: string[]; env: Record<string, string> } {
+  const env = {
+    ANTHROPIC_BASE_URL: apiUrl,
+    ANTHROPIC_API_KEY: 'test-key',
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+  };
+  return {
+    flags: [
+      '--agent-bin',
+      `claude=${agentBin('claude')}`,
+      '--agent-bin',
+      `claude-agent-acp=${agentBin('claude-agent-acp')}`,
+      '--pass-env',
+      Object.keys(env).join(','),
+    ],
+    env,
+  };
+}
+
+/** A fresh git repository with one commit, for tasks to work on. */
+export function makeRepo(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'nexa-agent-repo-'));
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir });
+  git('init', '--quiet', '--initial-branch=main');
+  writeFileSync(join(dir, 'README.md'), 'a repository\n');
+  git('add', '.');
+  git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '--quiet', '-m', 'start');
+  return dir;
+}
+
+export async function approvalsOf(home: Home, taskId: string): Promise<Approval[]> {
+  const listed = await nexa(home, ['approvals', 'list', '--task', taskId, '--json']);
+  if (listed.exitCode !== 0) throw new Error(listed.stderr);
+  return JSON.parse(listed.stdout) as Approval[];
+}
+
+/** Waits until the task has a pending approval request, and returns it. */
+export async function pendingApproval(home: Home, taskId: string, timeoutMs = 60_000): Promise<Approval> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const pending = (await approvalsOf(home, taskId)).find((a) => a.status === 'pending');
+    if (pending) return pending;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`task ${taskId} never asked for approval`);
+}
+
+export function writePolicy(rules: object[]): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'nexa-policy-')), 'policy.json');
+  writeFileSync(file, JSON.stringify({ rules }));
+  return file;
+}
+
+export const describeRun = (run: CommandResult) =>
+  `exit ${run.exitCode}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`;

@@ -1,0 +1,63 @@
+import { ApprovalStatus } from '@nexa/core';
+import { z } from 'zod';
+import { ApprovalRequestInput, approvalFromRow } from '../services/approvals.js';
+import {
+  memberProcedure,
+  readProcedure,
+  registeredWorker,
+  router,
+  toTRPCError,
+  workerProcedure,
+} from '../trpc.js';
+
+export const approvalsRouter = router({
+  /** A worker's agent asks for permission; the answer comes now (policy) or later as a `decision` message. */
+  request: workerProcedure
+    .input(ApprovalRequestInput)
+    .mutation(({ ctx, input }) => ctx.services.approvals.request(registeredWorker(ctx), input)),
+
+  /** The queue, newest first: every request, or only some statuses, of all tasks or one. */
+  list: readProcedure
+    .input(
+      z
+        .object({
+          status: z.array(ApprovalStatus).optional(),
+          taskId: z.string().optional(),
+          limit: z.number().int().min(1).max(10_000).default(100),
+        })
+        .default({ limit: 100 }),
+    )
+    .query(({ ctx, input }) => ctx.services.approvals.list(input)),
+
+  get: readProcedure
+    .input(z.object({ id: z.string().min(1) }))
+    .query(async ({ ctx, input }) => approvalFromRow(await ctx.services.approvals.mustRow(input.id))),
+
+  /** `nexa approve ID [--always]` and `nexa deny ID --reason`. */
+  answer: memberProcedure
+    .input(
+      z.object({
+        id: z.string().min(1),
+        approve: z.boolean(),
+        always: z.boolean().default(false),
+        reason: z.string().max(2000).optional(),
+        updatedInput: z.record(z.string(), z.unknown()).optional(),
+      }),
+    )
+    .mutation(({ ctx, input }) =>
+      ctx.services.approvals.answer(input.id, { ...input, by: ctx.principal.subject }),
+    ),
+
+  /** Every new request and every decision from now on. */
+  watch: readProcedure.subscription(async function* ({ ctx, signal }) {
+    const watcher = ctx.services.approvals.watch();
+    signal?.addEventListener('abort', () => watcher.close(), { once: true });
+    try {
+      for await (const approval of watcher.queue) yield approval;
+    } catch (error) {
+      throw toTRPCError(error);
+    } finally {
+      watcher.close();
+    }
+  }),
+});

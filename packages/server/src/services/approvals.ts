@@ -1,0 +1,307 @@
+import {
+  type Approval,
+  ApprovalAction,
+  type ApprovalDecision,
+  AsyncQueue,
+  evaluatePolicy,
+  formatDuration,
+  isActiveStatus,
+  NexaError,
+  newId,
+  type PolicyLayer,
+  type PolicyRule,
+} from '@nexa/core';
+import { and, asc, desc, eq, inArray, lte, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Database } from '../db/open.js';
+import { approvals } from '../db/schema.js';
+import type { PolicyStore } from './policies.js';
+import { iso } from './taskRows.js';
+import type { TaskService } from './tasks.js';
+import type { WorkerHub } from './workerHub.js';
+
+type ApprovalRow = typeof approvals.$inferSelect;
+
+/** What a worker sends when its agent asks for permission. */
+export const ApprovalRequestInput = ApprovalAction.extend({
+  taskId: z.string(),
+  attempt: z.number().int().min(1),
+  key: z.string().min(1).max(200),
+});
+export type ApprovalRequestInput = z.infer<typeof ApprovalRequestInput>;
+
+/** A person's answer (`nexa approve` / `nexa deny`). */
+export interface Answer {
+  approve: boolean;
+  always?: boolean;
+  reason?: string;
+  updatedInput?: Record<string, unknown>;
+  by: string;
+}
+
+export function approvalFromRow(row: ApprovalRow): Approval {
+  return {
+    id: row.id,
+    taskId: row.taskId,
+    attempt: row.attempt,
+    agent: row.agent,
+    tool: row.tool,
+    action: row.action,
+    ...(row.command !== null ? { command: row.command } : {}),
+    ...(row.paths !== null ? { paths: row.paths } : {}),
+    ...(row.diff !== null ? { diff: row.diff } : {}),
+    risk: row.risk,
+    status: row.status,
+    createdAt: new Date(row.createdAt).toISOString(),
+    expiresAt: new Date(row.expiresAt).toISOString(),
+    decidedAt: iso(row.decidedAt),
+    decidedBy: row.decidedBy,
+    rule: row.rule,
+    reason: row.reason,
+  };
+}
+
+/** What the agent is told about a decided row. */
+function decisionOf(row: ApprovalRow): ApprovalDecision {
+  if (row.status === 'approved') {
+    return {
+      outcome: 'allow',
+      always: row.always,
+      ...(row.updatedInput ? { updatedInput: row.updatedInput } : {}),
+    };
+  }
+  if (row.status === 'expired')
+    return { outcome: 'cancelled', always: false, message: row.reason ?? 'expired' };
+  return { outcome: 'deny', always: false, message: row.reason ?? `denied by ${row.decidedBy}` };
+}
+
+/**
+ * The approvals queue. A request is decided by policy where a rule (or the
+ * task's --approve mode) says so, otherwise it waits for a person until it
+ * expires, then is denied. Every decision is stored with who, when, why and
+ * which rule, and goes to the worker that asked. Methods that write take the
+ * write queue themselves.
+ */
+export class ApprovalService {
+  private readonly watchers = new Set<AsyncQueue<Approval>>();
+  private expiryTimer: NodeJS.Timeout | undefined;
+  private nextExpiry = Number.POSITIVE_INFINITY;
+
+  constructor(
+    private readonly database: Database,
+    private readonly tasks: TaskService,
+    private readonly policies: PolicyStore,
+    private readonly hub: WorkerHub,
+  ) {}
+
+  private get db() {
+    return this.database.db;
+  }
+
+  /**
+   * A worker's agent asks. Idempotent on (task, attempt, key): asking again
+   * (after a reconnect) returns the request as it stands, decided or not.
+   */
+  request(
+    workerId: string,
+    input: ApprovalRequestInput,
+  ): Promise<{ approval: Approval; decision?: ApprovalDecision }> {
+    return this.database.writes.run(async () => {
+      const task = await this.tasks.mustRow(input.taskId);
+      if (task.workerId !== workerId || task.attempt !== input.attempt || !isActiveStatus(task.status)) {
+        throw new NexaError(
+          'conflict',
+          `attempt ${input.attempt} of task ${input.taskId} is not held by this worker`,
+        );
+      }
+      const [existing] = await this.db
+        .select()
+        .from(approvals)
+        .where(
+          and(
+            eq(approvals.taskId, input.taskId),
+            eq(approvals.attempt, input.attempt),
+            eq(approvals.key, input.key),
+          ),
+        );
+      if (existing) return this.answerFor(existing);
+      const layers: PolicyLayer[] = [
+        { name: '--always', rules: await this.policies.rules(`task:${task.id}`) },
+        { name: 'task', rules: task.policy?.rules ?? [] },
+        { name: 'project', rules: await this.policies.rules('project') },
+      ];
+      const verdict = evaluatePolicy(input, layers, task.approve);
+      const now = Date.now();
+      const row: ApprovalRow = {
+        id: newId('a'),
+        taskId: task.id,
+        attempt: input.attempt,
+        key: input.key,
+        agent: task.agent,
+        tool: input.tool,
+        action: input.action,
+        command: input.command ?? null,
+        paths: input.paths ?? null,
+        diff: input.diff ?? null,
+        risk: input.risk,
+        status: verdict.decision === 'ask' ? 'pending' : verdict.decision === 'allow' ? 'approved' : 'denied',
+        createdAt: now,
+        expiresAt: now + task.approvalTimeoutMs,
+        decidedAt: verdict.decision === 'ask' ? null : now,
+        decidedBy: verdict.decision === 'ask' ? null : 'policy',
+        rule: verdict.rule,
+        reason: verdict.decision === 'deny' ? `denied by ${verdict.rule}` : null,
+        always: false,
+        updatedInput: null,
+      };
+      await this.db.insert(approvals).values(row);
+      this.changed(row);
+      if (row.status === 'pending') this.armExpiry(row.expiresAt);
+      return this.answerFor(row);
+    });
+  }
+
+  private answerFor(row: ApprovalRow): { approval: Approval; decision?: ApprovalDecision } {
+    const approval = approvalFromRow(row);
+    return row.status === 'pending' ? { approval } : { approval, decision: decisionOf(row) };
+  }
+
+  /** A person answers a pending request; `always` also allows the same action for the rest of the task. */
+  answer(id: string, answer: Answer): Promise<Approval> {
+    return this.database.writes.run(async () => {
+      const row = await this.mustRow(id);
+      if (row.status !== 'pending') {
+        throw new NexaError(
+          'conflict',
+          `approval ${id} is already ${row.status}${row.decidedBy ? ` (by ${row.decidedBy})` : ''}`,
+        );
+      }
+      const decided: Partial<ApprovalRow> = {
+        status: answer.approve ? 'approved' : 'denied',
+        decidedAt: Date.now(),
+        decidedBy: answer.by,
+        reason: answer.reason ?? null,
+        always: answer.approve && (answer.always ?? false),
+        updatedInput: answer.updatedInput ?? null,
+      };
+      if (decided.always) await this.policies.add(`task:${row.taskId}`, alwaysRule(row), answer.by);
+      return approvalFromRow(await this.settle(row, decided));
+    });
+  }
+
+  /** Ends the pending requests of a task (it was cancelled, or ended, or its worker was lost). */
+  expireTask(taskId: string, reason: string): Promise<void> {
+    return this.database.writes.run(async () => {
+      const pending = await this.db
+        .select()
+        .from(approvals)
+        .where(and(eq(approvals.taskId, taskId), eq(approvals.status, 'pending')));
+      for (const row of pending) {
+        await this.settle(row, { status: 'expired', decidedAt: Date.now(), decidedBy: 'nexa', reason });
+      }
+    });
+  }
+
+  /** Denies every request nobody answered in time; arms the timer for the next one. */
+  private async expireOverdue(): Promise<void> {
+    this.nextExpiry = Number.POSITIVE_INFINITY;
+    await this.database.writes.run(async () => {
+      const now = Date.now();
+      const overdue = await this.db
+        .select()
+        .from(approvals)
+        .where(and(eq(approvals.status, 'pending'), lte(approvals.expiresAt, now)));
+      for (const row of overdue) {
+        const reason = `no answer within ${formatDuration(row.expiresAt - row.createdAt)}`;
+        await this.settle(row, { status: 'denied', decidedAt: now, decidedBy: 'timeout', reason });
+      }
+      const [next] = await this.db
+        .select({ expiresAt: approvals.expiresAt })
+        .from(approvals)
+        .where(eq(approvals.status, 'pending'))
+        .orderBy(asc(approvals.expiresAt))
+        .limit(1);
+      if (next) this.armExpiry(next.expiresAt);
+    });
+  }
+
+  /** Starts the expiry clock for requests left pending by an earlier run of the coordinator. */
+  async start(): Promise<void> {
+    await this.expireOverdue();
+  }
+
+  stop(): void {
+    clearTimeout(this.expiryTimer);
+    for (const watcher of this.watchers) watcher.end();
+  }
+
+  private armExpiry(at: number): void {
+    if (at >= this.nextExpiry) return;
+    this.nextExpiry = at;
+    clearTimeout(this.expiryTimer);
+    this.expiryTimer = setTimeout(() => void this.expireOverdue(), Math.max(0, at - Date.now()));
+    this.expiryTimer.unref();
+  }
+
+  /** Stores a decision, tells the worker that asked, and tells watchers. Inside the write queue. */
+  private async settle(row: ApprovalRow, decided: Partial<ApprovalRow>): Promise<ApprovalRow> {
+    await this.db.update(approvals).set(decided).where(eq(approvals.id, row.id));
+    const updated = { ...row, ...decided };
+    const task = await this.tasks.row(row.taskId);
+    if (task?.workerId && task.attempt === row.attempt) {
+      this.hub.send(task.workerId, {
+        type: 'decision',
+        key: row.key,
+        approval: approvalFromRow(updated),
+        decision: decisionOf(updated),
+      });
+    }
+    this.changed(updated);
+    return updated;
+  }
+
+  async mustRow(id: string): Promise<ApprovalRow> {
+    const [row] = await this.db.select().from(approvals).where(eq(approvals.id, id));
+    if (!row)
+      throw new NexaError('not_found', `no approval ${id}`, { hint: 'list them with `nexa approvals list`' });
+    return row;
+  }
+
+  async list(filter: { status?: Approval['status'][]; taskId?: string; limit: number }): Promise<Approval[]> {
+    const where: SQL[] = [];
+    if (filter.status?.length) where.push(inArray(approvals.status, filter.status));
+    if (filter.taskId) where.push(eq(approvals.taskId, filter.taskId));
+    const rows = await this.db
+      .select()
+      .from(approvals)
+      .where(and(...where))
+      .orderBy(desc(approvals.createdAt))
+      .limit(filter.limit);
+    return rows.map(approvalFromRow);
+  }
+
+  /** Every change to the queue from now on (new requests and decisions), for `--watch` and the TUI. */
+  watch(): { queue: AsyncQueue<Approval>; close(): void } {
+    const queue = new AsyncQueue<Approval>(10_000);
+    this.watchers.add(queue);
+    return {
+      queue,
+      close: () => {
+        queue.end();
+        this.watchers.delete(queue);
+      },
+    };
+  }
+
+  private changed(row: ApprovalRow): void {
+    const approval = approvalFromRow(row);
+    for (const watcher of this.watchers) watcher.push(approval);
+  }
+}
+
+/** What `--always` allows from now on in this task: the same command, or the same tool on the same paths. */
+function alwaysRule(row: ApprovalRow): PolicyRule {
+  if (row.command !== null) return { tool: row.tool, command: row.command, decision: 'allow' };
+  if (row.paths?.length === 1) return { tool: row.tool, path: row.paths[0] as string, decision: 'allow' };
+  return { tool: row.tool, decision: 'allow' };
+}

@@ -1,0 +1,104 @@
+import { accessSync, constants, realpathSync } from 'node:fs';
+import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
+import { type AgentName, agentNames } from '@nexa/core';
+
+/** The CLI each coding agent runs as, when no --agent-bin names another. */
+const defaultBinaries: Partial<Record<AgentName, string>> = { claude: 'claude', codex: 'codex' };
+
+/** Finds an executable by name on PATH (or checks a path); undefined when there is none. */
+export function findExecutable(name: string, path = process.env.PATH ?? ''): string | undefined {
+  const candidates = name.includes('/')
+    ? [resolve(name)]
+    : path
+        .split(delimiter)
+        .filter(Boolean)
+        .map((dir) => join(dir, name));
+  for (const candidate of candidates) {
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Where this worker's agents are: `--agent-bin NAME=PATH` first, then PATH.
+ * `shell` and `acp` are always offered (an ACP task names its own command,
+ * resolved when it runs); claude and codex only when their CLI is found.
+ */
+export class AgentPrograms {
+  private readonly found = new Map<string, string>();
+
+  constructor(
+    private readonly bins: Readonly<Record<string, string>> = {},
+    private readonly path = process.env.PATH ?? '',
+  ) {
+    for (const [name, binary] of Object.entries(defaultBinaries)) {
+      const location = this.locate(bins[name] ?? binary);
+      if (location) this.found.set(name, location);
+    }
+  }
+
+  private locate(binary: string): string | undefined {
+    return findExecutable(binary, this.path);
+  }
+
+  /** The agents to advertise. */
+  get available(): AgentName[] {
+    return agentNames.filter((name) => name === 'shell' || name === 'acp' || this.found.has(name));
+  }
+
+  /** What a bad --agent-bin points at, to say at start: "claude: /x/claude is not an executable". */
+  get problems(): string[] {
+    return Object.entries(this.bins)
+      .filter(([, binary]) => !this.locate(binary))
+      .map(([name, binary]) => `--agent-bin ${name}=${binary}: not an executable file`);
+  }
+
+  /**
+   * The argv prefix a task's agent runs as: the CLI for claude and codex; for
+   * acp the task's command with its first word resolved (an --agent-bin name,
+   * then PATH). Empty for shell.
+   */
+  program(agent: AgentName, command: readonly string[]): string[] {
+    if (agent === 'shell') return [];
+    if (agent === 'acp') {
+      const [first = '', ...rest] = command;
+      return [
+        this.bins[first] ? (this.locate(this.bins[first] as string) ?? first) : (this.locate(first) ?? first),
+        ...rest,
+      ];
+    }
+    const location = this.found.get(agent);
+    if (!location) throw new Error(`the ${agent} agent is not installed on this worker`);
+    return [location];
+  }
+}
+
+/**
+ * The host directories an agent's program needs to read inside a walled
+ * sandbox: its installation, not just its file. A program inside a
+ * node_modules tree needs that whole tree (its dependencies are siblings);
+ * anything else, the directory it is in. System directories are already there.
+ */
+export function programPaths(program: readonly string[]): string[] {
+  const [first] = program;
+  if (!first || !isAbsolute(first)) return [];
+  let real: string;
+  try {
+    real = realpathSync(first);
+  } catch {
+    return [];
+  }
+  const paths = new Set<string>();
+  // Node-script agents start with `#!/usr/bin/env node`: node must be there too.
+  for (const file of [first, real, process.execPath]) {
+    const inModules = /^(.*?\/node_modules)(\/|$)/.exec(file);
+    paths.add(inModules?.[1] ?? dirname(file));
+  }
+  const systemDirs = ['/usr', '/bin', '/sbin', '/lib', '/lib64', '/etc'];
+  return [...paths].filter((path) => !systemDirs.some((dir) => path === dir || path.startsWith(`${dir}/`)));
+}
