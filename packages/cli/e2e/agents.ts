@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Approval } from '@nexa/core';
+import { writeCodexConfig } from '@nexa/worker/testing/fake-model';
 import { type CommandResult, type Home, nexa } from './harness.js';
 
 /** The agent CLIs, as the repository's pinned dev dependencies installed them. */
@@ -70,3 +71,20 @@ export function writePolicy(rules: object[]): string {
 
 export const describeRun = (run: CommandResult) =>
   `exit ${run.exitCode}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`;
+
+/**
+ * A worker's environment for Codex: a CODEX_HOME whose config points at the
+ * fake Responses API (and calls nowhere else), and the key it reads. Codex
+ * will not set up under /tmp, so the home lives in the repository's ignored cache.
+ */
+export function codexWorker(apiUrl: string): { flags: string[]; env: Record<string, string> } {
+  const cache = fileURLToPath(new URL('../../../node_modules/.cache/', import.meta.url));
+  mkdirSync(cache, { recursive: true });
+  const codexHome = mkdtempSync(join(cache, 'nexa-e2e-codex-'));
+  writeCodexConfig(codexHome, apiUrl);
+  const env = { CODEX_HOME: codexHome, NEXA_FAKE_OPENAI_KEY: 'test-key' };
+  return {
+    flags: ['--agent-bin', `codex=${agentBin('codex')}`, '--pass-env', Object.keys(env).join(',')],
+    env,
+  };
+}

@@ -1,19 +1,11 @@
-import {
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  readlinkSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type TaskEventBody, TaskSpec } from '@nexa/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processSandbox } from '../sandbox/process.js';
-import { fakeResponseUsage, startFakeOpenAI } from '../testing/fakeModel/openai.js';
+import { fakeResponseUsage, startFakeOpenAI, writeCodexConfig } from '../testing/fakeModel/openai.js';
 import { type FakeModelServer, sendJson, startFakeServer } from '../testing/fakeModel/server.js';
 import type { ApprovalRequest, TaskSandbox } from './agent.js';
 import { codexAgent, shownCommand } from './codex.js';
@@ -26,49 +18,11 @@ let fake: FakeModelServer;
 let codexHome: string;
 const workdirs: string[] = [];
 
-/**
- * Everything Codex needs to talk to the fake and nothing else: a provider on
- * loopback, and every call home (update check, analytics, feedback, plugins,
- * telemetry, hosted web search) switched off.
- */
-function writeConfig(home: string, baseUrl: string): void {
-  writeFileSync(
-    join(home, 'config.toml'),
-    `model = "gpt-5.5"
-model_provider = "nexa_fake"
-check_for_update_on_startup = false
-web_search = "disabled"
-
-[analytics]
-enabled = false
-
-[feedback]
-enabled = false
-
-[features]
-plugins = false
-
-[otel]
-exporter = "none"
-trace_exporter = "none"
-metrics_exporter = "none"
-
-[model_providers.nexa_fake]
-name = "Nexa fake"
-base_url = "${baseUrl}/v1"
-wire_api = "responses"
-env_key = "NEXA_FAKE_OPENAI_KEY"
-request_max_retries = 0
-stream_max_retries = 0
-`,
-  );
-}
-
 beforeAll(async () => {
   fake = await startFakeOpenAI();
   mkdirSync(cacheDir, { recursive: true });
   codexHome = mkdtempSync(join(cacheDir, 'nexa-codex-home-'));
-  writeConfig(codexHome, fake.url);
+  writeCodexConfig(codexHome, fake.url);
 });
 
 afterAll(async () => {
@@ -225,7 +179,7 @@ describe('codex agent', () => {
     const saved = codexHome;
     codexHome = mkdtempSync(join(cacheDir, 'nexa-codex-home-'));
     try {
-      writeConfig(codexHome, refusing.url);
+      writeCodexConfig(codexHome, refusing.url);
       const { exit, of } = await runCodex('run: true');
 
       expect(exit.exitCode).toBe(1);

@@ -1,4 +1,6 @@
+import { writeFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
+import { join } from 'node:path';
 import { type ModelStep, nextStep } from './script.js';
 import { type FakeModelServer, type FakeRequest, sendJson, sendSse, startFakeServer } from './server.js';
 
@@ -153,4 +155,42 @@ function handle(request: FakeRequest, response: ServerResponse): void {
 /** Starts the fake on 127.0.0.1; point a Responses API provider's base URL at `${url}/v1`. */
 export function startFakeOpenAI(): Promise<FakeModelServer> {
   return startFakeServer(handle);
+}
+
+/**
+ * A CODEX_HOME config.toml with everything Codex needs to talk to the fake and nothing else: a provider on
+ * loopback, and every call home (update check, analytics, feedback, plugins,
+ * telemetry, hosted web search) switched off.
+ */
+export function writeCodexConfig(home: string, baseUrl: string): void {
+  writeFileSync(
+    join(home, 'config.toml'),
+    `model = "gpt-5.5"
+model_provider = "nexa_fake"
+check_for_update_on_startup = false
+web_search = "disabled"
+
+[analytics]
+enabled = false
+
+[feedback]
+enabled = false
+
+[features]
+plugins = false
+
+[otel]
+exporter = "none"
+trace_exporter = "none"
+metrics_exporter = "none"
+
+[model_providers.nexa_fake]
+name = "Nexa fake"
+base_url = "${baseUrl}/v1"
+wire_api = "responses"
+env_key = "NEXA_FAKE_OPENAI_KEY"
+request_max_retries = 0
+stream_max_retries = 0
+`,
+  );
 }
