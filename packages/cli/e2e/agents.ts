@@ -21,6 +21,8 @@ export function claudeWorker(apiUrl: string): { flags: string[]; env: Record<str
     ANTHROPIC_BASE_URL: apiUrl,
     ANTHROPIC_API_KEY: 'test-key',
     CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+    // Claude Code under the ACP adapter, as root, insists on being told it is in a sandbox.
+    IS_SANDBOX: '1',
   };
   return {
     flags: [

@@ -153,4 +153,51 @@ describe('Claude Code through the approvals queue', () => {
     expect(late.exitCode).toBe(125);
     expect(late.stderr).toContain(`approval ${request.id} is already expired`);
   }, 120_000);
+
+  it('runs Claude Code walled in bubblewrap by default, reaching only its model', async () => {
+    const repo = makeRepo();
+    const ran = await nexa(cluster.home, [
+      'run',
+      'run: echo walled > w.txt; id -u; ls /root',
+      '--agent',
+      'claude',
+      '--repo',
+      repo,
+      '--approve',
+      'all',
+    ]);
+    expect(ran.exitCode, describeRun(ran)).toBe(0);
+    expect(ran.stderr).toContain('approved by policy [--approve all]');
+    // The answer quotes the last tool result: the command ran as nobody, and /root is not there.
+    expect(ran.stdout).toContain('65534');
+    expect(ran.stdout).toMatch(/ls: .*\/root/);
+    const taskId = await cluster.nextTask();
+    const task = JSON.parse((await nexa(cluster.home, ['tasks', 'show', taskId, '--json'])).stdout);
+    expect(task.sandbox).toBeNull(); // the worker's default: a walled sandbox
+    expect((await nexa(cluster.home, ['diff', taskId])).stdout).toContain('+walled');
+  }, 120_000);
+
+  it('takes the same approval flow through the ACP adapter of Claude Code', async () => {
+    const repo = makeRepo();
+    const run = nexaInBackground(cluster.home, [
+      'run',
+      'run: touch via-acp.txt',
+      '--agent',
+      'acp',
+      '--agent-cmd',
+      'claude-agent-acp',
+      '--repo',
+      repo,
+      '--sandbox',
+      'process',
+    ]);
+    const taskId = await cluster.nextTask();
+    const request = await pendingApproval(cluster.home, taskId);
+    expect(request).toMatchObject({ tool: 'execute', risk: 'execute', command: 'touch via-acp.txt' });
+    expect((await nexa(cluster.home, ['approve', request.id])).exitCode).toBe(0);
+    const ran = await run.result;
+    expect(ran.exitCode, describeRun(ran)).toBe(0);
+    expect(ran.stderr).toContain(`nexa approve ${request.id}`);
+    expect((await nexa(cluster.home, ['diff', taskId])).stdout).toContain('via-acp.txt');
+  }, 120_000);
 });

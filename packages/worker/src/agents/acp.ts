@@ -1,7 +1,220 @@
-import type { Agent } from './agent.js';
+import { NEXA_VERSION, type TaskEventBody } from '@nexa/core';
+import type { ExitInfo } from '../sandbox/index.js';
+import {
+  ConnectionClosedError,
+  JsonRpcError,
+  JsonRpcPeer,
+  METHOD_NOT_FOUND,
+  type RequestId,
+} from './acp/jsonRpc.js';
+import { approvalRequestFor, permissionOutcome } from './acp/permission.js';
+import { SessionUpdates, usageFrom } from './acp/sessionUpdates.js';
+import type { Agent, AgentRun } from './agent.js';
 
-/** Being built: see issue 5. */
+const PROTOCOL_VERSION = 1;
+/** Past this many, malformed lines from the agent are counted, not each reported. */
+const MALFORMED_REPORTS = 20;
+
+type PermissionAnswer = ReturnType<typeof permissionOutcome>;
+const CANCELLED: PermissionAnswer = { outcome: { outcome: 'cancelled' } };
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The promise's value, or undefined if it takes longer than `ms`. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * An Agent Client Protocol client: starts the task's agent command, opens a
+ * session in the working copy, sends the prompt, turns the agent's updates
+ * into events and its permission requests into approvals. We offer no file
+ * system or terminal of our own: the agent works in its sandbox.
+ */
 export const acpAgent: Agent = {
   name: 'acp',
-  run: async () => ({ exitCode: 125, reason: 'the acp agent is not built yet' }),
+  async run({ spec, workdir, env, program, approvals, sandbox, events, signal, graceMs }: AgentRun) {
+    if (program.length === 0) return { exitCode: 127, reason: 'the acp agent needs a command to run' };
+    const child = sandbox.spawn({ argv: program, workdir, env, stdin: true });
+    const exited = child.wait();
+
+    // When the sink is full, the next update waits (and the agent with it, on its own stdout).
+    let room: Promise<void> | undefined;
+    const emit = (event: TaskEventBody) => {
+      if (events.emit(event) || room) return;
+      room = events.writable().then(() => {
+        room = undefined;
+      });
+    };
+
+    const stderrDone = new Promise<void>((resolve) => {
+      child.stderr.on('data', (data: string) => emit({ kind: 'output', stream: 'stderr', data }));
+      child.stderr.once('end', resolve);
+      child.stderr.once('close', resolve);
+      child.stderr.once('error', () => resolve());
+    });
+
+    const updates = new SessionUpdates(emit);
+    const pendingPermissions = new Map<RequestId, (answer: PermissionAnswer) => void>();
+    let sessionId: string | undefined;
+    let malformed = 0;
+
+    const peer = new JsonRpcPeer(child.stdout, child.stdin, {
+      onNotification(method, params) {
+        if (method !== 'session/update' || !isObject(params)) return;
+        if (sessionId !== undefined && params.sessionId !== sessionId) return;
+        updates.handle(params.update);
+        return room;
+      },
+      async onRequest(method, params, id) {
+        if (method !== 'session/request_permission') {
+          throw new JsonRpcError(METHOD_NOT_FOUND, `${method} is not offered by this client`);
+        }
+        const toolCall = isObject(params) ? params.toolCall : undefined;
+        updates.permissionAsked(toolCall);
+        if (signal.aborted) return CANCELLED;
+        const toolCallId = isObject(toolCall) ? toolCall.toolCallId : undefined;
+        const known = typeof toolCallId === 'string' ? updates.toolCallInfo(toolCallId) : undefined;
+        const request = approvalRequestFor(String(id), params, known);
+        return new Promise<PermissionAnswer>((resolve) => {
+          pendingPermissions.set(id, resolve);
+          void approvals
+            .ask(request)
+            .then(
+              (decision) => permissionOutcome(decision, params),
+              (error: unknown) => {
+                emit({
+                  kind: 'error',
+                  message: `the approval could not be decided: ${(error as Error).message}`,
+                });
+                return CANCELLED;
+              },
+            )
+            .then((answer) => {
+              // an abort may have answered it already
+              if (pendingPermissions.delete(id)) resolve(answer);
+            });
+        });
+      },
+      onMalformed(line, problem) {
+        updates.flush(); // keep the log in the order the agent wrote it
+        malformed++;
+        if (malformed <= MALFORMED_REPORTS) {
+          const shown = line.length > 200 ? `${line.slice(0, 200)}…` : line;
+          emit({ kind: 'error', message: `the agent wrote a line that is not ACP (${problem}): ${shown}` });
+        }
+        if (malformed === MALFORMED_REPORTS) {
+          emit({ kind: 'error', message: 'further lines that are not ACP are not reported' });
+        }
+      },
+    });
+
+    // SIGTERM first; whatever still runs after the grace period gets SIGKILL.
+    let killTimer: NodeJS.Timeout | undefined;
+    let terminated = false;
+    const terminate = () => {
+      if (terminated) return;
+      terminated = true;
+      child.stdin.end();
+      child.kill('SIGTERM');
+      killTimer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    };
+    // On a stop the agent is told to cancel its turn and gets graceMs to answer the prompt.
+    let graceTimer: NodeJS.Timeout | undefined;
+    const cancel = () => {
+      if (sessionId !== undefined) peer.notify('session/cancel', { sessionId });
+      for (const resolve of pendingPermissions.values()) resolve(CANCELLED);
+      pendingPermissions.clear();
+      graceTimer = setTimeout(terminate, graceMs);
+    };
+    if (signal.aborted) cancel();
+    else signal.addEventListener('abort', cancel, { once: true });
+
+    const converse = async (): Promise<ExitInfo> => {
+      const initialized = await peer.request('initialize', {
+        protocolVersion: PROTOCOL_VERSION,
+        clientCapabilities: { fs: { readTextFile: false, writeTextFile: false }, terminal: false },
+        clientInfo: { name: 'nexa', version: NEXA_VERSION },
+      });
+      const version = isObject(initialized) ? initialized.protocolVersion : undefined;
+      if (version !== PROTOCOL_VERSION) {
+        return {
+          exitCode: 1,
+          reason: `the agent speaks ACP version ${String(version)}; nexa speaks ${PROTOCOL_VERSION}`,
+        };
+      }
+      if (signal.aborted) return { exitCode: 130, reason: 'stopped before the session began' };
+      const session = await peer.request('session/new', { cwd: sandbox.workdir, mcpServers: [] });
+      if (!isObject(session) || typeof session.sessionId !== 'string') {
+        return { exitCode: 1, reason: 'the agent opened no session (session/new gave no sessionId)' };
+      }
+      sessionId = session.sessionId;
+      const model = isObject(session.models) ? session.models.currentModelId : undefined;
+      if (signal.aborted) return { exitCode: 130, reason: 'stopped before the prompt was sent' };
+      const response = await peer.request('session/prompt', {
+        sessionId,
+        prompt: [{ type: 'text', text: spec.prompt ?? '' }],
+      });
+      updates.flush();
+      const turn = isObject(response) ? response : {};
+      const usage = usageFrom(turn.usage);
+      if (usage) {
+        emit({
+          kind: 'usage',
+          model: typeof model === 'string' ? model : null,
+          ...usage,
+          costUsd: updates.costUsd,
+        });
+      }
+      const stopReason = turn.stopReason;
+      if (stopReason === 'end_turn') return { exitCode: 0 };
+      if (stopReason === 'cancelled') return { exitCode: 130, reason: 'the agent cancelled its turn' };
+      return { exitCode: 1, reason: `the agent stopped its turn: ${String(stopReason)}` };
+    };
+
+    try {
+      let outcome: ExitInfo;
+      try {
+        outcome = await converse();
+      } catch (error) {
+        updates.flush();
+        if (!(error instanceof ConnectionClosedError)) {
+          outcome = { exitCode: 1, reason: `the agent answered with an error: ${(error as Error).message}` };
+        } else {
+          // it closed its output: it has exited or is about to
+          let exit = await within(exited, graceMs);
+          if (!exit) {
+            terminate();
+            exit = await exited;
+          }
+          outcome =
+            exit.exitCode !== 0
+              ? exit
+              : { exitCode: 1, reason: 'the agent exited before it finished the prompt' };
+        }
+      }
+      clearTimeout(graceTimer);
+      // Done: end its stdin (an ACP agent exits on EOF); after graceMs, stop it.
+      child.stdin.end();
+      if (signal.aborted || !(await within(exited, graceMs))) terminate();
+      await exited;
+      await within(stderrDone, graceMs);
+      updates.flush(); // anything it said after its answer
+      return outcome;
+    } finally {
+      clearTimeout(graceTimer);
+      clearTimeout(killTimer);
+      signal.removeEventListener('abort', cancel);
+      child.kill('SIGKILL'); // anything the agent left behind in its group
+    }
+  },
 };

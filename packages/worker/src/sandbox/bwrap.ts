@@ -9,6 +9,7 @@ import {
   type SandboxLimits,
   type SandboxProcess,
   type SpawnRequest,
+  toolMounts,
   WORKDIR_IN_SANDBOX,
 } from './sandbox.js';
 
@@ -33,6 +34,7 @@ function systemMounts(): string[] {
  */
 export function bwrapArgs(request: SpawnRequest): string[] {
   const env = envInSandbox(request);
+  const tools = toolMounts(request);
   return [
     '--die-with-parent',
     '--unshare-all',
@@ -44,7 +46,7 @@ export function bwrapArgs(request: SpawnRequest): string[] {
     '--hostname',
     'nexa',
     ...systemMounts(),
-    ...(request.readOnlyPaths ?? []).flatMap((path) => ['--ro-bind', path, path]),
+    ...tools.mounts.flatMap(([host, inside]) => ['--ro-bind', host, inside]),
     '--proc',
     '/proc',
     '--dev',
@@ -59,7 +61,7 @@ export function bwrapArgs(request: SpawnRequest): string[] {
     '--clearenv',
     ...Object.entries(env).flatMap(([name, value]) => ['--setenv', name, value]),
     '--',
-    ...request.argv,
+    ...tools.argv,
   ];
 }
 

@@ -11,6 +11,7 @@ import {
   type SandboxLimits,
   type SandboxProcess,
   type SpawnRequest,
+  toolMounts,
   WORKDIR_IN_SANDBOX,
 } from './sandbox.js';
 
@@ -71,9 +72,10 @@ function containerConfig(
   const cpus = request.limits.cpus ?? defaults.cpus;
   const pids = request.limits.pids ?? defaults.pids;
   const env = envInSandbox(request);
+  const tools = toolMounts(request);
   return {
     Image: image,
-    Cmd: request.argv,
+    Cmd: tools.argv,
     // tini forwards signals to the whole process group (a shell as PID 1 would ignore
     // SIGTERM) and reaps orphans; it reads this variable, the task does not need it.
     Env: [...Object.entries(env).map(([key, value]) => `${key}=${value}`), 'TINI_KILL_PROCESS_GROUP=1'],
@@ -91,7 +93,7 @@ function containerConfig(
       Tmpfs: { '/tmp': 'rw,nosuid,nodev,mode=1777' },
       Binds: [
         `${request.workdir}:${WORKDIR_IN_SANDBOX}:rw`,
-        ...(request.readOnlyPaths ?? []).map((path) => `${path}:${path}:ro`),
+        ...tools.mounts.map(([host, inside]) => `${host}:${inside}:ro`),
       ],
       CapDrop: ['ALL'],
       SecurityOpt: ['no-new-privileges'],

@@ -22,14 +22,35 @@ export interface SpawnRequest {
   /** Give the process a stdin pipe (agents that take requests on stdin); otherwise stdin is empty. */
   stdin?: boolean;
   /**
-   * Host directories the process may read, at the same path (an agent's own
-   * installation, outside the system directories); walled sandboxes mount them read-only.
+   * Host directories the process may read (an agent's own installation,
+   * outside the system directories). Walled sandboxes mount them read-only
+   * under TOOLS_IN_SANDBOX (see `toolMounts`), never over the working copy.
    */
   readOnlyPaths?: string[];
 }
 
 /** Where walled sandboxes (docker, bwrap) put the working copy. */
 export const WORKDIR_IN_SANDBOX = '/work';
+
+/** Where walled sandboxes mount `readOnlyPaths`: each host path under this prefix. */
+export const TOOLS_IN_SANDBOX = '/opt/nexa';
+
+/**
+ * A walled sandbox's read-only tool mounts ([host, inside] pairs), and its
+ * argv with a program inside one of them renamed to where it is mounted. A
+ * host path is mounted at the same path under /opt/nexa, so an installation
+ * that sits under /work on the host is not hidden by the working copy, and
+ * its relative links (node_modules/.bin, pnpm's store) still resolve.
+ */
+export function toolMounts(request: SpawnRequest): { mounts: [string, string][]; argv: string[] } {
+  const mounts = (request.readOnlyPaths ?? []).map((path): [string, string] => [
+    path,
+    `${TOOLS_IN_SANDBOX}${path}`,
+  ]);
+  const [first = '', ...rest] = request.argv;
+  const home = mounts.find(([host]) => first === host || first.startsWith(`${host}/`));
+  return { mounts, argv: home ? [`${TOOLS_IN_SANDBOX}${first}`, ...rest] : request.argv };
+}
 
 /**
  * The environment as a walled sandbox's process sees it: HOME, a directory
