@@ -103,13 +103,33 @@ export class TaskApprovalGate implements ApprovalGate {
         reason: approval.reason,
       });
     }
-    if (this.waiting.size === 0 && !this.signal.aborted)
+    if (this.waiting.size === 0 && this.showsWaiting && !this.signal.aborted) {
+      this.showsWaiting = false;
       this.events.emit({ kind: 'status', status: 'running' });
+    }
     entry.resolve(decision);
+  }
+
+  /** The run is over: nothing it asked can be acted on any more. */
+  close(): void {
+    this.cancelAll();
   }
 
   private cancelAll(): void {
     for (const entry of this.waiting.values()) entry.resolve(cancelled);
     this.waiting.clear();
   }
+}
+
+/**
+ * A gate that reports paths relative to the working copy (as the agent sees
+ * it: /work in a walled sandbox), so policies match `src/*`, not where a
+ * worker happens to keep its working copies.
+ */
+export function withRelativePaths(gate: ApprovalGate, workdir: string): ApprovalGate {
+  const prefix = `${workdir.replace(/\/$/, '')}/`;
+  const relative = (path: string) => (path.startsWith(prefix) ? path.slice(prefix.length) : path);
+  return {
+    ask: (request) => gate.ask(request.paths ? { ...request, paths: request.paths.map(relative) } : request),
+  };
 }

@@ -4,7 +4,7 @@ import { type Assignment, formatDuration, type SandboxName, type TaskStatus } fr
 import type { AgentPrograms } from './agentPrograms.js';
 import { programPaths } from './agentPrograms.js';
 import { agents } from './agents/index.js';
-import { type RequestApproval, TaskApprovalGate } from './approvalGate.js';
+import { type RequestApproval, TaskApprovalGate, withRelativePaths } from './approvalGate.js';
 import type { TaskEventStream } from './eventStream.js';
 import { chooseSandbox, type Sandbox, WORKDIR_IN_SANDBOX } from './sandbox/index.js';
 import { taskEnv } from './taskEnv.js';
@@ -90,15 +90,16 @@ export class TaskRun {
       const workdir = copy.dir;
       const program = this.host.programs.program(spec.agent, spec.command);
       const readOnlyPaths = programPaths(program);
+      const agentWorkdir = sandbox.name === 'process' ? workdir : WORKDIR_IN_SANDBOX;
       const exit = await agents[spec.agent].run({
         spec,
         workdir,
         env: this.agentEnv(workdir),
         program,
-        approvals: this.approvals,
+        approvals: withRelativePaths(this.approvals, agentWorkdir),
         sandbox: {
           name: sandbox.name,
-          workdir: sandbox.name === 'process' ? workdir : WORKDIR_IN_SANDBOX,
+          workdir: agentWorkdir,
           spawn: (request) =>
             sandbox.spawn({
               ...request,
@@ -119,6 +120,7 @@ export class TaskRun {
       this.events.emit({ kind: 'error', message: reason });
       return await this.finish(null, reason, 'failed');
     } finally {
+      this.approvals.close();
       clearTimeout(this.timeout);
       if (copy) await removeWorkspaceLater(copy.dir, this.host.keepWorkdirsMs ?? 0);
     }

@@ -6,6 +6,10 @@ describe('TaskSpec', () => {
     expect(TaskSpec.parse({ command: ['echo', 'hi'] })).toEqual({
       agent: 'shell',
       command: ['echo', 'hi'],
+      prompt: null,
+      policy: null,
+      approve: 'ask',
+      approvalTimeoutMs: 600_000,
       env: {},
       labels: {},
       priority: 0,
@@ -24,5 +28,18 @@ describe('TaskSpec', () => {
     const result = TaskSpec.safeParse({ command: ['true'], env: { 'BAD-NAME': 'x' } });
     expect(result.success).toBe(false);
     expect(result.error?.issues[0]?.message).toMatch(/letters, digits and _/);
+  });
+
+  it('asks a shell task for a command and a coding agent for a prompt', () => {
+    const problem = (input: object) => TaskSpec.safeParse(input).error?.issues[0]?.message;
+    expect(problem({})).toBe('a shell task needs a command: nexa run -- CMD ARGS...');
+    expect(problem({ agent: 'claude' })).toBe(
+      'the claude agent needs a prompt: nexa run "PROMPT" --agent claude',
+    );
+    expect(problem({ agent: 'acp', prompt: 'hi' })).toMatch(/--agent-cmd/);
+    expect(TaskSpec.parse({ agent: 'codex', prompt: 'fix it' })).toMatchObject({
+      agent: 'codex',
+      command: [],
+    });
   });
 });

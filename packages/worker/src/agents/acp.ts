@@ -10,6 +10,7 @@ import {
 import { approvalRequestFor, permissionOutcome } from './acp/permission.js';
 import { SessionUpdates, usageFrom } from './acp/sessionUpdates.js';
 import type { Agent, AgentRun } from './agent.js';
+import { pipeOutput, termination } from './agentProcess.js';
 
 const PROTOCOL_VERSION = 1;
 /** Past this many, malformed lines from the agent are counted, not each reported. */
@@ -56,12 +57,7 @@ export const acpAgent: Agent = {
       });
     };
 
-    const stderrDone = new Promise<void>((resolve) => {
-      child.stderr.on('data', (data: string) => emit({ kind: 'output', stream: 'stderr', data }));
-      child.stderr.once('end', resolve);
-      child.stderr.once('close', resolve);
-      child.stderr.once('error', () => resolve());
-    });
+    const stderrDone = pipeOutput(child.stderr, 'stderr', events);
 
     const updates = new SessionUpdates(emit);
     const pendingPermissions = new Map<RequestId, (answer: PermissionAnswer) => void>();
@@ -118,15 +114,10 @@ export const acpAgent: Agent = {
       },
     });
 
-    // SIGTERM first; whatever still runs after the grace period gets SIGKILL.
-    let killTimer: NodeJS.Timeout | undefined;
-    let terminated = false;
+    const stopping = termination(child, graceMs);
     const terminate = () => {
-      if (terminated) return;
-      terminated = true;
       child.stdin.end();
-      child.kill('SIGTERM');
-      killTimer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      stopping.terminate();
     };
     // On a stop the agent is told to cancel its turn and gets graceMs to answer the prompt.
     let graceTimer: NodeJS.Timeout | undefined;
@@ -212,9 +203,8 @@ export const acpAgent: Agent = {
       return outcome;
     } finally {
       clearTimeout(graceTimer);
-      clearTimeout(killTimer);
       signal.removeEventListener('abort', cancel);
-      child.kill('SIGKILL'); // anything the agent left behind in its group
+      stopping.end(); // anything the agent left behind in its group
     }
   },
 };

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { ApprovalDecision, TaskEventBody } from '@nexa/core';
 import type { Agent, AgentRun, EventSink } from './agent.js';
+import { pipeOutput, termination } from './agentProcess.js';
 import { StreamMessages } from './claude/streamMessages.js';
 import { approvalRequestFor } from './claude/tools.js';
 import { readJsonLines, writeJsonLine } from './jsonLines.js';
@@ -36,21 +37,6 @@ const QUIET_ENV = {
 };
 
 const INITIALIZE_ID = 'nexa-initialize';
-
-/** Copies the agent's stderr into output events, pausing it when the sink is full. */
-function pipeStderr(stream: Readable, events: EventSink): Promise<void> {
-  return new Promise((resolve) => {
-    stream.on('data', (data: string) => {
-      if (!events.emit({ kind: 'output', stream: 'stderr', data })) {
-        stream.pause();
-        void events.writable().then(() => stream.resume());
-      }
-    });
-    stream.once('end', resolve);
-    stream.once('close', resolve);
-    stream.once('error', () => resolve());
-  });
-}
 
 /** What Claude Code is told: the gate's answer, with "always" kept for this session only (never written into the working copy). */
 function permissionResult(decision: ApprovalDecision, input: Json, suggestions: unknown): Json {
@@ -153,7 +139,7 @@ export const claudeAgent: Agent = {
       if (message.type === 'result') child.stdin.end();
     };
 
-    let killTimer: NodeJS.Timeout | undefined;
+    const stopping = termination(child, graceMs);
     // Ask it to stop its turn, then SIGTERM; whatever still runs after the grace period gets SIGKILL.
     const stop = () => {
       writeJsonLine(child.stdin, {
@@ -162,8 +148,7 @@ export const claudeAgent: Agent = {
         request: { subtype: 'interrupt' },
       });
       child.stdin.end();
-      child.kill('SIGTERM');
-      killTimer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      stopping.terminate();
     };
 
     send({ type: 'control_request', request_id: INITIALIZE_ID, request: { subtype: 'initialize' } });
@@ -189,16 +174,15 @@ export const claudeAgent: Agent = {
         }).catch((error: unknown) => {
           events.emit({ kind: 'error', message: `could not read claude's output: ${String(error)}` });
         }),
-        pipeStderr(child.stderr, events),
+        pipeOutput(child.stderr, 'stderr', events),
       ]);
       if (messages.outcome && !signal.aborted) return messages.outcome;
       if (exit.exitCode === 0) return { exitCode: 1, reason: 'claude ended without a result' };
       return exit;
     } finally {
       finished = true;
-      clearTimeout(killTimer);
       signal.removeEventListener('abort', stop);
-      child.kill('SIGKILL'); // anything the agent left behind in its group
+      stopping.end(); // anything the agent left behind in its group
     }
   },
 };

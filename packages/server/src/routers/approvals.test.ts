@@ -1,0 +1,95 @@
+import type { WorkerMessage } from '@nexa/core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createHarness, type Harness, registration } from '../testing/harness.js';
+import { take } from '../testing/iterate.js';
+
+let harness: Harness;
+beforeEach(async () => {
+  harness = await createHarness();
+});
+afterEach(() => harness.close());
+
+/** A worker with a claude task assigned to it, as the coordinator sees it. */
+async function assignedTask(spec: Record<string, unknown> = {}) {
+  const worker = harness.connection('worker');
+  const session = (
+    await worker.workers.connect(registration({ agents: ['shell', 'claude'], sandboxes: ['process'] }))
+  )[Symbol.asyncIterator]();
+  await take(session, 1); // registered
+  const task = await harness
+    .as('member')
+    .tasks.submit({ agent: 'claude', prompt: 'fix it', sandbox: 'process', ...spec });
+  await take(session, 1); // assigned
+  const ask = (key: string, command: string) =>
+    worker.approvals.request({
+      taskId: task.id,
+      attempt: 1,
+      key,
+      tool: 'Bash',
+      action: `run \`${command}\``,
+      command,
+      risk: 'execute',
+    });
+  return { task, ask, next: async () => (await take(session, 1))[0] as WorkerMessage };
+}
+
+describe('the approvals queue', () => {
+  it('keeps one request per agent key, so a worker may ask again after a reconnect', async () => {
+    const { ask } = await assignedTask();
+    const first = await ask('k1', 'ls');
+    const again = await ask('k1', 'ls');
+    expect(again.approval.id).toBe(first.approval.id);
+    expect(first.decision).toBeUndefined();
+    expect(await harness.as('viewer').approvals.list({ status: ['pending'] })).toHaveLength(1);
+  });
+
+  it('sends a person’s answer to the worker; --always allows the same command from then on', async () => {
+    const { ask, next } = await assignedTask();
+    const { approval } = await ask('k1', 'npm test');
+    await harness.as('member').approvals.answer({ id: approval.id, approve: true, always: true });
+    expect(await next()).toMatchObject({
+      type: 'decision',
+      key: 'k1',
+      approval: { id: approval.id, status: 'approved', decidedBy: 'test-member' },
+      decision: { outcome: 'allow', always: true },
+    });
+    const second = await ask('k2', 'npm test');
+    expect(second.decision).toMatchObject({ outcome: 'allow' });
+    expect(second.approval).toMatchObject({
+      decidedBy: 'policy',
+      rule: '--always rule 1: allow tool=Bash command="npm test"',
+    });
+    expect((await ask('k3', 'npm publish')).decision).toBeUndefined(); // only that command
+  });
+
+  it('refuses to decide twice, and says how it was decided', async () => {
+    const { ask } = await assignedTask();
+    const { approval } = await ask('k1', 'ls');
+    await harness.as('member').approvals.answer({ id: approval.id, approve: false, reason: 'no' });
+    await expect(harness.as('member').approvals.answer({ id: approval.id, approve: true })).rejects.toThrow(
+      `approval ${approval.id} is already denied (by test-member)`,
+    );
+    await expect(harness.as('viewer').approvals.answer({ id: approval.id, approve: true })).rejects.toThrow(
+      'a viewer token may not call approvals.answer',
+    );
+  });
+
+  it('only the worker holding the attempt may ask', async () => {
+    const { task } = await assignedTask();
+    const stranger = harness.connection('worker');
+    const other = (await stranger.workers.connect(registration({ name: 'w2', instanceId: 'instance-2' })))[
+      Symbol.asyncIterator
+    ]();
+    await take(other, 1);
+    await expect(
+      stranger.approvals.request({
+        taskId: task.id,
+        attempt: 1,
+        key: 'k',
+        tool: 'Bash',
+        action: 'x',
+        risk: 'execute',
+      }),
+    ).rejects.toThrow('is not held by this worker');
+  });
+});
