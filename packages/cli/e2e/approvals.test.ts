@@ -1,8 +1,9 @@
 import { type FakeModelServer, startFakeAnthropic } from '@nexa/worker/testing/fake-model';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approvalsOf, claudeWorker, describeRun, makeRepo, pendingApproval, writePolicy } from './agents.js';
 import { type Cluster, startCluster } from './cluster.js';
-import { nexa, nexaInBackground } from './harness.js';
+import { nexa, nexaBin, nexaInBackground } from './harness.js';
 
 let fake: FakeModelServer;
 let cluster: Cluster;
@@ -35,9 +36,20 @@ function runClaude(prompt: string, flags: string[] = []) {
 
 describe('Claude Code through the approvals queue', () => {
   it('asks before running Bash; nexa approve lets it run and the file is in the task branch', async () => {
+    const watch = execa(process.execPath, [nexaBin, 'approvals', 'list', '--watch', '--json'], {
+      env: cluster.home.env,
+      reject: false,
+    });
+    let watched = '';
+    watch.stdout?.on('data', (chunk: Buffer) => {
+      watched += chunk.toString();
+    });
     const run = runClaude('run: echo hello > made.txt');
     const taskId = await cluster.nextTask();
     const request = await pendingApproval(cluster.home, taskId);
+    const listed = await nexa(cluster.home, ['approvals', 'list', '--status', 'pending']);
+    expect(listed.stdout).toContain(request.id);
+    expect(listed.stdout).toContain('Bash: run `echo hello > made.txt`');
     expect(request).toMatchObject({
       taskId,
       status: 'pending',
@@ -66,6 +78,16 @@ describe('Claude Code through the approvals queue', () => {
     const [decided] = await approvalsOf(cluster.home, taskId);
     expect(decided).toMatchObject({ status: 'approved', rule: null });
     expect(decided?.decidedBy).toBeTruthy();
+    // --watch printed the request when it came and again when it was decided, one JSON object per line.
+    watch.kill('SIGINT');
+    expect((await watch).exitCode).toBe(0);
+    const seen = watched
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { id: string; status: string })
+      .filter((a) => a.id === request.id)
+      .map((a) => a.status);
+    expect(seen).toEqual(['pending', 'approved']);
   }, 120_000);
 
   it('nexa deny makes the tool fail, the run goes on, and --fail-on-deny exits 77', async () => {

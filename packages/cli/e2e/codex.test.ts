@@ -1,8 +1,8 @@
 import { type FakeModelServer, startFakeOpenAI } from '@nexa/worker/testing/fake-model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { codexWorker, describeRun, makeRepo } from './agents.js';
+import { approvalsOf, codexWorker, describeRun, makeRepo, pendingApproval } from './agents.js';
 import { type Cluster, startCluster } from './cluster.js';
-import { nexa } from './harness.js';
+import { nexa, nexaInBackground } from './harness.js';
 
 let fake: FakeModelServer;
 let cluster: Cluster;
@@ -30,6 +30,8 @@ describe('Codex through nexa run', () => {
       repo,
       '--sandbox',
       'process',
+      '--approve',
+      'all',
       '--json',
     ]);
     expect(ran.exitCode, describeRun(ran)).toBe(0);
@@ -38,6 +40,7 @@ describe('Codex through nexa run', () => {
       .split('\n')
       .map((line) => JSON.parse(line) as Record<string, unknown>);
     const taskId = String(events.at(-1)?.taskId);
+    expect(await cluster.nextTask()).toBe(taskId);
     const kinds = events.map((e) => e.kind);
     expect(kinds).toContain('agent_message');
     const calls = events.filter((e) => e.kind === 'tool_call');
@@ -55,6 +58,43 @@ describe('Codex through nexa run', () => {
     const plain = await nexa(cluster.home, ['logs', taskId]);
     expect(plain.stderr).toContain('→ shell: run `echo from codex > codex.txt`');
     expect(plain.stdout).toContain('done');
+  }, 120_000);
+
+  it('asks before running a command: it waits in nexa approvals list and runs after nexa approve', async () => {
+    const run = nexaInBackground(cluster.home, [
+      'run',
+      'run: echo approved > approved.txt',
+      '--agent',
+      'codex',
+      '--repo',
+      makeRepo(),
+      '--sandbox',
+      'process',
+    ]);
+    const taskId = await cluster.nextTask();
+    const request = await pendingApproval(cluster.home, taskId);
+    expect(request).toMatchObject({
+      taskId,
+      agent: 'codex',
+      status: 'pending',
+      tool: 'shell',
+      action: 'run `echo approved > approved.txt`',
+      command: 'echo approved > approved.txt',
+      risk: 'execute',
+    });
+    const listed = await nexa(cluster.home, ['approvals', 'list']);
+    expect(listed.stdout).toContain(request.id);
+
+    const approved = await nexa(cluster.home, ['approve', request.id]);
+    expect(approved.exitCode, approved.stderr).toBe(0);
+    const ran = await run.result;
+    expect(ran.exitCode, describeRun(ran)).toBe(0);
+    expect(ran.stderr).toContain(`nexa approve ${request.id}`);
+    expect(ran.stderr).toMatch(new RegExp(`approval ${request.id} approved by \\S+`));
+    expect(ran.stdout).toContain('done');
+    expect((await nexa(cluster.home, ['diff', taskId])).stdout).toContain('+approved');
+    const [decided] = await approvalsOf(cluster.home, taskId);
+    expect(decided).toMatchObject({ id: request.id, status: 'approved' });
   }, 120_000);
 
   it('waits, saying why, when no worker has the agent asked for', async () => {

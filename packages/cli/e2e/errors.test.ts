@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -137,7 +138,23 @@ describe('failures a user can cause', () => {
     const result = await nexa(home, ['run']);
     expect(result.exitCode).toBe(125);
     expect(result.stderr).toBe(
-      'nexa: nothing to run; put the command after --, e.g. nexa run -- echo hello\n',
+      'nexa: nothing to run; put the command after --, e.g. nexa run -- echo hello, or give a prompt and --agent claude|codex|acp\n',
     );
+  });
+
+  it('a coding agent without a prompt, or a policy file that is not one: one line each', async () => {
+    const noPrompt = await nexa(home, ['run', '--agent', 'claude']);
+    expect(noPrompt).toMatchObject({ exitCode: 125 });
+    expect(noPrompt.stderr).toBe(
+      'nexa: the claude agent needs a prompt; quote it: nexa run "fix the failing test" --agent claude\n',
+    );
+    const badPolicy = join(home.dir, 'policy.json');
+    writeFileSync(badPolicy, JSON.stringify({ rules: [{ tool: 'Bash', decision: 'maybe' }] }));
+    const policy = await nexa(home, ['run', '--policy', badPolicy, '--', 'true']);
+    expect(policy.exitCode).toBe(125);
+    expect(policy.stderr).toMatch(
+      /^nexa: policy file .*policy\.json at rules\.0\.decision: .*allow.*; each rule has a decision/,
+    );
+    expect(policy.stderr.trim().split('\n')).toHaveLength(1);
   });
 });

@@ -1,14 +1,15 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type TaskEventBody, TaskSpec } from '@nexa/core';
+import { type ApprovalDecision, type TaskEventBody, TaskSpec } from '@nexa/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processSandbox } from '../sandbox/process.js';
 import { fakeResponseUsage, startFakeOpenAI, writeCodexConfig } from '../testing/fakeModel/openai.js';
 import { type FakeModelServer, sendJson, startFakeServer } from '../testing/fakeModel/server.js';
 import type { ApprovalRequest, TaskSandbox } from './agent.js';
-import { codexAgent, shownCommand } from './codex.js';
+import { shownCommand } from './codex/items.js';
+import { codexAgent } from './codex.js';
 
 const codexBin = fileURLToPath(new URL('../../../../node_modules/.bin/codex', import.meta.url));
 // Codex will not set up its helper binaries under /tmp, so its home lives in the repo's ignored cache.
@@ -51,6 +52,8 @@ async function runCodex(
     signal?: AbortSignal;
     onStart?: (workdir: string) => void;
     onEvent?: (event: TaskEventBody) => void;
+    /** The approvals gate's answer to every request: allow unless a test says otherwise. */
+    decide?: (request: ApprovalRequest) => ApprovalDecision | Promise<ApprovalDecision>;
   } = {},
 ) {
   const workdir = mkdtempSync(join(tmpdir(), 'nexa-codex-'));
@@ -77,7 +80,7 @@ async function runCodex(
     approvals: {
       ask: async (request) => {
         asked.push(request);
-        return { outcome: 'allow', always: false };
+        return (await options.decide?.(request)) ?? { outcome: 'allow', always: false };
       },
     },
     sandbox,
@@ -99,11 +102,21 @@ async function runCodex(
 }
 
 describe('codex agent', () => {
-  it('runs a command the model asks for and reports the call, its result, the answer and the usage', async () => {
+  it('asks before a command the model wants, runs it once allowed, and reports the call, result, answer and usage', async () => {
     const requestsBefore = fake.requests.length;
     const { exit, of, asked, workdir } = await runCodex('run: echo hello > made.txt');
 
     expect(exit).toEqual({ exitCode: 0 });
+    // The gate saw the command as typed, not Codex's `/bin/bash -lc` wrapper around it.
+    expect(asked).toEqual([
+      {
+        key: expect.any(String),
+        tool: 'shell',
+        action: 'run `echo hello > made.txt`',
+        command: 'echo hello > made.txt',
+        risk: 'execute',
+      },
+    ]);
     expect(readFileSync(join(workdir, 'made.txt'), 'utf8')).toBe('hello\n');
     const [call] = of('tool_call');
     expect(call).toMatchObject({ tool: 'shell', title: 'run `echo hello > made.txt`' });
@@ -117,7 +130,7 @@ describe('codex agent', () => {
     expect(of('usage')).toEqual([
       {
         kind: 'usage',
-        model: null,
+        model: 'gpt-5.5',
         inputTokens: responses * fakeResponseUsage.inputTokens,
         cacheReadTokens: responses * fakeResponseUsage.cachedInputTokens,
         outputTokens: responses * fakeResponseUsage.outputTokens,
@@ -126,8 +139,30 @@ describe('codex agent', () => {
       },
     ]);
     expect(of('error')).toEqual([]);
-    // Exec mode never asks: Nexa's sandbox is the wall.
-    expect(asked).toEqual([]);
+  });
+
+  it('declines a command the gate denies: nothing runs, the model is told, the turn still finishes', async () => {
+    const { exit, of, asked, workdir } = await runCodex('run: echo hello > made.txt\nsay: gave up', {
+      decide: () => ({ outcome: 'deny', always: false, message: 'not here' }),
+    });
+
+    expect(exit).toEqual({ exitCode: 0 });
+    expect(asked).toMatchObject([{ command: 'echo hello > made.txt', risk: 'execute' }]);
+    expect(existsSync(join(workdir, 'made.txt'))).toBe(false);
+    expect(of('tool_result')).toMatchObject([{ ok: false, output: 'declined' }]);
+    expect(of('agent_message').at(-1)?.text).toMatch(/^gave up \(last tool result: .*rejected by user/s);
+  });
+
+  it('allows for the rest of the session when the gate says always: the same command is not asked again', async () => {
+    const twice = 'run: echo hello >> made.txt\nrun: echo hello >> made.txt';
+    const once = await runCodex(twice);
+    expect(once.asked).toHaveLength(2);
+
+    const always = await runCodex(twice, { decide: () => ({ outcome: 'allow', always: true }) });
+    expect(always.exit).toEqual({ exitCode: 0 });
+    expect(always.asked).toMatchObject([{ command: 'echo hello >> made.txt' }]);
+    expect(readFileSync(join(always.workdir, 'made.txt'), 'utf8')).toBe('hello\nhello\n');
+    expect(always.of('tool_result').map((result) => result.ok)).toEqual([true, true]);
   });
 
   it('reports a failing command as a failed tool result and still finishes the turn', async () => {
@@ -166,6 +201,25 @@ describe('codex agent', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(run.exit.exitCode).not.toBe(0);
     expect(run.of('tool_call').map((event) => event.title)).toEqual(['run `sleep 30`']);
+    expect(processesIn(run.workdir)).toEqual([]);
+  });
+
+  it('answers an approval still open when the run is aborted with cancel, and stops without running it', async () => {
+    const controller = new AbortController();
+    let asked = 0;
+    const run = await runCodex('run: echo hello > made.txt', {
+      signal: controller.signal,
+      decide: () => {
+        asked = Date.now();
+        controller.abort();
+        return new Promise(() => {}); // nobody answers
+      },
+    });
+
+    expect(asked).toBeGreaterThan(0);
+    expect(Date.now() - asked).toBeLessThan(5_000);
+    expect(run.exit).toEqual({ exitCode: 130, reason: 'codex interrupted its turn' });
+    expect(existsSync(join(run.workdir, 'made.txt'))).toBe(false);
     expect(processesIn(run.workdir)).toEqual([]);
   });
 

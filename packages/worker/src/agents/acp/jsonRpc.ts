@@ -35,6 +35,11 @@ export interface JsonRpcHandlers {
   onMalformed(line: string, problem: string): void;
 }
 
+export interface JsonRpcOptions {
+  /** Take messages without `"jsonrpc": "2.0"` too: Codex's app-server leaves the field out. */
+  versionOptional?: boolean;
+}
+
 type Pending = { resolve: (result: unknown) => void; reject: (error: Error) => void };
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -47,14 +52,17 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 export class JsonRpcPeer {
   private nextId = 0;
   private readonly pending = new Map<RequestId, Pending>();
-  private closed = false;
+  private isClosed = false;
+  /** Settles once the other side's output has ended and every waiting request has failed. */
+  readonly closed: Promise<void>;
 
   constructor(
     input: Readable,
     private readonly output: Writable,
     private readonly handlers: JsonRpcHandlers,
+    private readonly options: JsonRpcOptions = {},
   ) {
-    readJsonLines(input, {
+    this.closed = readJsonLines(input, {
       onMessage: (message) => this.dispatch(message),
       onMalformed: handlers.onMalformed,
     }).then(
@@ -64,7 +72,7 @@ export class JsonRpcPeer {
   }
 
   request(method: string, params: unknown): Promise<unknown> {
-    if (this.closed) return Promise.reject(new ConnectionClosedError());
+    if (this.isClosed) return Promise.reject(new ConnectionClosedError());
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
@@ -82,7 +90,7 @@ export class JsonRpcPeer {
 
   private dispatch(message: unknown): void | Promise<void> {
     const line = () => JSON.stringify(message);
-    if (!isObject(message) || message.jsonrpc !== '2.0') {
+    if (!isObject(message) || (message.jsonrpc !== '2.0' && !this.options.versionOptional)) {
       this.handlers.onMalformed(line(), 'not a JSON-RPC 2.0 message');
       return;
     }
@@ -121,8 +129,8 @@ export class JsonRpcPeer {
 
   /** Fails every request still waiting: no answer can come once their output has ended. */
   private close(): void {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.isClosed) return;
+    this.isClosed = true;
     for (const waiting of this.pending.values()) waiting.reject(new ConnectionClosedError());
     this.pending.clear();
   }
