@@ -7,3 +7,4 @@ export * from './policy.js';
 export * from './schemas/index.js';
 export * from './taskState.js';
 export * from './version.js';
+export * from './within.js';

@@ -1,6 +1,13 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Approval, ApprovalDecision, Assignment, RunningAttempt, SandboxName } from '@nexa/core';
+import {
+  type Approval,
+  type ApprovalDecision,
+  type Assignment,
+  type RunningAttempt,
+  type SandboxName,
+  within,
+} from '@nexa/core';
 import type { AgentPrograms } from './agentPrograms.js';
 import type { RequestApproval } from './approvalGate.js';
 import { type EventBatch, TaskEventStream } from './eventStream.js';
@@ -107,14 +114,6 @@ export class TaskSupervisor {
   /** Resolves when every attempt has ended, or after `timeoutMs`; true if all ended. */
   async settle(timeoutMs: number): Promise<boolean> {
     const all = Promise.all([...this.active.values()].map((entry) => entry.done)).then(() => true);
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), timeoutMs);
-    });
-    try {
-      return await Promise.race([all, late]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return (await within(all, timeoutMs)) ?? false;
   }
 }

@@ -9,6 +9,7 @@ import {
   type SandboxName,
   type WorkerMessage,
   type WorkerRegistration,
+  within,
 } from '@nexa/core';
 import { AgentPrograms } from './agentPrograms.js';
 import { connect, nexaCode } from './connection.js';
@@ -71,13 +72,6 @@ const FINAL_ACK_MS = 10_000;
 
 /** How long shutdown waits to tell the coordinator it takes no new tasks. */
 const LEAVE_MS = 2000;
-
-/** Waits for `promise`, but no longer than `ms`. */
-async function withinMs(ms: number, promise: Promise<unknown>): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
-}
 
 /** Connects to the coordinator and runs what it assigns until stopped. Resolves once registered. */
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
@@ -250,9 +244,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         if (stopping) return;
         stopping = true;
         // Over a WebSocket a call waits for the coordinator to come back; at shutdown, not for long.
-        await withinMs(
-          LEAVE_MS,
+        await within(
           client.workers.leave.mutate().catch(() => {}),
+          LEAVE_MS,
         );
         if (supervisor.size > 0) {
           const limit = options.shutdownTimeoutMs ?? 30_000;

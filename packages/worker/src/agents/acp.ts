@@ -1,4 +1,4 @@
-import { NEXA_VERSION, type TaskEventBody } from '@nexa/core';
+import { NEXA_VERSION, type TaskEventBody, within } from '@nexa/core';
 import type { ExitInfo } from '../sandbox/index.js';
 import {
   ConnectionClosedError,
@@ -21,19 +21,6 @@ const CANCELLED: PermissionAnswer = { outcome: { outcome: 'cancelled' } };
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/** The promise's value, or undefined if it takes longer than `ms`. */
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-  });
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /**
  * An Agent Client Protocol client: starts the task's agent command, opens a

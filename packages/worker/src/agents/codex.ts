@@ -1,3 +1,4 @@
+import { within } from '@nexa/core';
 import type { ExitInfo } from '../sandbox/index.js';
 import { ConnectionClosedError } from './acp/jsonRpc.js';
 import type { Agent, AgentRun } from './agent.js';
@@ -19,19 +20,6 @@ function codexEnv(env: Record<string, string>): Record<string, string> {
   const plain = { NO_COLOR: '1', ...env };
   if (env.CODEX_HOME || !env.HOME) return plain;
   return { ...plain, CODEX_HOME: `${env.HOME.replace(/\/$/, '')}/.codex` };
-}
-
-/** The promise's value, or undefined if it takes longer than `ms`. */
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-  });
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 export const codexAgent: Agent = {
