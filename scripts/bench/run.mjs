@@ -1,5 +1,6 @@
-// `pnpm bench [dispatch|output]`: Nexa's speed budgets, measured side by side
+// `pnpm bench [dispatch|output|failover|sandboxes|approvals]`: Nexa's speed budgets, measured side by side
 // with the bare operation in one run. Needs a build (`pnpm build`).
+import { benchApprovals } from './approvals.mjs';
 import { benchDispatch } from './dispatch.mjs';
 import { benchFailover } from './failover.mjs';
 import { benchOutput } from './output.mjs';
@@ -10,6 +11,7 @@ const benches = {
   output: benchOutput,
   failover: benchFailover,
   sandboxes: benchSandboxes,
+  approvals: benchApprovals,
 };
 const chosen = process.argv.slice(2);
 for (const name of chosen.length ? chosen : Object.keys(benches)) {

@@ -78,6 +78,7 @@ export async function startStack({ capacity = 4, workers = ['bench'] } = {}) {
     children[name] = worker.child;
   }
   return {
+    url,
     client,
     workers: children,
     async close() {

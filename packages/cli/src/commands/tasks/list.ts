@@ -1,7 +1,7 @@
 import { type Task, TaskStatus } from '@nexa/core';
 import { Flags } from '@oclif/core';
 import { ClientCommand } from '../../clientCommand.js';
-import { ago, commandLine } from '../../output/format.js';
+import { ago, whatRuns } from '../../output/format.js';
 import { table } from '../../output/table.js';
 
 export default class TasksList extends ClientCommand<typeof TasksList> {
@@ -28,7 +28,7 @@ export default class TasksList extends ClientCommand<typeof TasksList> {
         tasks.length === 0
           ? 'No tasks yet. Start one with: nexa run -- echo hello'
           : table(
-              ['ID', 'STATUS', 'EXIT', 'WORKER', 'ATTEMPT', 'CREATED', 'COMMAND'],
+              ['ID', 'STATUS', 'EXIT', 'WORKER', 'ATTEMPT', 'CREATED', 'RUNS'],
               tasks.map((t) => [
                 t.id,
                 t.status,
@@ -36,7 +36,7 @@ export default class TasksList extends ClientCommand<typeof TasksList> {
                 t.workerId ?? '-',
                 String(t.attempt),
                 ago(t.createdAt),
-                commandLine(t.command),
+                whatRuns(t),
               ]),
             ),
       );
