@@ -62,7 +62,9 @@ describe('Claude Code through the approvals queue', () => {
     expect(task.status).toBe('waiting_approval');
     const shown = await nexa(cluster.home, ['tasks', 'show', taskId]);
     expect(shown.stdout).toMatch(/Prompt\s+claude: run: echo hello > made\.txt/);
-    expect((await nexa(cluster.home, ['tasks', 'list'])).stdout).toMatch(new RegExp(`${taskId}\\s+waiting_approval`));
+    expect((await nexa(cluster.home, ['tasks', 'list'])).stdout).toMatch(
+      new RegExp(`${taskId}\\s+waiting_approval`),
+    );
 
     const approved = await nexa(cluster.home, ['approve', request.id]);
     expect(approved).toMatchObject({ exitCode: 0 });
