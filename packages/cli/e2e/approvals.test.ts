@@ -61,7 +61,7 @@ describe('Claude Code through the approvals queue', () => {
     const task = JSON.parse((await nexa(cluster.home, ['tasks', 'show', taskId, '--json'])).stdout);
     expect(task.status).toBe('waiting_approval');
     const shown = await nexa(cluster.home, ['tasks', 'show', taskId]);
-    expect(shown.stdout).toMatch(/Prompt\s+claude: run: echo hello > made\.txt/);
+    expect(shown.stdout).toMatch(/Prompt:\s+claude: run: echo hello > made\.txt/);
     expect((await nexa(cluster.home, ['tasks', 'list'])).stdout).toMatch(
       new RegExp(`${taskId}\\s+waiting_approval`),
     );
