@@ -32,7 +32,11 @@ try {
   process.exit(code || 1);
 }
 const passed = summary.numPassedTests;
-const failed = summary.numFailedTests + (summary.numRuntimeErrorTestSuites ?? 0);
+// An error vitest caught outside any test (an unhandled rejection, say) fails the run without
+// failing a test; it counts here as one failure, so the line never says 0 failed for a failed run.
+const stray = code !== 0 && summary.numFailedTests === 0 && !summary.numRuntimeErrorTestSuites ? 1 : 0;
+const failed = summary.numFailedTests + (summary.numRuntimeErrorTestSuites ?? 0) + stray;
 const skipped = summary.numPendingTests + summary.numTodoTests;
-console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+const why = stray ? ' (an error outside the tests: see "Unhandled Errors" above)' : '';
+console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}${why}`);
 process.exit(failed > 0 || passed === 0 ? 1 : code);

@@ -33,7 +33,8 @@ export function claudeWorker(apiUrl: string): { flags: string[]; env: Record<str
       '--pass-env',
       Object.keys(env).join(','),
     ],
-    env,
+    // In the worker's environment but not passed on: no task may see it.
+    env: { ...env, WORKER_ONLY_SECRET: 's3cret' },
   };
 }
 

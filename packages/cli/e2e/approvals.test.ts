@@ -227,4 +227,14 @@ describe('Claude Code through the approvals queue', () => {
     expect(ran.stderr).toContain(`nexa approve ${request.id}`);
     expect((await nexa(cluster.home, ['diff', taskId])).stdout).toContain('via-acp.txt');
   }, 120_000);
+
+  it("gives the agent what --pass-env names and nothing else of the worker's environment", async () => {
+    const ran = await runClaude('run: env > env.txt', ['--approve', 'all']).result;
+    expect(ran.exitCode, describeRun(ran)).toBe(0);
+    const taskId = await cluster.nextTask();
+    const diff = (await nexa(cluster.home, ['diff', taskId])).stdout;
+    expect(diff).toContain(`+ANTHROPIC_BASE_URL=${fake.url}`);
+    expect(diff).toContain(`+NEXA_TASK_ID=${taskId}`);
+    expect(diff).not.toContain('WORKER_ONLY_SECRET');
+  }, 120_000);
 });
