@@ -3,7 +3,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approvalsOf, claudeWorker, describeRun, makeRepo, pendingApproval, writePolicy } from './agents.js';
 import { type Cluster, startCluster } from './cluster.js';
-import { nexa, nexaBin, nexaInBackground } from './harness.js';
+import { nexa, nexaBin, nexaInBackground, showTask } from './harness.js';
 
 let fake: FakeModelServer;
 let cluster: Cluster;
@@ -58,7 +58,7 @@ describe('Claude Code through the approvals queue', () => {
       command: 'echo hello > made.txt',
       decidedBy: null,
     });
-    const task = JSON.parse((await nexa(cluster.home, ['tasks', 'show', taskId, '--json'])).stdout);
+    const task = await showTask(cluster.home, taskId);
     expect(task.status).toBe('waiting_approval');
     const shown = await nexa(cluster.home, ['tasks', 'show', taskId]);
     expect(shown.stdout).toMatch(/Prompt:\s+claude: run: echo hello > made\.txt/);
@@ -108,7 +108,7 @@ describe('Claude Code through the approvals queue', () => {
     expect(ran.stdout).toContain('keep the readme'); // and was told why
     expect(ran.stderr).toContain(`approval ${request.id} denied by`);
     expect(ran.stderr).toContain('--fail-on-deny');
-    const task = JSON.parse((await nexa(cluster.home, ['tasks', 'show', taskId, '--json'])).stdout);
+    const task = await showTask(cluster.home, taskId);
     expect(task.status).toBe('succeeded');
     expect((await nexa(cluster.home, ['diff', taskId])).stdout).not.toContain('README.md');
     const [decided] = await approvalsOf(cluster.home, taskId);
@@ -199,7 +199,7 @@ describe('Claude Code through the approvals queue', () => {
     expect(ran.stdout).toContain('65534');
     expect(ran.stdout).toMatch(/ls: .*\/root/);
     const taskId = await cluster.nextTask();
-    const task = JSON.parse((await nexa(cluster.home, ['tasks', 'show', taskId, '--json'])).stdout);
+    const task = await showTask(cluster.home, taskId);
     expect(task.sandbox).toBeNull(); // the worker's default: a walled sandbox
     expect((await nexa(cluster.home, ['diff', taskId])).stdout).toContain('+walled');
   }, 120_000);

@@ -2,17 +2,17 @@ import { type FakeModelServer, startFakeAnthropic } from '@nexa/worker/testing/f
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claudeWorker, describeRun, makeRepo, pendingApproval } from './agents.js';
 import {
-  adminToken,
   type Daemon,
   type Home,
   makeHome,
+  newestTaskId,
   nexa,
   nexaInBackground,
+  showTask,
   startServer,
   startWorker,
   workerToken,
 } from './harness.js';
-import { observe } from './observer.js';
 
 let fake: FakeModelServer;
 let home: Home;
@@ -49,10 +49,7 @@ describe('a coordinator killed while an agent waits for approval', () => {
       'process',
     ]);
     daemons.push(run.daemon);
-    const observer = observe(first.url, await adminToken(home, first.url));
-    let taskId = '';
-    while (!taskId) taskId = (await observer.api.tasks.list.query({ limit: 1 }))[0]?.id ?? '';
-    await observer.close();
+    const taskId = await newestTaskId(home);
     const request = await pendingApproval(home, taskId);
 
     first.daemon.signal('SIGKILL');
@@ -66,7 +63,7 @@ describe('a coordinator killed while an agent waits for approval', () => {
     const ran = await run.result;
     expect(ran.exitCode, describeRun(ran)).toBe(0);
     expect((await nexa(home, ['diff', taskId])).stdout).toContain('+survived');
-    const task = JSON.parse((await nexa(home, ['tasks', 'show', taskId, '--json'])).stdout);
+    const task = await showTask(home, taskId);
     expect(task).toMatchObject({ status: 'succeeded', attempt: 1 }); // the same attempt carried on
   }, 120_000);
 });

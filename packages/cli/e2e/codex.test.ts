@@ -2,7 +2,7 @@ import { type FakeModelServer, startFakeOpenAI } from '@nexa/worker/testing/fake
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approvalsOf, codexWorker, describeRun, makeRepo, pendingApproval } from './agents.js';
 import { type Cluster, startCluster } from './cluster.js';
-import { nexa, nexaInBackground } from './harness.js';
+import { nexa, nexaInBackground, showTask } from './harness.js';
 
 let fake: FakeModelServer;
 let cluster: Cluster;
@@ -101,7 +101,7 @@ describe('Codex through nexa run', () => {
     const ran = await nexa(cluster.home, ['run', 'hello', '--agent', 'claude', '--detach']);
     const taskId = ran.stdout.trim();
     await new Promise((resolve) => setTimeout(resolve, 500));
-    const task = JSON.parse((await nexa(cluster.home, ['tasks', 'show', taskId, '--json'])).stdout);
+    const task = await showTask(cluster.home, taskId);
     expect(task).toMatchObject({ status: 'queued' });
     expect(task.waitingFor).toContain('has the claude agent');
     await nexa(cluster.home, ['cancel', taskId]);

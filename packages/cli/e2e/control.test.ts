@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Cluster, output, startCluster } from './cluster.js';
-import { nexa, nexaInBackground, resultTaskId } from './harness.js';
+import { nexa, nexaInBackground, resultTaskId, showTask } from './harness.js';
 
 let cluster: Cluster;
 beforeAll(async () => {
@@ -146,7 +146,7 @@ describe('retry, drain and waiting', () => {
     expect(retry.stdout).toBe(`${taskId} queued again as attempt 2\n`);
     const follow = await nexa(cluster.home, ['logs', taskId, '--follow']);
     expect(follow.stdout).toBe('try 1\ntry 2\n');
-    const show = JSON.parse((await nexa(cluster.home, ['tasks', 'show', taskId, '--json'])).stdout);
+    const show = await showTask(cluster.home, taskId);
     expect(show.attempts.map((a: { status: string }) => a.status)).toEqual(['failed', 'failed']);
   });
 

@@ -6,6 +6,7 @@ import {
   makeHome,
   nexa,
   nexaInBackground,
+  showTask,
   startServer,
   startWorker,
   workerToken,
@@ -67,7 +68,7 @@ describe('a coordinator killed mid-task', () => {
 
     const logs = await nexa(home, ['logs', taskId]);
     expect(completeness(logs.stdout)).toBe('complete');
-    const task = JSON.parse((await nexa(home, ['tasks', 'show', taskId, '--json'])).stdout);
+    const task = await showTask(home, taskId);
     expect(task).toMatchObject({ status: 'succeeded', attempt: 1 }); // the same attempt carried on
     const events = (await nexa(home, ['logs', taskId, '--json'])).stdout
       .trim()

@@ -7,6 +7,7 @@ import {
   makeHome,
   nexa,
   resultTaskId,
+  showTask,
   startServer,
   startWorker,
   workerToken,
@@ -93,9 +94,7 @@ describe('a fleet of two workers', () => {
       'true',
     ]);
     const taskId = resultTaskId(result);
-    const task = JSON.parse((await nexa(home, ['tasks', 'show', taskId, '--json'])).stdout) as {
-      workerId: string;
-    };
+    const task = await showTask(home, taskId);
     const listed = JSON.parse((await nexa(home, ['workers', 'list', '--json'])).stdout) as {
       id: string;
       name: string;

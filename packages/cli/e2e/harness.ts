@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { TaskDetail } from '@nexa/core';
 import { execa, type ResultPromise } from 'execa';
 
 /** The built `nexa` entry point, as users run it. */
@@ -191,4 +192,22 @@ export function resultTaskId(run: CommandResult): string {
   if (result.type !== 'result' || !result.taskId)
     throw new Error(`no result line in: ${run.stdout.slice(-500)}`);
   return result.taskId;
+}
+
+/** `nexa tasks show ID --json`, parsed: the task as a script sees it. */
+export async function showTask(home: Home, id: string): Promise<TaskDetail> {
+  const shown = await nexa(home, ['tasks', 'show', id, '--json']);
+  if (shown.exitCode !== 0) throw new Error(`nexa tasks show ${id}: ${shown.stderr}`);
+  return JSON.parse(shown.stdout) as TaskDetail;
+}
+
+/** The newest task's id, once there is one (for a task started by `nexa run` in the background). */
+export async function newestTaskId(home: Home): Promise<string> {
+  for (;;) {
+    const [task] = JSON.parse((await nexa(home, ['tasks', 'list', '--limit', '1', '--json'])).stdout) as {
+      id: string;
+    }[];
+    if (task) return task.id;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Cluster, startCluster } from './cluster.js';
-import { nexa, resultTaskId } from './harness.js';
+import { nexa, resultTaskId, showTask } from './harness.js';
 
 let cluster: Cluster;
 let repo: string;
@@ -71,7 +71,7 @@ describe('tasks on a git repository (--repo)', () => {
       const diff = await nexa(cluster.home, ['diff', id]);
       expect(diff.stdout).toContain(`+change from ${id}`);
       expect(diff.stdout).toContain('+++ b/added.txt');
-      const show = JSON.parse((await nexa(cluster.home, ['tasks', 'show', id, '--json'])).stdout);
+      const show = await showTask(cluster.home, id);
       expect(show.changes).toMatchObject({ branch: `nexa/${id}`, files: 2, insertions: 2, deletions: 0 });
     }
     expect(git('log', '--format=%s', 'main')).toBe('base\n'); // the repository's own branch is untouched

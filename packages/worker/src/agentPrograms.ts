@@ -67,10 +67,7 @@ export class AgentPrograms {
     if (agent === 'shell') return [];
     if (agent === 'acp') {
       const [first = '', ...rest] = command;
-      return [
-        this.bins[first] ? (this.locate(this.bins[first] as string) ?? first) : (this.locate(first) ?? first),
-        ...rest,
-      ];
+      return [this.locate(this.bins[first] ?? first) ?? first, ...rest];
     }
     const location = this.found.get(agent);
     if (!location) throw new Error(`the ${agent} agent is not installed on this worker`);

@@ -1,8 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Assignment, formatDuration, type SandboxName, type TaskStatus } from '@nexa/core';
-import type { AgentPrograms } from './agentPrograms.js';
-import { programPaths } from './agentPrograms.js';
+import { type AgentPrograms, programPaths } from './agentPrograms.js';
 import { agents } from './agents/index.js';
 import { type RequestApproval, TaskApprovalGate, withRelativePaths } from './approvalGate.js';
 import type { TaskEventStream } from './eventStream.js';

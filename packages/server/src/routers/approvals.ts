@@ -1,6 +1,6 @@
 import { ApprovalStatus } from '@nexa/core';
 import { z } from 'zod';
-import { ApprovalRequestInput, approvalFromRow } from '../services/approvals.js';
+import { ApprovalRequestInput } from '../services/approvals.js';
 import {
   memberProcedure,
   readProcedure,
@@ -28,10 +28,6 @@ export const approvalsRouter = router({
         .default({ limit: 100 }),
     )
     .query(({ ctx, input }) => ctx.services.approvals.list(input)),
-
-  get: readProcedure
-    .input(z.object({ id: z.string().min(1) }))
-    .query(async ({ ctx, input }) => approvalFromRow(await ctx.services.approvals.mustRow(input.id))),
 
   /** `nexa approve ID [--always]` and `nexa deny ID --reason`. */
   answer: memberProcedure

@@ -190,16 +190,22 @@ export class ApprovalService {
   }
 
   /** Ends the pending requests of a task (it was cancelled, or ended, or its worker was lost). */
-  expireTask(taskId: string, reason: string): Promise<void> {
-    return this.database.writes.run(async () => {
-      const pending = await this.db
-        .select()
-        .from(approvals)
-        .where(and(eq(approvals.taskId, taskId), eq(approvals.status, 'pending')));
-      for (const row of pending) {
+  async expireTask(taskId: string, reason: string): Promise<void> {
+    // Called for every task that ends; most never asked anything, so look before taking the write
+    // queue. Nothing new can turn up meanwhile: a task no longer active may not ask.
+    if ((await this.pendingOf(taskId)).length === 0) return;
+    await this.database.writes.run(async () => {
+      for (const row of await this.pendingOf(taskId)) {
         await this.settle(row, { status: 'expired', decidedAt: Date.now(), decidedBy: 'nexa', reason });
       }
     });
+  }
+
+  private pendingOf(taskId: string): Promise<ApprovalRow[]> {
+    return this.db
+      .select()
+      .from(approvals)
+      .where(and(eq(approvals.taskId, taskId), eq(approvals.status, 'pending')));
   }
 
   /** Denies every request nobody answered in time; arms the timer for the next one. */

@@ -1,5 +1,6 @@
 import { type Approval, approvalStatuses } from '@nexa/core';
 import { Flags } from '@oclif/core';
+import type { NexaClient } from '../../client/createClient.js';
 import { ClientCommand } from '../../clientCommand.js';
 import { untilSignal } from '../../lib/untilSignal.js';
 import { ago } from '../../output/format.js';
@@ -53,38 +54,58 @@ With --watch, prints the list and then each new request and each decision as it 
   async run(): Promise<Approval[] | undefined> {
     const { status, task, limit, watch } = this.flags;
     const filter = { ...(status?.length ? { status } : {}), ...(task ? { taskId: task } : {}), limit };
-    const approvals = await this.call((client) => client.approvals.list.query(filter));
-    const json = this.jsonEnabled();
-    if (!watch) {
-      if (!json) {
-        this.log(approvals.length === 0 ? 'No approval requests.' : table(HEADER, rows(approvals)));
-      }
-      return approvals;
+    if (watch) {
+      await this.watch(
+        filter,
+        (a) => (!status?.length || status.includes(a.status)) && (!task || a.taskId === task),
+      );
+      return undefined; // what it printed as it went is the output
     }
-    await this.watch(
-      approvals,
-      (a) => (!status?.length || status.includes(a.status)) && (!task || a.taskId === task),
-    );
-    return undefined; // what it printed as it went is the output
+    const approvals = await this.call((client) => client.approvals.list.query(filter));
+    if (!this.jsonEnabled()) {
+      this.log(approvals.length === 0 ? 'No approval requests.' : table(HEADER, rows(approvals)));
+    }
+    return approvals;
   }
 
-  private async watch(initial: Approval[], wanted: (a: Approval) => boolean): Promise<void> {
+  /**
+   * The list, then every change. The feed is opened first and the list read
+   * once it has started, so a request made in between is in one or the other
+   * (printed once: each state of a request is printed at most once).
+   */
+  private async watch(
+    filter: Parameters<NexaClient['approvals']['list']['query']>[0],
+    wanted: (a: Approval) => boolean,
+  ): Promise<void> {
     const json = this.jsonEnabled();
-    const print = (a: Approval) =>
-      process.stdout.write(
-        json
-          ? `${JSON.stringify(a)}\n`
-          : `${table(HEADER, rows([a]))
-              .split('\n')
-              .slice(1)
-              .join('\n')}\n`,
-      );
-    if (json) for (const a of [...initial].reverse()) print(a);
-    else this.log(table(HEADER, rows([...initial].reverse())));
+    const printed = new Set<string>();
+    const print = (approvals: Approval[], header = false) => {
+      const fresh = approvals.filter((a) => !printed.has(`${a.id}:${a.status}`));
+      for (const a of fresh) printed.add(`${a.id}:${a.status}`);
+      if (json) for (const a of fresh) process.stdout.write(`${JSON.stringify(a)}\n`);
+      else if (header || fresh.length > 0) {
+        const lines = table(HEADER, rows(fresh)).split('\n');
+        process.stdout.write(`${(header ? lines : lines.slice(1)).join('\n')}\n`);
+      }
+    };
     const client = await this.client();
+    let early: Approval[] | undefined = [];
     await new Promise<void>((resolve, reject) => {
       const subscription = client.approvals.watch.subscribe(undefined, {
-        onData: (a) => wanted(a) && print(a),
+        onStarted: () => {
+          client.approvals.list
+            .query(filter)
+            .then((initial) => {
+              print([...initial].reverse(), true);
+              print((early ?? []).filter(wanted));
+              early = undefined;
+            })
+            .catch(reject);
+        },
+        onData: (a) => {
+          if (early) early.push(a);
+          else if (wanted(a)) print([a]);
+        },
         onError: (error) => reject(error),
         onComplete: () => resolve(),
       });
