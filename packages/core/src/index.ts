@@ -3,6 +3,7 @@ export * from './duration.js';
 export * from './errors.js';
 export * from './ids.js';
 export * from './labels.js';
+export * from './limits.js';
 export * from './policy.js';
 export * from './schemas/index.js';
 export * from './taskState.js';

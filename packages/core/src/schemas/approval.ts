@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { limits, tooMany } from '../limits.js';
+import { boundedJson } from './boundedJson.js';
 
 /** How much an action can do, from least to most: what a person weighs before saying yes. */
 export const risks = ['read', 'write', 'execute', 'network'] as const;
@@ -45,13 +47,20 @@ export const Approval = ApprovalAction.extend({
 });
 export type Approval = z.infer<typeof Approval>;
 
+/** A person's edit of what the agent asked to do: free-form JSON, bounded like a tool call's input. */
+export const UpdatedInput = boundedJson(
+  'updatedInput',
+  limits.event.toolInputChars,
+  limits.event.jsonDepth,
+).pipe(z.record(z.string(), z.unknown()));
+
 /** What the agent is told: go ahead (perhaps with edited input), or not and why. */
 export const ApprovalDecision = z.object({
   outcome: z.enum(['allow', 'deny', 'cancelled']),
   /** The person said "always": agents that can remember it are told to. */
   always: z.boolean().default(false),
-  message: z.string().optional(),
-  updatedInput: z.record(z.string(), z.unknown()).optional(),
+  message: z.string().max(limits.event.textChars).optional(),
+  updatedInput: UpdatedInput.optional(),
 });
 export type ApprovalDecision = z.infer<typeof ApprovalDecision>;
 
@@ -76,7 +85,11 @@ export const PolicyRule = z
 export type PolicyRule = z.infer<typeof PolicyRule>;
 
 /** An ordered list of rules: the first that matches decides. */
-export const Policy = z.object({ rules: z.array(PolicyRule).max(1000) }).strict();
+export const Policy = z
+  .object({
+    rules: z.array(PolicyRule).max(limits.policy.rules, tooMany('policy', limits.policy.rules, 'rules')),
+  })
+  .strict();
 export type Policy = z.infer<typeof Policy>;
 
 /** What happens to a request no rule matched: `--approve all|none|ask`. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { limits, tooLong, tooMany } from '../limits.js';
 import { ApproveMode, Policy } from './approval.js';
 
 export const taskStatuses = [
@@ -24,27 +25,85 @@ export const SandboxName = z.enum(sandboxNames);
 export type SandboxName = z.infer<typeof SandboxName>;
 
 const envName = /^[A-Za-z_][A-Za-z0-9_]*$/;
-export const EnvVars = z.record(z.string(), z.string()).superRefine((env, ctx) => {
-  for (const name of Object.keys(env)) {
-    if (!envName.test(name)) {
+const { task: taskLimits } = limits;
+
+/** The sum of string lengths: what one field costs in every listing. */
+const totalChars = (values: Iterable<string>) => {
+  let total = 0;
+  for (const value of values) total += value.length;
+  return total;
+};
+
+export const EnvVars = z
+  .record(
+    z.string().max(taskLimits.envNameChars, tooLong('an env name', taskLimits.envNameChars)),
+    z.string().max(taskLimits.envValueChars, tooLong('an env value', taskLimits.envValueChars)),
+  )
+  .superRefine((env, ctx) => {
+    const names = Object.keys(env);
+    if (names.length > taskLimits.envVars) {
+      ctx.addIssue({ code: 'custom', message: tooMany('env', taskLimits.envVars, 'variables') });
+      return;
+    }
+    const total = totalChars(names) + totalChars(Object.values(env));
+    if (total > taskLimits.envTotalChars) {
       ctx.addIssue({
         code: 'custom',
-        path: [name],
-        message: `"${name}" is not an environment variable name (letters, digits and _, not starting with a digit)`,
+        message: tooLong('env (all names and values)', taskLimits.envTotalChars),
       });
     }
-  }
-});
+    for (const name of names) {
+      if (!envName.test(name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: `"${name.slice(0, 64)}" is not an environment variable name (letters, digits and _, not starting with a digit)`,
+        });
+      }
+    }
+  });
 
-export const LabelSelector = z.record(z.string().min(1).max(63), z.string().max(255));
+/** Labels as key=value pairs, bounded in count and size (a worker's labels or a task's selector). */
+export function labelMap(
+  field: string,
+  bounds: { labels: number; labelKeyChars: number; labelValueChars: number },
+) {
+  return z
+    .record(
+      z
+        .string()
+        .min(1)
+        .max(bounds.labelKeyChars, tooLong(`a ${field} key`, bounds.labelKeyChars)),
+      z.string().max(bounds.labelValueChars, tooLong(`a ${field} value`, bounds.labelValueChars)),
+    )
+    .refine((labels) => Object.keys(labels).length <= bounds.labels, tooMany(field, bounds.labels, 'labels'));
+}
+
+export const LabelSelector = labelMap('label', taskLimits);
+
+/** A command's argv, bounded per argument and in total. */
+export const Command = z
+  .array(
+    z.string().max(taskLimits.commandArgChars, tooLong('a command argument', taskLimits.commandArgChars)),
+  )
+  .max(taskLimits.commandArgs, tooMany('command', taskLimits.commandArgs, 'arguments'))
+  .refine(
+    (argv) => totalChars(argv) <= taskLimits.commandTotalChars,
+    tooLong('command (all arguments together)', taskLimits.commandTotalChars),
+  );
 
 /** What a person asks for: everything needed to run a task, and nothing the coordinator decides. */
 const TaskSpecFields = z.object({
   agent: AgentName.default('shell'),
   /** The shell agent's argv; for `acp`, the agent's own command (e.g. ["claude-agent-acp"]). */
-  command: z.array(z.string()).default([]),
+  command: Command.default([]),
   /** What a coding agent is asked to do; null for `shell`. */
-  prompt: z.string().min(1).max(200_000).nullable().default(null),
+  prompt: z
+    .string()
+    .min(1)
+    .max(taskLimits.promptChars, tooLong('prompt', taskLimits.promptChars))
+    .nullable()
+    .default(null),
   /** Rules that decide this task's approval requests before the project's policy does. */
   policy: Policy.nullable().default(null),
   /** What a request no rule matches gets: ask a person, or allow/deny all. */

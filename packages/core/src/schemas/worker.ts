@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { limits } from '../limits.js';
 import type { Approval, ApprovalDecision } from './approval.js';
-import { AgentName, SandboxName, TaskSpec } from './task.js';
+import { AgentName, labelMap, SandboxName, TaskSpec } from './task.js';
 
 export const workerStatuses = ['online', 'offline', 'lost', 'draining'] as const;
 export const WorkerStatus = z.enum(workerStatuses);
@@ -15,11 +16,11 @@ export const WorkerRegistration = z.object({
   name: WorkerName,
   /** Random per worker process: a reconnect from the same process may take over its old session. */
   instanceId: z.string().min(8).max(64),
-  labels: z.record(z.string(), z.string()).default({}),
+  labels: labelMap('worker label', limits.worker).default({}),
   capacity: z.number().int().min(1).max(1024),
   version: z.string().max(64),
-  sandboxes: z.array(SandboxName).min(1),
-  agents: z.array(AgentName).min(1),
+  sandboxes: z.array(SandboxName).min(1).max(16),
+  agents: z.array(AgentName).min(1).max(16),
 });
 export type WorkerRegistration = z.infer<typeof WorkerRegistration>;
 

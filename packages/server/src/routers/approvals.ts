@@ -1,4 +1,4 @@
-import { ApprovalStatus } from '@nexa/core';
+import { ApprovalStatus, UpdatedInput } from '@nexa/core';
 import { z } from 'zod';
 import { ApprovalRequestInput } from '../services/approvals.js';
 import {
@@ -37,7 +37,7 @@ export const approvalsRouter = router({
         approve: z.boolean(),
         always: z.boolean().default(false),
         reason: z.string().max(2000).optional(),
-        updatedInput: z.record(z.string(), z.unknown()).optional(),
+        updatedInput: UpdatedInput.optional(),
       }),
     )
     .mutation(({ ctx, input }) =>

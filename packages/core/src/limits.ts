@@ -1,0 +1,96 @@
+/**
+ * Every size the coordinator accepts, in one place, so the CLI, the server and
+ * the worker agree on them. Strings are counted in UTF-16 code units (what
+ * zod's `.max` and `String.length` count); wire sizes in bytes.
+ *
+ * Why bounds at all: whatever the coordinator stores, every listing and every
+ * tail carries again, to every reader. One oversized field costs memory N
+ * times over, so each field is bounded where it enters.
+ */
+export const limits = {
+  task: {
+    /** Arguments of a task's command (Linux itself caps one argument at 128 KiB). */
+    commandArgs: 4096,
+    commandArgChars: 64 * 1024,
+    commandTotalChars: 256 * 1024,
+    promptChars: 200_000,
+    envVars: 256,
+    envNameChars: 256,
+    envValueChars: 32 * 1024,
+    envTotalChars: 256 * 1024,
+    labels: 64,
+    labelKeyChars: 63,
+    labelValueChars: 255,
+  },
+  policy: {
+    rules: 1000,
+    toolChars: 200,
+    commandPatternChars: 2000,
+    pathPatternChars: 4096,
+  },
+  worker: {
+    labels: 64,
+    labelKeyChars: 63,
+    labelValueChars: 255,
+  },
+  event: {
+    // Workers cut output into 64 KiB events and tool results at 64 KiB (plus a
+    // "[cut]" note); the coordinator allows headroom above what a healthy worker
+    // sends, so a chunk a little over never fails a task, while still bounding it.
+    outputChars: 256 * 1024,
+    /** Messages, titles, reasons: text a person reads. */
+    textChars: 256 * 1024,
+    toolOutputChars: 256 * 1024,
+    /** A tool call's input, as JSON. */
+    toolInputChars: 256 * 1024,
+    /** A diff artifact: the worker cuts the patch at 1 MiB (workingCopy.ts). */
+    patchChars: 1024 * 1024,
+    statChars: 1024 * 1024,
+    /** Ids, names, branches, tool names: short identifiers. */
+    idChars: 1024,
+    /** Nesting of free-form JSON (tool inputs, edited approval input). */
+    jsonDepth: 64,
+  },
+  wire: {
+    /**
+     * The largest message a client legitimately sends: an events.append with a
+     * full-size diff artifact (1 MiB of patch, JSON-escaped) or a batch of
+     * 512 KiB of output. Used for HTTP bodies and WebSocket messages alike.
+     */
+    messageBytes: 4 * 1024 * 1024,
+    /** Calls in one batched request (HTTP `?batch=1` or a JSON-RPC array over WebSocket); clients do not batch. */
+    batchCalls: 16,
+    /** Open subscriptions on one WebSocket. */
+    subscriptionsPerConnection: 64,
+    /** Open subscriptions of one principal across all its connections. */
+    subscriptionsPerPrincipal: 256,
+  },
+  listing: {
+    /** Rows one listing returns at most. */
+    rows: 1000,
+    /** Bytes (of stored JSON) one page of a task's log carries at most; at least one event. */
+    eventPageBytes: 1024 * 1024,
+    /** Live events one tail may hold for a reader before it goes back to the database. */
+    liveEvents: 10_000,
+    liveBytes: 4 * 1024 * 1024,
+  },
+  load: {
+    /** Queries and mutations of people and tools in flight at once; more get `unavailable`. */
+    clientCalls: 64,
+    /** Workers' calls (heartbeats, appends) have their own budget: other clients' load never starves them. */
+    workerCalls: 512,
+    /** HTTP requests open at once, before their bodies are read. */
+    httpRequests: 256,
+    /** Seconds a shed client is told to wait (Retry-After). */
+    retryAfterSeconds: 1,
+  },
+} as const;
+
+/** The one message every limit error says: which field, and its bound. */
+export function tooLong(field: string, max: number, unit = 'characters'): string {
+  return `${field} is longer than the limit of ${max} ${unit}`;
+}
+
+export function tooMany(field: string, max: number, what = 'entries'): string {
+  return `${field} has more than the limit of ${max} ${what}`;
+}
