@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { NexaError, type Principal } from '@nexa/core';
+import type { ClosableSocket } from './auth/liveConnections.js';
 import type { Services } from './services/index.js';
 
 /** How far a WebSocket's unsent output may grow before a subscription waits for it to drain. */
@@ -36,12 +37,16 @@ export function createContextInner(opts: {
   };
 }
 
-async function authenticate(services: Services, token: string | undefined) {
+async function authenticate(
+  services: Services,
+  token: string | undefined,
+  verify = (token: string) => services.tokens.verify(token),
+) {
   if (!token) {
     return { principal: null, authError: new NexaError('unauthorized', 'no token was sent') };
   }
   try {
-    return { principal: await services.tokens.verify(token), authError: null };
+    return { principal: await verify(token), authError: null };
   } catch (error) {
     if (error instanceof NexaError) return { principal: null, authError: error };
     throw error;
@@ -55,7 +60,7 @@ export async function createHttpContext(services: Services, req: IncomingMessage
   return createContextInner({ services, ...(await authenticate(services, token)) });
 }
 
-interface BufferedSocket {
+interface BufferedSocket extends ClosableSocket {
   bufferedAmount: number;
   readyState: number;
 }
@@ -66,7 +71,10 @@ export async function createWsContext(
   socket: BufferedSocket,
   connectionParams: Record<string, string> | null,
 ): Promise<Context> {
-  const auth = await authenticate(services, connectionParams?.token);
+  // The socket is watched: revoking or outliving its token closes it (auth/liveConnections.ts).
+  const auth = await authenticate(services, connectionParams?.token, (token) =>
+    services.tokens.verifyConnection(token, socket),
+  );
   const waitForDrain = async () => {
     // ws has no per-socket drain promise; poll gently while the buffer is over the limit.
     while (socket.bufferedAmount > MAX_BUFFERED_BYTES && socket.readyState === 1) {

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { NexaError, type Principal, type Role } from '@nexa/core';
-import { eq } from 'drizzle-orm';
+import { desc, eq } from 'drizzle-orm';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import type { Database } from '../db/open.js';
 import { tokens } from '../db/schema.js';
+import { type ClosableSocket, LiveConnections } from './liveConnections.js';
 
 const issuer = 'nexa';
 
@@ -14,13 +15,42 @@ export interface IssuedToken {
   expiresAt: string | null;
 }
 
+/** A token as `tokens.list` shows it: everything but the token itself. */
+export interface TokenRecord {
+  id: string;
+  role: Role;
+  subject: string;
+  createdAt: string;
+  expiresAt: string | null;
+  revokedAt: string | null;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+function recordFromRow(row: typeof tokens.$inferSelect): TokenRecord {
+  return {
+    id: row.jti,
+    role: row.role,
+    subject: row.subject,
+    createdAt: new Date(row.createdAt).toISOString(),
+    expiresAt: iso(row.expiresAt),
+    revokedAt: iso(row.revokedAt),
+  };
+}
+
 /**
  * Issues and verifies bearer tokens: JWTs signed with the coordinator's key,
  * each with a `jti` recorded in the database so it can be revoked.
  */
 export class TokenService {
-  /** jti → still valid? Filled on first sight of a jti, so a verified request costs no query. */
+  /**
+   * jti → not revoked? Filled on first sight of a jti, so a verified request
+   * costs no query; `revoke` updates it, so a revocation holds at once.
+   * (One coordinator process owns the tokens table: nothing else revokes.)
+   */
   private readonly known = new Map<string, boolean>();
+  /** Open WebSockets by token, ended when their token is revoked or expires. */
+  readonly connections = new LiveConnections();
 
   constructor(
     private readonly database: Database,
@@ -48,6 +78,47 @@ export class TokenService {
 
   /** Returns the principal for a token, or throws `unauthorized` saying why it was refused. */
   async verify(token: string): Promise<Principal> {
+    return (await this.inspect(token)).principal;
+  }
+
+  /**
+   * Verifies a WebSocket's token and watches the socket: it is closed when
+   * the token is revoked or expires, as a new request would be refused then.
+   */
+  async verifyConnection(token: string, socket: ClosableSocket): Promise<Principal> {
+    const { principal, expiresAt } = await this.inspect(token);
+    this.connections.add(principal.jti, socket, expiresAt);
+    return principal;
+  }
+
+  /** Every token ever issued, newest first (never the token itself: it is not stored). */
+  async list(): Promise<TokenRecord[]> {
+    const rows = await this.database.db.select().from(tokens).orderBy(desc(tokens.createdAt));
+    return rows.map(recordFromRow);
+  }
+
+  /**
+   * Revokes a token (again is fine: the first time stays recorded): requests
+   * with it are refused from now on and its open connections end.
+   */
+  async revoke(jti: string): Promise<TokenRecord> {
+    const row = await this.database.writes.run(async () => {
+      const [found] = await this.database.db.select().from(tokens).where(eq(tokens.jti, jti));
+      if (!found || found.revokedAt !== null) return found;
+      const [updated] = await this.database.db
+        .update(tokens)
+        .set({ revokedAt: Date.now() })
+        .where(eq(tokens.jti, jti))
+        .returning();
+      return updated;
+    });
+    if (!row) throw new NexaError('not_found', `no token ${jti}`, { hint: 'see nexa token list' });
+    this.known.set(jti, false);
+    this.connections.endToken(jti, 'token revoked');
+    return recordFromRow(row);
+  }
+
+  private async inspect(token: string): Promise<{ principal: Principal; expiresAt: number | null }> {
     let payload: Awaited<ReturnType<typeof jwtVerify>>['payload'];
     try {
       ({ payload } = await jwtVerify(token, this.secret, { issuer, algorithms: ['HS256'] }));
@@ -60,7 +131,10 @@ export class TokenService {
       throw new NexaError('unauthorized', 'the token is missing its claims');
     }
     if (!(await this.isLive(jti))) throw new NexaError('unauthorized', 'the token has been revoked');
-    return { jti, subject: sub, role: role as Role };
+    return {
+      principal: { jti, subject: sub, role: role as Role },
+      expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : null,
+    };
   }
 
   private async isLive(jti: string): Promise<boolean> {

@@ -1,6 +1,16 @@
+import { randomBytes } from 'node:crypto';
 import { Role } from '@nexa/core';
 import { z } from 'zod';
 import { adminProcedure, router } from '../trpc.js';
+
+/**
+ * Who holds a token when its creator names nobody: the role, who made it and
+ * a few characters of its id, so two tokens of one role are never the same
+ * subject (tasks.createdBy, audit, and who may see a task's env go by it).
+ */
+function defaultSubject(role: Role, creator: string): string {
+  return `${role}@${creator}-${randomBytes(3).toString('hex')}`;
+}
 
 export const tokensRouter = router({
   create: adminProcedure
@@ -12,6 +22,18 @@ export const tokensRouter = router({
       }),
     )
     .mutation(({ ctx, input }) =>
-      ctx.services.tokens.issue(input.role, input.subject ?? input.role, input.ttlSeconds),
+      ctx.services.tokens.issue(
+        input.role,
+        input.subject ?? defaultSubject(input.role, ctx.principal.subject),
+        input.ttlSeconds,
+      ),
     ),
+
+  /** Every token: id (jti), role, subject, when made, expires and was revoked; never the token itself. */
+  list: adminProcedure.query(({ ctx }) => ctx.services.tokens.list()),
+
+  /** Revokes a token at once: its requests are refused and its open connections closed. */
+  revoke: adminProcedure
+    .input(z.object({ id: z.string().min(1).max(128) }))
+    .mutation(({ ctx, input }) => ctx.services.tokens.revoke(input.id)),
 });
