@@ -26,7 +26,11 @@ export const tasksRouter = router({
         : undefined;
       return Promise.all(
         rows.map(async (row) =>
-          taskFromRow(row, row.status === 'queued' ? await scheduler.explain(row, load) : null),
+          taskFromRow(
+            row,
+            ctx.principal,
+            row.status === 'queued' ? await scheduler.explain(row, load) : null,
+          ),
         ),
       );
     }),
@@ -47,17 +51,21 @@ export const tasksRouter = router({
             deletions,
           }))(artifact)
         : null;
-    return { ...taskFromRow(row, waitingFor), attempts: await tasks.attempts(row.id), changes };
+    return {
+      ...taskFromRow(row, ctx.principal, waitingFor),
+      attempts: await tasks.attempts(row.id),
+      changes,
+    };
   }),
 
   cancel: memberProcedure.input(taskId).mutation(async ({ ctx, input }) => {
     await ctx.services.control.cancel(input.id, ctx.principal.subject);
-    return taskFromRow(await ctx.services.tasks.mustRow(input.id));
+    return taskFromRow(await ctx.services.tasks.mustRow(input.id), ctx.principal);
   }),
 
   retry: memberProcedure.input(taskId).mutation(async ({ ctx, input }) => {
     await ctx.services.control.retry(input.id);
-    return taskFromRow(await ctx.services.tasks.mustRow(input.id));
+    return taskFromRow(await ctx.services.tasks.mustRow(input.id), ctx.principal);
   }),
 
   /** A shutting-down worker gives back an attempt it stopped. */

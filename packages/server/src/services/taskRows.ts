@@ -1,4 +1,4 @@
-import type { Task, TaskAttempt, TaskSpec } from '@nexa/core';
+import type { Principal, Task, TaskAttempt, TaskSpec } from '@nexa/core';
 import type { taskAttempts, tasks } from '../db/schema.js';
 
 export type TaskRow = typeof tasks.$inferSelect;
@@ -6,10 +6,27 @@ export type AttemptRow = typeof taskAttempts.$inferSelect;
 
 export const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
-/** The public shape of a task row (the `--json` contract). */
-export function taskFromRow(row: TaskRow, waitingFor: string | null = null): Task {
+/**
+ * What a task's environment values read as to someone who may not see them:
+ * the names stay (what the task was given), the values do not (`--env
+ * API_TOKEN=...` is how secrets reach a task).
+ */
+export const ENV_VALUE_MASK = '***';
+
+/** Env values are the creator's and admins' to see: everyone else gets the names with ENV_VALUE_MASK. */
+export function envFor(row: Pick<TaskRow, 'env' | 'createdBy'>, viewer: Principal): Record<string, string> {
+  if (viewer.role === 'admin' || viewer.subject === row.createdBy) return row.env;
+  return Object.fromEntries(Object.keys(row.env).map((name) => [name, ENV_VALUE_MASK]));
+}
+
+/**
+ * The public shape of a task row (the `--json` contract), as `viewer` may see
+ * it: required, so no output path can forget to mask the env.
+ */
+export function taskFromRow(row: TaskRow, viewer: Principal, waitingFor: string | null = null): Task {
   return {
     ...specFromRow(row),
+    env: envFor(row, viewer),
     id: row.id,
     status: row.status,
     workerId: row.workerId,
@@ -36,7 +53,7 @@ export function attemptFromRow(row: AttemptRow): TaskAttempt {
   };
 }
 
-/** The spec part of a row, as a worker gets it in an assignment. */
+/** The spec part of a row, as a worker gets it in an assignment: with the env in clear, for the worker only. */
 export function specFromRow(row: TaskRow): TaskSpec {
   return {
     agent: row.agent as Task['agent'],

@@ -59,7 +59,7 @@ export class TaskService {
       finishedAt: null,
     };
     await this.database.writes.run(() => this.db.insert(tasks).values(row));
-    return taskFromRow(row);
+    return taskFromRow(row, principal);
   }
 
   async row(id: string): Promise<TaskRow | undefined> {
