@@ -144,8 +144,7 @@ export class TaskRun {
   private async reportChanges(copy: WorkingCopy): Promise<void> {
     if (this.cause === 'reassigned' || this.cause === 'shutdown') return;
     try {
-      const artifact = await recordChanges(copy);
-      if (artifact) this.events.emit(artifact);
+      for (const event of await recordChanges(copy)) this.events.emit(event);
     } catch (error) {
       this.events.emit({
         kind: 'error',

@@ -1,34 +1,27 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { appendFile, mkdir } from 'node:fs/promises';
+import { appendFile, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import type { TaskEventBody } from '@nexa/core';
+import { NexaError, type TaskEventBody } from '@nexa/core';
+import { hostGit } from './git/hostGit.js';
+import { readTaskTip } from './git/taskTip.js';
+import { acceptTaskTip, createVault, fetchBranchBack, stageTaskObjects, vaultOf } from './git/vault.js';
 import { createWorkspace } from './workspace.js';
 
-const run = promisify(execFile);
 const PATCH_LIMIT = 1024 * 1024;
+/** Recording reads files the task left; a huge or pathological tree must not hold the task forever. */
+const RECORD_TIMEOUT_MS = 5 * 60_000;
 
 /** A task's working copy, and where it came from when it is a repository. */
 export interface WorkingCopy {
   dir: string;
-  repo?: { source: string; local: boolean; base: string; branch: string };
-}
-
-async function git(args: string[], cwd?: string): Promise<string> {
-  const { stdout } = await run('git', args, {
-    cwd,
-    maxBuffer: 64 * 1024 * 1024,
-    env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
-  });
-  return stdout;
+  repo?: { source: string; local: boolean; base: string; branch: string; vault: string };
 }
 
 /**
- * An empty directory, or a repository to work on: a clone (hardlinked when
- * local) on a new branch `nexa/<task-id>`. A clone, not a worktree: a worktree
- * shares the repository's .git, which a walled sandbox would either not see or
- * could rewrite; the clone keeps the task inside its own directory.
+ * An empty directory, or a repository to work on: a clone on a new branch
+ * `nexa/<task-id>`. A clone, not a worktree: a worktree shares the repository's
+ * .git. The copy is cloned from the task's vault over the pack protocol, never
+ * with --local: hardlinked object files would let the task rewrite the user's history.
  */
 export async function prepareWorkingCopy(
   root: string,
@@ -39,45 +32,85 @@ export async function prepareWorkingCopy(
   const dir = createWorkspace(root, taskId, attempt);
   if (!repo) return { dir };
   const local = existsSync(repo);
+  const branch = `nexa/${taskId}`;
+  const vault = vaultOf(dir);
   try {
-    await git(['clone', '--quiet', ...(local ? ['--local'] : []), '--', repo, dir]);
-    const base = (await git(['rev-parse', 'HEAD'], dir)).trim();
-    const branch = `nexa/${taskId}`;
-    await git(['checkout', '--quiet', '-B', branch], dir);
-    // A coding agent's home (.nexa/home) lives in the copy; it is not part of the task's changes.
+    const base = await createVault(vault, repo, local, branch);
+    await hostGit(['clone', '--quiet', '--no-local', '--', vault, dir], { purpose: 'vault' });
+    // The copy is still ours here (no task has run in it): git may run in it this once.
+    await hostGit(['remote', 'set-url', 'origin', repo], { purpose: 'vault', cwd: dir });
     await mkdir(join(dir, '.git', 'info'), { recursive: true });
     await appendFile(join(dir, '.git', 'info', 'exclude'), '\n/.nexa/\n');
-    return { dir, repo: { source: repo, local, base, branch } };
+    return { dir, repo: { source: repo, local, base, branch, vault } };
   } catch (error) {
-    const detail = String((error as { stderr?: string }).stderr ?? (error as Error).message)
-      .trim()
-      .split('\n')
-      .at(-1);
-    throw new Error(`could not check out ${repo}: ${detail}`);
+    await rm(vault, { recursive: true, force: true });
+    const detail = (error as Error).message.replace(/^git \S+ failed: /, '');
+    throw new NexaError('invalid_input', `could not check out ${repo}: ${detail}`, { cause: error });
   }
 }
 
 /**
- * What the task changed against its base, as an artifact event; the worker
- * commits nothing itself. A local repository gets the task's branch back
- * (with whatever the task committed on it), so it outlives the working copy.
+ * What the task changed against its base, as an artifact event (and an error
+ * event when its commits could not be taken); the worker commits nothing
+ * itself. Once the task has run, its copy is hostile data: git only ever runs
+ * with the vault as its repository and the copy as a work tree to read.
  */
-export async function recordChanges(copy: WorkingCopy): Promise<TaskEventBody | undefined> {
-  if (!copy.repo) return undefined;
+export async function recordChanges(copy: WorkingCopy): Promise<TaskEventBody[]> {
+  if (!copy.repo) return [];
   const { dir, repo } = copy;
-  await git(['add', '--all', '--intent-to-add'], dir); // untracked files count as changes too
-  const diff = ['diff', repo.base, '--'];
+  const events: TaskEventBody[] = [];
+  const refused = await takeTaskCommits(dir, repo);
+  if (refused) events.push({ kind: 'error', message: `the task's commits were not taken: ${refused}` });
+  events.push(await diffAgainstBase(dir, repo));
+  if (repo.local) await fetchBranchBack(repo.vault, repo.source, repo.branch);
+  return events;
+}
+
+/** Moves the vault's branch to what the task committed; says why not when it cannot. */
+async function takeTaskCommits(
+  dir: string,
+  repo: NonNullable<WorkingCopy['repo']>,
+): Promise<string | undefined> {
+  const found = await readTaskTip(dir, repo.branch);
+  if (found.tip === undefined) return found.refused;
+  if (found.tip === repo.base) return undefined;
+  await stageTaskObjects(repo.vault, join(dir, '.git', 'objects'));
+  return acceptTaskTip(repo.vault, repo.branch, repo.base, found.tip);
+}
+
+/**
+ * The work tree against the base, through a private index in the vault. `add`
+ * records symlinks as links (never followed), skips fifos and sockets, and
+ * runs no filter: no config of ours defines one.
+ */
+async function diffAgainstBase(dir: string, repo: NonNullable<WorkingCopy['repo']>): Promise<TaskEventBody> {
+  const { vault, base, branch } = repo;
+  const indexFile = join(vault, 'nexa-index');
+  const options = {
+    purpose: 'vault',
+    gitDir: vault,
+    workTree: dir,
+    indexFile,
+    cwd: vault,
+    timeoutMs: RECORD_TIMEOUT_MS,
+  } as const;
+  await rm(indexFile, { force: true });
+  await hostGit(['read-tree', base], options);
+  // --ignore-errors: one unreadable path (a nested repository without commits, say) does not hide the rest.
+  await hostGit(['add', '--all', '--ignore-errors'], options).catch((error: Error) => {
+    if ((error.cause as { code?: number } | undefined)?.code !== 1) throw error;
+  });
+  const diff = ['diff', '--cached', '--no-ext-diff', '--no-textconv', '--no-color', base];
   const [stat, shortstat, patch] = await Promise.all([
-    git([...diff.slice(0, 2), '--stat', '--'], dir),
-    git([...diff.slice(0, 2), '--shortstat', '--'], dir),
-    git(diff, dir),
+    hostGit([...diff, '--stat', '--'], options),
+    hostGit([...diff, '--shortstat', '--'], options),
+    hostGit([...diff, '--'], options),
   ]);
   const count = (word: string) => Number(new RegExp(`(\\d+) ${word}`).exec(shortstat)?.[1] ?? 0);
-  if (repo.local) await git(['fetch', '--quiet', dir, `+${repo.branch}:${repo.branch}`], repo.source);
   return {
     kind: 'artifact',
-    branch: repo.branch,
-    base: repo.base,
+    branch,
+    base,
     files: count('files? changed'),
     insertions: count('insertions?\\(\\+\\)'),
     deletions: count('deletions?\\(-\\)'),
