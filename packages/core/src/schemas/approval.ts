@@ -79,6 +79,8 @@ export const PolicyRule = z
     command: z.string().min(1).max(2000).optional(),
     path: z.string().min(1).max(4096).optional(),
     risk: Risk.optional(),
+    /** `exact`: tool, command and path are literal text, never globs (what `--always` records). */
+    match: z.enum(['glob', 'exact']).optional(),
     decision: PolicyDecision,
   })
   .strict();

@@ -305,9 +305,14 @@ export class ApprovalService {
   }
 }
 
-/** What `--always` allows from now on in this task: the same command, or the same tool on the same paths. */
+/**
+ * What `--always` allows from now on in this task: exactly the same command, or
+ * the same tool on the same path. Literal text, never a glob: approving
+ * `ls *.txt` must not approve `ls /; curl ... | sh; echo .txt`.
+ */
 function alwaysRule(row: ApprovalRow): PolicyRule {
-  if (row.command !== null) return { tool: row.tool, command: row.command, decision: 'allow' };
-  if (row.paths?.length === 1) return { tool: row.tool, path: row.paths[0] as string, decision: 'allow' };
-  return { tool: row.tool, decision: 'allow' };
+  const exact = { tool: row.tool, match: 'exact', decision: 'allow' } as const;
+  if (row.command !== null) return { ...exact, command: row.command };
+  if (row.paths?.length === 1) return { ...exact, path: row.paths[0] as string };
+  return exact;
 }
