@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, readlinkSync } from 'node:fs';
 import { basename } from 'node:path';
+import type { Writable } from 'node:stream';
 import { ProcessGroupLimits } from './cgroup.js';
 import { sandboxProcess } from './childProcess.js';
 import {
@@ -26,14 +27,32 @@ function systemMounts(): string[] {
   return args;
 }
 
+/** The descriptor bwrap reads the task's environment from (`--args`): the first after stdio. */
+const ENV_ARGS_FD = 3;
+
+/**
+ * The task's environment as bwrap options, NUL-separated, for `--args`: a
+ * command line is readable by every process on the machine (/proc/PID/cmdline,
+ * `ps`), including other tasks, so values (API keys) never go in one. bwrap
+ * itself keeps the worker's clean environment: the task's variables never
+ * reach a process outside the sandbox (LD_PRELOAD would run code on the host).
+ */
+export function bwrapEnvArgs(request: SpawnRequest): string {
+  const env = envInSandbox(request);
+  return Object.entries(env)
+    .flatMap(([name, value]) => ['--setenv', name, value])
+    .map((arg) => `${arg}\0`)
+    .join('');
+}
+
 /**
  * The bubblewrap command line: new user, pid, ipc, uts, cgroup and (unless
  * asked) network namespaces; a read-only system; a private /tmp, /proc and
  * /dev; the working copy read-write at /work; nothing of anyone's home; the
- * task's environment only; and the sandbox dies with the worker.
+ * task's environment only (read from ENV_ARGS_FD, see bwrapEnvArgs); and
+ * the sandbox dies with the worker.
  */
 export function bwrapArgs(request: SpawnRequest): string[] {
-  const env = envInSandbox(request);
   const tools = toolMounts(request);
   return [
     '--die-with-parent',
@@ -59,7 +78,8 @@ export function bwrapArgs(request: SpawnRequest): string[] {
     '--chdir',
     WORKDIR_IN_SANDBOX,
     '--clearenv',
-    ...Object.entries(env).flatMap(([name, value]) => ['--setenv', name, value]),
+    '--args',
+    String(ENV_ARGS_FD),
     '--',
     ...tools.argv,
   ];
@@ -90,9 +110,12 @@ export function bwrapSandbox(options: { bwrapPath?: string; defaults?: SandboxLi
       const argv = [bwrap, ...bwrapArgs(request)];
       const [file, ...args] = (group ? group.wrap(argv) : argv) as [string, ...string[]];
       const child = spawn(file, args, {
-        stdio: 'pipe',
+        stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
         detached: true,
       });
+      const envArgs = child.stdio[ENV_ARGS_FD] as Writable;
+      envArgs.on('error', () => {}); // bwrap failed to start: its exit says why
+      envArgs.end(bwrapEnvArgs(request));
       return sandboxProcess(child, 'bubblewrap', request.stdin, () => {
         const oom = group?.oomKilled() ?? false;
         group?.remove();
