@@ -1,6 +1,7 @@
 import { mkdirSync, renameSync } from 'node:fs';
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { VAULTS_DIR, vaultOf } from './git/vault.js';
 
 /**
  * A task's working copy. For now an empty directory per attempt; git worktrees
@@ -35,8 +36,13 @@ function emptyAgain(dir: string): string {
   return dir;
 }
 
+/**
+ * Removes a working copy and its vault. rm never follows a symlink (it unlinks
+ * the link), so nothing a task linked to outside its copy is touched.
+ */
 export async function removeWorkspace(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+  await rm(vaultOf(dir), { recursive: true, force: true, maxRetries: 3 });
 }
 
 /**
@@ -48,15 +54,27 @@ export async function removeWorkspaceLater(dir: string, keepMs: number): Promise
   setTimeout(() => void removeWorkspace(dir), keepMs).unref();
 }
 
-/** At start: working copies older than `keepMs` left by an earlier run of this worker go. */
+/** At start: working copies (and vaults) older than `keepMs` left by an earlier run of this worker go. */
 export async function pruneWorkspaces(root: string, keepMs: number): Promise<void> {
   const now = Date.now();
+  const old = async (path: string) => {
+    const info = await stat(path).catch(() => undefined);
+    return info !== undefined && now - info.mtimeMs > keepMs;
+  };
   const entries = await readdir(root).catch(() => [] as string[]);
   await Promise.all(
-    entries.map(async (name) => {
-      const dir = join(root, name);
-      const info = await stat(dir).catch(() => undefined);
-      if (info && now - info.mtimeMs > keepMs) await removeWorkspace(dir);
+    entries
+      .filter((name) => name !== VAULTS_DIR)
+      .map(async (name) => {
+        if (await old(join(root, name))) await removeWorkspace(join(root, name));
+      }),
+  );
+  // A vault can outlive its copy (a crash between the two removals): it goes on its own age.
+  const vaults = join(root, VAULTS_DIR);
+  const vaultNames = await readdir(vaults).catch(() => [] as string[]);
+  await Promise.all(
+    vaultNames.map(async (name) => {
+      if (await old(join(vaults, name))) await rm(join(vaults, name), { recursive: true, force: true });
     }),
   );
 }
