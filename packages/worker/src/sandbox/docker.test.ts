@@ -1,5 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -125,6 +135,23 @@ describe.skipIf(unavailable !== undefined)('docker sandbox', () => {
     chownSync(spawnRequest.workdir, 1234, 1234);
     const result = await run(spawnRequest);
     expect(result.stdout).toBe('1234\n1234\n');
+  });
+
+  it('lends a root-owned copy to the task and back without ever chowning what a symlink in it points to', async () => {
+    const hostDir = freshWorkdir();
+    const hostFile = join(hostDir, 'host-file');
+    writeFileSync(hostFile, 'host');
+    chownSync(hostFile, 4321, 4321);
+    chownSync(hostDir, 4321, 4321);
+    const spawnRequest = request(`ln -s ${hostFile} planted-file && ln -s ${hostDir} planted-dir && id -u`);
+    chownSync(spawnRequest.workdir, 0, 0);
+    symlinkSync(hostFile, join(spawnRequest.workdir, 'left-file'));
+    symlinkSync(hostDir, join(spawnRequest.workdir, 'left-dir'));
+    const first = await run(spawnRequest);
+    expect(first.stdout).toBe('65534\n');
+    await run({ ...spawnRequest, argv: ['true'] }); // lent and returned again, now with the task's links
+    for (const path of [hostFile, hostDir]) expect(statSync(path).uid).toBe(4321);
+    expect(lstatSync(join(spawnRequest.workdir, 'planted-file')).uid).toBe(0); // the links themselves came back
   });
 
   it('has no network unless asked', async () => {

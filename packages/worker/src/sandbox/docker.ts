@@ -43,6 +43,13 @@ function signalNumber(signal: string): number {
 }
 
 /**
+ * chown -R on a copy holding the task's symlinks: -P walks no symlink and -h
+ * changes the link itself, never what it points to (a host file). GNU chown
+ * defaults to this under -R; spelled out so no other chown or alias differs.
+ */
+const NEVER_FOLLOW = ['-R', '-P', '-h'];
+
+/**
  * The uid:gid the task runs as: the working copy's owner, so the task can change
  * its own files. When root owns it (a worker running as root) the task runs as
  * nobody instead, never as root, and the working copy is lent to nobody for the
@@ -53,13 +60,14 @@ function signalNumber(signal: string): number {
 async function sandboxUser(workdir: string): Promise<{ user: string; lent: boolean }> {
   const owner = await stat(workdir);
   if (owner.uid !== 0) return { user: `${owner.uid}:${owner.gid}`, lent: false };
-  await run('chown', ['-R', NOBODY, workdir]);
+  await run('chown', [...NEVER_FOLLOW, NOBODY, workdir]);
   return { user: NOBODY, lent: true };
 }
 
+
 /** Gives a lent working copy back to root, so the worker can read and clean it up as before. */
 async function returnWorkdir(workdir: string): Promise<void> {
-  await run('chown', ['-R', '0:0', workdir]);
+  await run('chown', [...NEVER_FOLLOW, '0:0', workdir]);
 }
 
 function containerConfig(
