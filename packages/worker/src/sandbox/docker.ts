@@ -64,7 +64,6 @@ async function sandboxUser(workdir: string): Promise<{ user: string; lent: boole
   return { user: NOBODY, lent: true };
 }
 
-
 /** Gives a lent working copy back to root, so the worker can read and clean it up as before. */
 async function returnWorkdir(workdir: string): Promise<void> {
   await run('chown', [...NEVER_FOLLOW, '0:0', workdir]);
