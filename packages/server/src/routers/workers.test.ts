@@ -47,6 +47,19 @@ describe('workers router', () => {
     await b.session.return?.();
   });
 
+  it('schedules a task some worker can take, however many tasks no worker can take wait ahead of it', async () => {
+    const member = harness.as('member');
+    // Older and of higher priority than the plain task: ahead of it in the queue.
+    for (let i = 0; i < 600; i++) {
+      await member.tasks.submit({ command: ['nvidia-smi'], labels: { gpu: '1' }, priority: 5 });
+    }
+    const plain = await member.tasks.submit({ command: ['echo', 'hi'] });
+    const worker = await connectWorker({ name: 'plain', instanceId: 'instance-plain' });
+    const [assign] = await take(worker.session, 1);
+    expect(assign).toMatchObject({ type: 'assign', assignment: { taskId: plain.id } });
+    await worker.session.return?.();
+  });
+
   it('only assigns a task to a worker with the labels it selects', async () => {
     const plain = await connectWorker({ name: 'plain', instanceId: 'instance-plain' });
     const task = await harness.as('member').tasks.submit({ command: ['nvidia-smi'], labels: { gpu: '1' } });

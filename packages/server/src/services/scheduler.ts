@@ -2,29 +2,34 @@ import { formatLabels, labelsMatch } from '@nexa/core';
 import type { Database } from '../db/open.js';
 import type { EventLog } from './eventLog.js';
 import { specFromRow, type TaskRow } from './taskRows.js';
-import type { TaskService } from './tasks.js';
+import type { TaskNeed, TaskService } from './tasks.js';
 import type { WorkerHub, WorkerSession } from './workerHub.js';
-
-/** How many queued tasks one scheduling pass looks at. */
-const PASS_SIZE = 500;
 
 /** A task without a sandbox of its own runs in a walled one: never a plain process by default. */
 const walledSandboxes = ['docker', 'bwrap'];
 
-function offersSandbox(session: WorkerSession, task: TaskRow): boolean {
+/** What a task needs of a worker. */
+type Need = Pick<TaskRow, 'agent' | 'sandbox' | 'labels'>;
+
+function offersSandbox(session: WorkerSession, task: Need): boolean {
   const offered = session.registration.sandboxes as string[];
   return task.sandbox
     ? offered.includes(task.sandbox)
     : offered.some((name) => walledSandboxes.includes(name));
 }
 
-function canRun(session: WorkerSession, task: TaskRow): boolean {
+function canRun(session: WorkerSession, task: Need): boolean {
   const { registration } = session;
   return (
     labelsMatch(task.labels, registration.labels) &&
     (registration.agents as string[]).includes(task.agent) &&
     offersSandbox(session, task)
   );
+}
+
+/** Highest priority first, then oldest, then by id: the order `TaskService.queued` reads in. */
+function schedulingOrder(a: TaskRow, b: TaskRow): number {
+  return b.priority - a.priority || a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 /**
@@ -68,13 +73,26 @@ export class Scheduler {
     return this.running;
   }
 
+  /**
+   * One pass: only the queued tasks that some worker with a free slot can
+   * take, at most as many per need as there are free slots, merged into
+   * scheduling order. Tasks no worker can take never stand in front of
+   * those it can, however many of them wait.
+   */
   private async pass(): Promise<void> {
     const sessions = this.hub.connected().filter((session) => !session.draining);
     if (sessions.length === 0) return;
-    const queued = await this.tasks.queued(PASS_SIZE);
-    if (queued.length === 0) return;
     const load = await this.tasks.activeCountByWorker();
     const free = (s: WorkerSession) => s.registration.capacity - (load.get(s.workerId) ?? 0);
+    const open = sessions.filter((session) => free(session) > 0);
+    const slots = open.reduce((total, session) => total + free(session), 0);
+    if (slots === 0) return;
+    const needs = (await this.tasks.queuedNeeds()).filter((need) =>
+      open.some((session) => canRun(session, need)),
+    );
+    const queued = (await Promise.all(needs.map((need: TaskNeed) => this.tasks.queued(need, slots))))
+      .flat()
+      .sort(schedulingOrder);
 
     for (const task of queued) {
       let best: WorkerSession | undefined;

@@ -9,10 +9,13 @@ import {
   type TaskStatus,
   taskStatuses,
 } from '@nexa/core';
-import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { Database } from '../db/open.js';
 import { taskAttempts, tasks } from '../db/schema.js';
 import { attemptFromRow, type TaskRow, taskFromRow } from './taskRows.js';
+
+/** What a queued task asks of a worker; `labelsText` is the selector exactly as stored. */
+export type TaskNeed = Pick<TaskRow, 'agent' | 'sandbox' | 'labels'> & { labelsText: string };
 
 export const activeStatuses = taskStatuses.filter(isActiveStatus);
 
@@ -92,12 +95,36 @@ export class TaskService {
       .limit(filter.limit);
   }
 
-  /** Queued tasks in scheduling order: highest priority first, then oldest. */
-  queued(limit: number): Promise<TaskRow[]> {
+  /**
+   * What the queued tasks need, one row per distinct need (agent, sandbox,
+   * selector labels as stored). There are few of these however long the
+   * queue is, so the scheduler can skip the needs no worker meets.
+   */
+  queuedNeeds(): Promise<TaskNeed[]> {
+    return this.db
+      .selectDistinct({
+        agent: tasks.agent,
+        sandbox: tasks.sandbox,
+        labels: tasks.labels,
+        labelsText: sql<string>`${tasks.labels}`.as('labels_text'),
+      })
+      .from(tasks)
+      .where(eq(tasks.status, 'queued'));
+  }
+
+  /** Queued tasks with one need, in scheduling order: highest priority first, then oldest. */
+  queued(need: TaskNeed, limit: number): Promise<TaskRow[]> {
     return this.db
       .select()
       .from(tasks)
-      .where(eq(tasks.status, 'queued'))
+      .where(
+        and(
+          eq(tasks.status, 'queued'),
+          eq(tasks.agent, need.agent),
+          need.sandbox === null ? isNull(tasks.sandbox) : eq(tasks.sandbox, need.sandbox),
+          sql`${tasks.labels} = ${need.labelsText}`,
+        ),
+      )
       .orderBy(desc(tasks.priority), tasks.createdAt, tasks.id)
       .limit(limit);
   }
