@@ -1,18 +1,24 @@
 /**
  * An unbounded-or-bounded FIFO that one consumer reads with `for await`.
- * When a bound is set and a push would exceed it, the queue drops what it
+ * When a bound (count or bytes) is set and a push would exceed it, the queue drops what it
  * holds and ends with `overflowed = true`, so a slow reader never grows
  * memory without limit; the reader then catches up from durable storage.
  */
 export class AsyncQueue<T> implements AsyncIterable<T> {
   private items: T[] = [];
+  private sizes: number[] = [];
+  private bytes = 0;
   private waiting: ((result: IteratorResult<T>) => void) | null = null;
   private ended = false;
   overflowed = false;
 
-  constructor(private readonly limit = Number.POSITIVE_INFINITY) {}
+  /** `limit` bounds how many items it holds, `maxBytes` their total size as given to `push`. */
+  constructor(
+    private readonly limit = Number.POSITIVE_INFINITY,
+    private readonly maxBytes = Number.POSITIVE_INFINITY,
+  ) {}
 
-  push(item: T): void {
+  push(item: T, bytes = 0): void {
     if (this.ended) return;
     if (this.waiting) {
       const resolve = this.waiting;
@@ -20,13 +26,17 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
       resolve({ value: item, done: false });
       return;
     }
-    if (this.items.length >= this.limit) {
+    if (this.items.length >= this.limit || this.bytes + bytes > this.maxBytes) {
       this.overflowed = true;
       this.items = [];
+      this.sizes = [];
+      this.bytes = 0;
       this.end();
       return;
     }
     this.items.push(item);
+    this.sizes.push(bytes);
+    this.bytes += bytes;
   }
 
   /** Ends the queue; a reader drains what is left, then stops. */
@@ -45,7 +55,10 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
 
   next(): Promise<IteratorResult<T>> {
     const item = this.items.shift();
-    if (item !== undefined) return Promise.resolve({ value: item, done: false });
+    if (item !== undefined) {
+      this.bytes -= this.sizes.shift() ?? 0;
+      return Promise.resolve({ value: item, done: false });
+    }
     if (this.ended) return Promise.resolve({ value: undefined, done: true });
     return new Promise((resolve) => {
       this.waiting = resolve;

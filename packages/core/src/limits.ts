@@ -69,10 +69,10 @@ export const limits = {
     /** Rows one listing returns at most. */
     rows: 1000,
     /** Bytes (of stored JSON) one page of a task's log carries at most; at least one event. */
-    eventPageBytes: 1024 * 1024,
+    eventPageBytes: 256 * 1024,
     /** Live events one tail may hold for a reader before it goes back to the database. */
     liveEvents: 10_000,
-    liveBytes: 4 * 1024 * 1024,
+    liveBytes: 512 * 1024,
   },
   load: {
     /** Queries and mutations of people and tools in flight at once; more get `unavailable`. */

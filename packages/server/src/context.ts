@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { NexaError, type Principal } from '@nexa/core';
 import type { ClosableSocket } from './auth/liveConnections.js';
+import { drainGate } from './http/socketDrain.js';
 import type { Services } from './services/index.js';
 
 /** How far a WebSocket's unsent output may grow before a subscription waits for it to drain. */
@@ -75,11 +76,6 @@ export async function createWsContext(
   const auth = await authenticate(services, connectionParams?.token, (token) =>
     services.tokens.verifyConnection(token, socket),
   );
-  const waitForDrain = async () => {
-    // ws has no per-socket drain promise; poll gently while the buffer is over the limit.
-    while (socket.bufferedAmount > MAX_BUFFERED_BYTES && socket.readyState === 1) {
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-  };
-  return createContextInner({ services, ...auth, waitForDrain });
+  // One gate per socket, shared by all its subscriptions: the bound is per socket (http/socketDrain.ts).
+  return createContextInner({ services, ...auth, waitForDrain: drainGate(socket, MAX_BUFFERED_BYTES) });
 }

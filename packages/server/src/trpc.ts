@@ -1,7 +1,8 @@
-import { isNexaErrorCode, NexaError, type Role } from '@nexa/core';
+import { isNexaErrorCode, limits, NexaError, type Role } from '@nexa/core';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import type { Context } from './context.js';
+import { admitCall, admitSubscription, releasedWhenDone } from './http/connectionLimits.js';
 
 type TRPCCode = TRPCError['code'];
 
@@ -39,6 +40,23 @@ export interface NexaErrorData {
   hint?: string;
 }
 
+/** Errors tRPC's adapters raise before any procedure runs, said the Nexa way (with the limit). */
+const edgeErrors: Partial<Record<TRPCCode, (error: TRPCError) => NexaErrorData>> = {
+  PAYLOAD_TOO_LARGE: () => ({
+    code: 'invalid_input',
+    message: `the request is larger than the limit of ${limits.wire.messageBytes} bytes`,
+  }),
+  BAD_REQUEST: (error) =>
+    error.message === 'Batch call exceeds maximum size'
+      ? { code: 'invalid_input', message: `a batch may hold at most ${limits.wire.batchCalls} calls` }
+      : { code: 'invalid_input', message: error.message },
+  PARSE_ERROR: (error) => ({ code: 'invalid_input', message: `not a valid request: ${error.message}` }),
+  NOT_FOUND: (error) => ({ code: 'not_found', message: error.message }),
+  METHOD_NOT_SUPPORTED: (error) => ({ code: 'invalid_input', message: error.message }),
+  UNSUPPORTED_MEDIA_TYPE: (error) => ({ code: 'invalid_input', message: error.message }),
+  UNPROCESSABLE_CONTENT: (error) => ({ code: 'invalid_input', message: error.message }),
+};
+
 function nexaData(error: TRPCError): NexaErrorData {
   const cause = error.cause;
   if (cause instanceof NexaError) return { code: cause.code, message: cause.message, hint: cause.hint };
@@ -47,11 +65,15 @@ function nexaData(error: TRPCError): NexaErrorData {
     ? (error.code.toLowerCase() as NexaError['code'])
     : null;
   if (code) return { code, message: error.message };
+  const edgeError = edgeErrors[error.code];
+  if (edgeError) return edgeError(error);
   if (error.code === 'BAD_REQUEST') return { code: 'invalid_input', message: error.message };
   return { code: 'internal', message: error.message };
 }
 
 const t = initTRPC.context<Context>().create({
+  // Subscriptions go over the WebSocket, where a slow reader is bounded; SSE over HTTP would not be.
+  sse: { enabled: false },
   errorFormatter({ shape, error }) {
     return { ...shape, data: { ...shape.data, stack: undefined, nexa: nexaData(error) } };
   },
@@ -67,7 +89,43 @@ const nexaErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure.use(nexaErrors);
+/**
+ * No one client may exhaust the coordinator: a subscription takes a slot of its
+ * connection and principal until it ends; a query or mutation a slot of the
+ * calls in flight, or gets `unavailable` (HTTP 503) when there is none.
+ */
+const connectionLimits = t.middleware(async ({ ctx, type, next }) => {
+  if (type === 'subscription') {
+    let release: () => void;
+    try {
+      release = admitSubscription(ctx);
+    } catch (error) {
+      throw toTRPCError(error);
+    }
+    const result = await next().catch((error: unknown) => {
+      release();
+      throw error;
+    });
+    if (!result.ok) {
+      release();
+      return result;
+    }
+    return { ...result, data: releasedWhenDone(result.data as AsyncIterable<unknown>, release) };
+  }
+  let release: () => void;
+  try {
+    release = admitCall(ctx);
+  } catch (error) {
+    throw toTRPCError(error);
+  }
+  try {
+    return await next();
+  } finally {
+    release();
+  }
+});
+
+export const publicProcedure = t.procedure.use(nexaErrors).use(connectionLimits);
 
 /** A procedure for the given roles; the context's principal is non-null inside. */
 export function procedureFor(...allowed: Role[]) {

@@ -20,9 +20,10 @@ export default class Diff extends ClientCommand<typeof Diff> {
       await client.tasks.get.query({ id }); // not_found first
       const all = [];
       for (let after = 0; ; ) {
-        const page = await client.events.list.query({ taskId: id, afterSeq: after, limit: 5000 });
+        // Pages are bounded by bytes as well as count: only an empty page means the end.
+        const page = await client.events.list.query({ taskId: id, afterSeq: after, limit: 1000 });
+        if (page.length === 0) return all;
         all.push(...page);
-        if (page.length < 5000) return all;
         after = page.at(-1)?.seq ?? after;
       }
     });

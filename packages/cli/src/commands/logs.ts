@@ -40,11 +40,12 @@ export default class Logs extends ClientCommand<typeof Logs> {
     let after = this.flags.since;
     for (;;) {
       const page = await this.call((client) =>
-        client.events.list.query({ taskId: id, afterSeq: after, limit: 5000 }),
+        client.events.list.query({ taskId: id, afterSeq: after, limit: 1000 }),
       );
       for (const event of page) print(event);
+      // Pages are bounded by bytes as well as count: only an empty page means the end.
       const last = page.at(-1);
-      if (!last || page.length < 5000) break;
+      if (!last) break;
       after = last.seq;
     }
   }

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { NEXA_VERSION } from '@nexa/core';
+import { limits, NEXA_VERSION } from '@nexa/core';
 import { TRPC_PATH } from '@nexa/core/config';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
@@ -8,6 +8,8 @@ import { WebSocketServer } from 'ws';
 import { createHttpContext, createWsContext } from '../context.js';
 import { appRouter } from '../routers/index.js';
 import type { Services } from '../services/index.js';
+import { markConnection } from './connectionLimits.js';
+import { createHttpGuards } from './httpGuards.js';
 
 export interface Listening {
   server: Server;
@@ -23,8 +25,19 @@ export async function listen(services: Services, host: string, port: number): Pr
   const trpcHandler = createHTTPHandler({
     router: appRouter,
     basePath: `${TRPC_PATH}/`,
-    createContext: ({ req }) => createHttpContext(services, req),
+    createContext: async ({ req }) => {
+      const context = await createHttpContext(services, req);
+      markConnection(context.connection, 'http');
+      return context;
+    },
+    maxBodySize: limits.wire.messageBytes,
+    maxBatchSize: limits.wire.batchCalls,
+    responseMeta: ({ errors }) =>
+      errors.some((error) => error.code === 'SERVICE_UNAVAILABLE')
+        ? { headers: { 'retry-after': String(limits.load.retryAfterSeconds) } }
+        : {},
   });
+  const guards = createHttpGuards(TRPC_PATH);
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     if (req.url === '/healthz') {
@@ -33,6 +46,7 @@ export async function listen(services: Services, host: string, port: number): Pr
       return;
     }
     if (req.url?.startsWith(`${TRPC_PATH}/`)) {
+      if (guards.refused(req, res)) return;
       trpcHandler(req, res);
       return;
     }
@@ -50,12 +64,21 @@ export async function listen(services: Services, host: string, port: number): Pr
 
   // Attached only once listening: a WebSocketServer re-emits its HTTP server's
   // errors, and a failed listen must surface as one error, not an unhandled event.
-  const wss = new WebSocketServer({ server, maxPayload: 16 * 1024 * 1024 });
+  // A bigger message closes its socket with 1009 before anything parses it.
+  const wss = new WebSocketServer({ server, maxPayload: limits.wire.messageBytes });
   const wsHandler = applyWSSHandler({
     wss,
     router: appRouter,
-    createContext: ({ res, info }) =>
-      createWsContext(services, res, (info.connectionParams as Record<string, string> | null) ?? null),
+    createContext: async ({ res, info }) => {
+      const context = await createWsContext(
+        services,
+        res,
+        (info.connectionParams as Record<string, string> | null) ?? null,
+      );
+      markConnection(context.connection, 'ws');
+      return context;
+    },
+    maxBatchSize: limits.wire.batchCalls,
     keepAlive: { enabled: true, pingMs: 10_000, pongWaitMs: 5_000 },
   });
 

@@ -1,4 +1,4 @@
-import { ApprovalStatus, UpdatedInput } from '@nexa/core';
+import { ApprovalStatus, limits, UpdatedInput } from '@nexa/core';
 import { z } from 'zod';
 import { ApprovalRequestInput } from '../services/approvals.js';
 import {
@@ -23,7 +23,7 @@ export const approvalsRouter = router({
         .object({
           status: z.array(ApprovalStatus).optional(),
           taskId: z.string().optional(),
-          limit: z.number().int().min(1).max(10_000).default(100),
+          limit: z.number().int().min(1).max(limits.listing.rows).default(100),
         })
         .default({ limit: 100 }),
     )

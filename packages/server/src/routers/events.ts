@@ -1,4 +1,4 @@
-import { TaskEvent } from '@nexa/core';
+import { limits, TaskEvent } from '@nexa/core';
 import { tracked } from '@trpc/server';
 import { z } from 'zod';
 import { readProcedure, registeredWorker, router, toTRPCError, workerProcedure } from '../trpc.js';
@@ -24,7 +24,7 @@ export const eventsRouter = router({
       z.object({
         taskId: z.string(),
         afterSeq: z.number().int().min(0).default(0),
-        limit: z.number().int().min(1).max(5000).default(1000),
+        limit: z.number().int().min(1).max(limits.listing.rows).default(1000),
       }),
     )
     .query(async ({ ctx, input }) => {

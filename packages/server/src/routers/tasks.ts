@@ -1,4 +1,4 @@
-import { TaskSpec, TaskStatus } from '@nexa/core';
+import { limits, TaskSpec, TaskStatus } from '@nexa/core';
 import { z } from 'zod';
 import { taskFromRow } from '../services/taskRows.js';
 import { memberProcedure, readProcedure, registeredWorker, router, workerProcedure } from '../trpc.js';
@@ -15,7 +15,10 @@ export const tasksRouter = router({
   list: readProcedure
     .input(
       z
-        .object({ status: TaskStatus.optional(), limit: z.number().int().min(1).max(10_000).default(100) })
+        .object({
+          status: TaskStatus.optional(),
+          limit: z.number().int().min(1).max(limits.listing.rows).default(100),
+        })
         .default({ limit: 100 }),
     )
     .query(async ({ ctx, input }) => {

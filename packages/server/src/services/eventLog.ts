@@ -1,13 +1,14 @@
 import {
   isActiveStatus,
   isTerminalStatus,
+  limits,
   NexaError,
   type StoredTaskEvent,
   type TaskEvent,
   type TaskEventBody,
   type TaskStatus,
 } from '@nexa/core';
-import { and, asc, desc, eq, gt, max } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, lte, max, sql } from 'drizzle-orm';
 import type { Database } from '../db/open.js';
 import { taskAttempts, taskEvents, tasks } from '../db/schema.js';
 import type { LiveFeed } from './liveFeed.js';
@@ -185,13 +186,38 @@ export class EventLog {
     return row ? eventFromRow(row) : undefined;
   }
 
-  async list(taskId: string, afterSeq: number, limit: number): Promise<StoredTaskEvent[]> {
+  /**
+   * One page after `afterSeq`: at most `limit` events and about `maxBytes` of
+   * stored JSON (at least one event, however big). Sizes are read first, so
+   * a log of large events never loads more than one page into memory.
+   */
+  async list(
+    taskId: string,
+    afterSeq: number,
+    limit: number,
+    maxBytes: number = limits.listing.eventPageBytes,
+  ): Promise<StoredTaskEvent[]> {
+    const after = and(eq(taskEvents.taskId, taskId), gt(taskEvents.seq, afterSeq));
+    const sizes = await this.database.db
+      .select({ seq: taskEvents.seq, bytes: sql<number>`length(${taskEvents.body})` })
+      .from(taskEvents)
+      .where(after)
+      .orderBy(asc(taskEvents.seq))
+      .limit(limit);
+    const first = sizes[0];
+    if (!first) return [];
+    let lastSeq = first.seq;
+    let bytes = 0;
+    for (const row of sizes) {
+      bytes += row.bytes;
+      if (bytes > maxBytes && row !== first) break;
+      lastSeq = row.seq;
+    }
     const rows = await this.database.db
       .select()
       .from(taskEvents)
-      .where(and(eq(taskEvents.taskId, taskId), gt(taskEvents.seq, afterSeq)))
-      .orderBy(asc(taskEvents.seq))
-      .limit(limit);
+      .where(and(after, lte(taskEvents.seq, lastSeq)))
+      .orderBy(asc(taskEvents.seq));
     return rows.map(eventFromRow);
   }
 
@@ -216,6 +242,8 @@ export class EventLog {
       signal?.addEventListener('abort', stop, { once: true });
       try {
         for (;;) {
+          // Before loading a page, not only before sending it: a paused reader holds no page.
+          await waitForDrain();
           const page = await this.list(taskId, last, pageSize);
           for (const event of page) {
             await waitForDrain();
@@ -223,7 +251,7 @@ export class EventLog {
             last = event.seq;
             if (await this.endsTask(taskId, event)) return;
           }
-          if (page.length < pageSize) break;
+          if (page.length === 0) break;
         }
         for await (const event of live.queue) {
           if (event.seq <= last) continue;
