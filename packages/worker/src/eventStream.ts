@@ -1,6 +1,7 @@
 import type { TaskEvent, TaskEventBody } from '@nexa/core';
 import type { EventSink } from './agents/index.js';
 import { EventSpool } from './eventSpool.js';
+import { Redactor, type StreamRedactor } from './redact.js';
 
 export interface EventBatch {
   taskId: string;
@@ -49,6 +50,9 @@ export class TaskEventStream implements EventSink {
   private writableWaiters: (() => void)[] = [];
   private idleWaiters: (() => void)[] = [];
   private fatal: unknown = null;
+  private redactor = new Redactor([]);
+  /** Per output stream, what its redactor holds back (a secret may continue in the next chunk). */
+  private readonly outputRedactors = new Map<string, StreamRedactor>();
   private readonly limits: Required<Omit<EventStreamOptions, 'send' | 'isFatal' | 'onFatal' | 'spoolPath'>>;
 
   constructor(
@@ -83,13 +87,49 @@ export class TaskEventStream implements EventSink {
   }
 
   /**
+   * From now on, secret values are replaced in every event before it is
+   * queued, so they are neither sent nor spooled to disk (see redact.ts).
+   */
+  redactWith(redactor: Redactor): void {
+    this.redactor = redactor;
+  }
+
+  /**
+   * The event as it may leave the worker, or null when nothing of it may go
+   * yet (output that may be the start of a secret waits for the next chunk).
+   * Anything else first lets out what the output streams held back, so the
+   * order of the log stays the order of events.
+   */
+  private redacted(body: TaskEventBody): TaskEventBody | null {
+    if (!this.redactor.active) return body;
+    if (body.kind === 'output') {
+      const stream = this.outputRedactors.get(body.stream) ?? this.redactor.stream();
+      this.outputRedactors.set(body.stream, stream);
+      const data = stream.push(body.data);
+      return data ? { ...body, data } : null;
+    }
+    this.releaseHeldOutput();
+    return this.redactor.redactDeep(body);
+  }
+
+  /** Queues what the output redactors held back: the end of the stream, or another event, came. */
+  private releaseHeldOutput(): void {
+    for (const [name, stream] of this.outputRedactors) {
+      const data = stream.end();
+      if (data) this.queue({ kind: 'output', stream: name, data } as TaskEventBody);
+    }
+  }
+
+  /**
    * Emits an event but lets it wait up to `lingerMs` for company: the next
    * event sends both at once. A task's `running` status travels with its first
    * output this way, instead of costing the output a round trip.
    */
-  emitLingering(body: TaskEventBody, lingerMs: number): void {
+  emitLingering(event: TaskEventBody, lingerMs: number): void {
+    const body = this.redacted(event);
+    if (!body) return;
     if (this.fatal || this.sending || this.linger) {
-      this.emit(body);
+      this.queue(body);
       return;
     }
     this.hold(body);
@@ -102,8 +142,14 @@ export class TaskEventStream implements EventSink {
     this.sending ??= this.flush();
   }
 
-  emit(body: TaskEventBody): boolean {
+  emit(event: TaskEventBody): boolean {
     if (this.fatal) return true; // nobody will read it; let the producer run down
+    const body = this.redacted(event);
+    return body ? this.queue(body) : this.backlog < this.limits.highWaterChars;
+  }
+
+  private queue(body: TaskEventBody): boolean {
+    if (this.fatal) return true;
     if (this.spool && !this.spool.isEmpty) {
       // While the spool holds anything, newer events go after it, keeping the order.
       this.spool.append([{ ...body, seq: this.nextSeq++, at: Date.now() } as TaskEvent]);
@@ -144,6 +190,7 @@ export class TaskEventStream implements EventSink {
 
   /** Resolves once every event emitted so far is acked (or the stream failed for good). */
   drained(): Promise<void> {
+    if (!this.fatal) this.releaseHeldOutput();
     if (this.linger) this.release();
     if (!this.sending) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));

@@ -5,6 +5,7 @@ import { type AgentPrograms, programPaths } from './agentPrograms.js';
 import { agents } from './agents/index.js';
 import { type RequestApproval, TaskApprovalGate, withRelativePaths } from './approvalGate.js';
 import type { TaskEventStream } from './eventStream.js';
+import { Redactor, secretsOf } from './redact.js';
 import { chooseSandbox, type Sandbox, WORKDIR_IN_SANDBOX } from './sandbox/index.js';
 import { taskEnv } from './taskEnv.js';
 import { prepareWorkingCopy, recordChanges, type WorkingCopy } from './workingCopy.js';
@@ -51,7 +52,12 @@ export class TaskRun {
     },
   ) {
     this.graceMs = assignment.spec.graceMs;
-    this.approvals = new TaskApprovalGate(assignment, events, host.requestApproval, this.abort.signal);
+    // Secret values never leave the worker: not in events, not in approval requests.
+    const redactor = new Redactor(secretsOf(assignment.spec.env, host.agentEnv));
+    events.redactWith(redactor);
+    const requestApproval: RequestApproval = (request) =>
+      host.requestApproval({ ...redactor.redactDeep(request), key: request.key });
+    this.approvals = new TaskApprovalGate(assignment, events, requestApproval, this.abort.signal);
   }
 
   /** Where the coordinator's decisions on this attempt's approval requests go. */

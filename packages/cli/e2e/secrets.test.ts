@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type Daemon,
+  type Home,
+  makeHome,
+  nexa,
+  resultTaskId,
+  startServer,
+  startWorker,
+  workerToken,
+} from './harness.js';
+
+let home: Home;
+let server: Daemon;
+let worker: Daemon;
+let url: string;
+
+beforeAll(async () => {
+  home = await makeHome();
+  ({ daemon: server, url } = await startServer(home));
+  home.env.NEXA_SERVER = url;
+  // The worker owner's key, passed on to coding agents: no task's log may show it.
+  worker = await startWorker(home, url, await workerToken(home, url), ['--pass-env', 'OWNER_API_KEY'], {
+    OWNER_API_KEY: 'owner-key-0123456789',
+  });
+});
+
+afterAll(async () => {
+  await worker?.stop();
+  await server?.stop();
+  await home?.cleanup();
+});
+
+describe('secrets in task output', () => {
+  for (const sandbox of ['process', 'bwrap']) {
+    it(`never stores a secret --env value, even split across two writes (${sandbox})`, async () => {
+      const run = await nexa(home, [
+        'run',
+        '--sandbox',
+        sandbox,
+        '--json',
+        '--env',
+        'API_TOKEN=s3cr3tvalue',
+        '--',
+        'sh',
+        '-c',
+        'printf s3cr; sleep 0.3; printf "3tvalue\\n"; echo "$API_TOKEN" >&2',
+      ]);
+      expect(run.exitCode).toBe(0);
+      const id = resultTaskId(run);
+      const logs = await nexa(home, ['logs', id]);
+      expect(logs.exitCode).toBe(0);
+      expect(logs.stdout + logs.stderr).not.toContain('s3cr3tvalue');
+      expect(logs.stdout).toContain('[redacted:API_TOKEN]');
+      expect(run.stdout + run.stderr).not.toContain('s3cr3tvalue');
+    });
+  }
+
+  it('never stores a value the worker passes on (--pass-env)', async () => {
+    const run = await nexa(home, [
+      'run',
+      '--sandbox',
+      'process',
+      '--json',
+      '--',
+      'echo',
+      'owner-key-0123456789',
+    ]);
+    expect(run.exitCode).toBe(0);
+    const logs = await nexa(home, ['logs', resultTaskId(run)]);
+    expect(logs.stdout).not.toContain('owner-key-0123456789');
+    expect(logs.stdout).toContain('[redacted:OWNER_API_KEY]');
+  });
+});
