@@ -1,4 +1,5 @@
-import { NexaError } from '@nexa/core';
+import { format } from 'node:util';
+import { NexaError, visible } from '@nexa/core';
 import type { ClientSettings } from '@nexa/core/config';
 import { Command, type Interfaces } from '@oclif/core';
 
@@ -32,6 +33,16 @@ export abstract class NexaCommand<T extends typeof Command> extends Command {
     this.args = args as InferredArgs<T>;
   }
 
+  /**
+   * What a command prints for a person. Whatever part of it came from a task,
+   * an agent or a worker, a terminal control in it is shown escaped (line
+   * breaks stay). Task output streamed by `run` and `logs` does not come this
+   * way: it stays raw, as a terminal program's output should.
+   */
+  public override log(message = '', ...args: unknown[]): void {
+    super.log(visible(format(message, ...args), { keepNewlines: true }));
+  }
+
   protected async translate(error: unknown): Promise<unknown> {
     const { toNexaError } = await import('./client/errors.js');
     return toNexaError(error, this.settings?.server ?? 'the server');
@@ -44,7 +55,7 @@ export abstract class NexaCommand<T extends typeof Command> extends Command {
         const { code, message, hint } = translated;
         process.stdout.write(`${JSON.stringify({ type: 'error', code, message, hint })}\n`);
       }
-      process.stderr.write(`nexa: ${translated.toLine()}\n`);
+      process.stderr.write(`nexa: ${visible(translated.toLine())}\n`);
       process.exitCode = translated.exitCode;
       return;
     }

@@ -7,5 +7,6 @@ export * from './limits.js';
 export * from './policy.js';
 export * from './schemas/index.js';
 export * from './taskState.js';
+export * from './text.js';
 export * from './version.js';
 export * from './within.js';

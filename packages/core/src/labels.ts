@@ -1,4 +1,5 @@
 import { NexaError } from './errors.js';
+import { TERMINAL_CONTROLS, visible } from './text.js';
 
 export type Labels = Record<string, string>;
 
@@ -17,6 +18,15 @@ export function parseLabels(pairs: readonly string[], flag = '--label'): Labels 
       throw new NexaError('invalid_input', `${flag} "${pair}" is not a label`, {
         hint: 'write labels as key=value, e.g. gpu=1 or os=linux',
       });
+    }
+    if (TERMINAL_CONTROLS.test(value)) {
+      throw new NexaError(
+        'invalid_input',
+        `${flag} "${visible(pair)}" has a control character in its value`,
+        {
+          hint: 'labels are plain text: letters, digits, punctuation and spaces',
+        },
+      );
     }
     labels[key] = value;
   }

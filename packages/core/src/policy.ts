@@ -62,7 +62,10 @@ export function ruleMatches(rule: PolicyRule, action: ApprovalAction): boolean {
     (action.command === undefined || !fieldMatches(rule, rule.command, action.command))
   )
     return false;
-  if (rule.path !== undefined && !(action.paths ?? []).some((path) => fieldMatches(rule, rule.path as string, path)))
+  if (
+    rule.path !== undefined &&
+    !(action.paths ?? []).some((path) => fieldMatches(rule, rule.path as string, path))
+  )
     return false;
   return true;
 }

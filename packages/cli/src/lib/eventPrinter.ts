@@ -1,7 +1,8 @@
-import type { StoredTaskEvent } from '@nexa/core';
+import { type StoredTaskEvent, visible } from '@nexa/core';
 
+/** One line of what an agent or worker said, for Nexa's own remarks: controls shown escaped. */
 const oneLine = (text: string, max = 200) => {
-  const line = text.replace(/\s+/g, ' ').trim();
+  const line = visible(text.replace(/[ \t\n]+/g, ' ').trim());
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 };
 
@@ -30,15 +31,15 @@ export class EventPrinter {
         if (event.role === 'assistant' && event.text.trim()) this.out.write(`${event.text.trimEnd()}\n`);
         break;
       case 'tool_call':
-        this.err.write(`→ ${event.tool}: ${oneLine(event.title)}\n`);
+        this.err.write(`→ ${oneLine(event.tool)}: ${oneLine(event.title)}\n`);
         break;
       case 'tool_result':
         if (!event.ok) this.err.write(`  ✗ ${oneLine(event.output) || 'failed'}\n`);
         break;
       case 'approval_requested':
-        this.open.set(event.approvalId, `${event.tool}: ${oneLine(event.action)}`);
+        this.open.set(event.approvalId, `${oneLine(event.tool)}: ${oneLine(event.action)}`);
         this.err.write(
-          `nexa: approval ${event.approvalId} requested (${event.risk}): ${event.tool}: ${oneLine(event.action)}\n`,
+          `nexa: approval ${event.approvalId} requested (${event.risk}): ${oneLine(event.tool)}: ${oneLine(event.action)}\n`,
         );
         break;
       case 'approval_decided': {
@@ -46,7 +47,7 @@ export class EventPrinter {
         const rule = event.rule ? ` [${event.rule}]` : '';
         const reason = event.reason && !event.reason.includes(event.rule ?? '\0') ? `: ${event.reason}` : '';
         this.err.write(
-          `nexa: approval ${event.approvalId} ${event.status} by ${event.decidedBy}${rule}${reason}\n`,
+          `nexa: approval ${event.approvalId} ${event.status} by ${visible(`${event.decidedBy}${rule}${reason}`)}\n`,
         );
         break;
       }
@@ -56,11 +57,11 @@ export class EventPrinter {
         break;
       }
       case 'error':
-        this.err.write(`nexa: ${event.message}\n`);
+        this.err.write(`nexa: ${visible(event.message, { keepNewlines: true })}\n`);
         break;
       case 'status':
         if (event.status === 'queued' && event.reason) {
-          this.err.write(`nexa: ${event.reason}; the task is queued again\n`);
+          this.err.write(`nexa: ${visible(event.reason)}; the task is queued again\n`);
         } else if (event.status === 'waiting_approval') {
           for (const id of this.open.keys()) {
             this.err.write(

@@ -1,5 +1,13 @@
-/** Renders rows as left-aligned columns with a header, the way `docker ps` does. */
-export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+import { visible } from '@nexa/core';
+
+/**
+ * Renders rows as left-aligned columns with a header, the way `docker ps`
+ * does. Cells come from tasks, agents and workers: their control characters
+ * and line breaks are shown escaped, so no cell can recolour, rewrite or add
+ * a row.
+ */
+export function table(headers: readonly string[], cells: readonly (readonly string[])[]): string {
+  const rows = cells.map((row) => row.map((cell) => visible(cell)));
   const widths = headers.map((header, column) =>
     Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)),
   );

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { limits, tooLong, tooMany } from '../limits.js';
+import { TERMINAL_CONTROLS } from '../text.js';
 import { ApproveMode, Policy } from './approval.js';
 
 export const taskStatuses = [
@@ -73,8 +74,15 @@ export function labelMap(
       z
         .string()
         .min(1)
-        .max(bounds.labelKeyChars, tooLong(`a ${field} key`, bounds.labelKeyChars)),
-      z.string().max(bounds.labelValueChars, tooLong(`a ${field} value`, bounds.labelValueChars)),
+        .max(bounds.labelKeyChars, tooLong(`a ${field} key`, bounds.labelKeyChars))
+        .refine((key) => !TERMINAL_CONTROLS.test(key), `a ${field} key may not hold control characters`),
+      z
+        .string()
+        .max(bounds.labelValueChars, tooLong(`a ${field} value`, bounds.labelValueChars))
+        .refine(
+          (value) => !TERMINAL_CONTROLS.test(value),
+          `a ${field} value may not hold control characters`,
+        ),
     )
     .refine((labels) => Object.keys(labels).length <= bounds.labels, tooMany(field, bounds.labels, 'labels'));
 }

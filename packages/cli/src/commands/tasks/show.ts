@@ -1,4 +1,4 @@
-import type { TaskDetail } from '@nexa/core';
+import { type TaskDetail, visible } from '@nexa/core';
 import { Args } from '@oclif/core';
 import { ClientCommand } from '../../clientCommand.js';
 import { attemptLines, taskSummary } from '../../output/format.js';
@@ -16,8 +16,9 @@ export default class TasksShow extends ClientCommand<typeof TasksShow> {
     if (!this.jsonEnabled()) {
       const rows = taskSummary(task);
       const width = Math.max(...rows.map(([key]) => key.length));
-      this.log(rows.map(([key, value]) => `${`${key}:`.padEnd(width + 2)}${value}`).join('\n'));
-      if (task.attempts.length > 0) this.log(['Attempts:', ...attemptLines(task)].join('\n'));
+      this.log(rows.map(([key, value]) => `${`${key}:`.padEnd(width + 2)}${visible(value)}`).join('\n'));
+      if (task.attempts.length > 0)
+        this.log(['Attempts:', ...attemptLines(task).map((line) => visible(line))].join('\n'));
     }
     return task;
   }
