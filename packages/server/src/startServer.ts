@@ -1,8 +1,8 @@
-import { mkdir } from 'node:fs/promises';
 import { NexaError } from '@nexa/core';
 import { credentialsPath, readCredentials, saveServerToken } from '@nexa/core/config';
 import { loadOrCreateSigningKey } from './auth/signingKey.js';
 import { TokenService } from './auth/tokens.js';
+import { preparePrivateDataDir } from './dataDir.js';
 import { defaultDatabaseUrl, openDatabase } from './db/open.js';
 import { listen } from './http/listen.js';
 import { createServices, recoverAtStart, type Services } from './services/index.js';
@@ -38,17 +38,7 @@ function reachableHost(host: string): string {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const log = options.log ?? ((line: string) => console.error(line));
   const env = options.env ?? process.env;
-  try {
-    await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
-  } catch (error) {
-    throw new NexaError(
-      'config',
-      `cannot use ${options.dataDir} as the data directory (${(error as NodeJS.ErrnoException).code})`,
-      {
-        hint: 'pass a writable directory with --data-dir or NEXA_DATA_DIR',
-      },
-    );
-  }
+  await preparePrivateDataDir(options.dataDir, log);
   const database = await openDatabase(options.dbUrl ?? defaultDatabaseUrl(options.dataDir), {
     authToken: options.dbAuthToken,
   });

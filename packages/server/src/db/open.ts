@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir, open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Client, createClient } from '@libsql/client';
@@ -27,11 +27,27 @@ export function defaultDatabaseUrl(dataDir: string): string {
   return `file:${join(dataDir, 'nexa.db')}`;
 }
 
+/**
+ * Makes the database file 0600 before SQLite opens it (SQLite gives its -wal
+ * and -shm files the database file's mode) and tightens files an older
+ * version left readable: they hold every task's output.
+ */
+async function keepDatabaseFilesPrivate(path: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  await (await open(path, 'a', 0o600)).close();
+  for (const file of ['', '-wal', '-shm', '-journal'].map((suffix) => `${path}${suffix}`)) {
+    await chmod(file, 0o600).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+    });
+  }
+}
+
 /** Opens the database (a local file or a libSQL server), switches files to WAL and runs migrations. */
 export async function openDatabase(url: string, options: { authToken?: string } = {}): Promise<Database> {
-  if (url.startsWith('file:')) await mkdir(dirname(url.slice('file:'.length)), { recursive: true });
   let client: Client;
   try {
+    const path = url.startsWith('file:') ? url.slice('file:'.length) : null;
+    if (path && !path.includes(':memory:') && !path.includes('?')) await keepDatabaseFilesPrivate(path);
     // One connection: the file client pools connections and a PRAGMA reaches only
     // the one it runs on. With writes serialised and no interactive transactions
     // (use db.batch), one connection is all the coordinator needs.
