@@ -81,6 +81,8 @@ export const limits = {
     workerCalls: 512,
     /** HTTP requests open at once, before their bodies are read. */
     httpRequests: 256,
+    /** When the event loop runs this late, new client calls are shed (workers' are not). */
+    maxLoopLagMs: 50,
     /** Seconds a shed client is told to wait (Retry-After). */
     retryAfterSeconds: 1,
   },

@@ -92,12 +92,40 @@ export function admitSubscription(ctx: GuardContext): () => void {
   };
 }
 
+/**
+ * How late the event loop runs, sampled every few ms. Concurrency alone does
+ * not bound work when requests keep arriving: a loop that runs late is
+ * saturated, and new client calls are shed until it catches up.
+ */
+const loopLag = (() => {
+  const everyMs = 20;
+  let lagMs = 0;
+  let expected = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const tick = () => {
+    const now = performance.now();
+    lagMs = Math.max(0, now - expected);
+    expected = now + everyMs;
+    timer = setTimeout(tick, everyMs);
+    timer.unref();
+  };
+  return () => {
+    if (!timer) {
+      expected = performance.now() + everyMs;
+      timer = setTimeout(tick, everyMs);
+      timer.unref();
+    }
+    return lagMs;
+  };
+})();
+
 /** Takes a slot for a query or mutation, or throws `unavailable` when the coordinator is saturated. */
 export function admitCall(ctx: GuardContext): () => void {
   const inFlight = coordinator(ctx.services).callsInFlight;
   const budget = ctx.principal?.role === 'worker' ? 'worker' : 'client';
   const max = budget === 'worker' ? limits.load.workerCalls : limits.load.clientCalls;
-  if (inFlight[budget] >= max) throw busy();
+  const saturated = budget === 'client' && inFlight.client > 0 && loopLag() > limits.load.maxLoopLagMs;
+  if (inFlight[budget] >= max || saturated) throw busy();
   inFlight[budget]++;
   let released = false;
   return () => {

@@ -11,6 +11,8 @@ import type { Services } from '../services/index.js';
 import { markConnection } from './connectionLimits.js';
 import { createHttpGuards } from './httpGuards.js';
 
+const LISTEN_BACKLOG = 4096;
+
 export interface Listening {
   server: Server;
   port: number;
@@ -56,7 +58,8 @@ export async function listen(services: Services, host: string, port: number): Pr
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    // A deep accept queue: a burst of connections is answered (or shed with 503), not dropped unseen.
+    server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
       server.off('error', reject);
       resolve();
     });
