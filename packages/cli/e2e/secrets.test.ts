@@ -1,6 +1,8 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  type Daemon,
+  Daemon,
   type Home,
   makeHome,
   nexa,
@@ -70,5 +72,36 @@ describe('secrets in task output', () => {
     const logs = await nexa(home, ['logs', resultTaskId(run)]);
     expect(logs.stdout).not.toContain('owner-key-0123456789');
     expect(logs.stdout).toContain('[redacted:OWNER_API_KEY]');
+  });
+});
+
+describe('a worker’s own token', () => {
+  it('comes from --token-file and never shows in its command line; --token warns', async () => {
+    const token = await workerToken(home, url);
+    const file = join(home.dir, 'worker.token');
+    writeFileSync(file, `${token}\n`, { mode: 0o600 });
+    const quiet = new Daemon(home, ['worker', '--server', url, '--token-file', file, '--name', 'from-file']);
+    try {
+      await quiet.waitFor(/connected to/);
+      const cmdline = readFileSync(`/proc/${quiet.child.pid}/cmdline`, 'utf8');
+      expect(cmdline).not.toContain(token);
+      expect(quiet.log).not.toContain('warning');
+    } finally {
+      await quiet.stop();
+    }
+    const loud = new Daemon(home, ['worker', '--server', url, '--token', token, '--name', 'from-argv']);
+    try {
+      await loud.waitFor(/connected to/);
+      expect(loud.log).toContain('warning: --token puts the token in the process list');
+    } finally {
+      await loud.stop();
+    }
+  });
+
+  it('says in one line when --token-file cannot be read', async () => {
+    const result = await nexa(home, ['worker', '--server', url, '--token-file', join(home.dir, 'nope')]);
+    expect(result.exitCode).toBe(125);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain(`cannot read --token-file ${join(home.dir, 'nope')} (ENOENT)`);
   });
 });

@@ -3,7 +3,8 @@ import { NexaError } from '@nexa/core';
 import { defaultDataDir, resolveClientSettings } from '@nexa/core/config';
 import { Flags } from '@oclif/core';
 import { ClientCommand } from '../clientCommand.js';
-import { shutdownFlag, workerFlags, workerOptionsFrom } from '../lib/daemonFlags.js';
+import { shutdownFlag, tokenFileFlag, workerFlags, workerOptionsFrom } from '../lib/daemonFlags.js';
+import { daemonToken } from '../lib/daemonToken.js';
 import { say } from '../lib/say.js';
 import { untilSignal } from '../lib/untilSignal.js';
 
@@ -12,12 +13,14 @@ export default class Worker extends ClientCommand<typeof Worker> {
   static override description =
     'Dials the coordinator over WebSocket, registers its name, labels and capacity, and runs the tasks it is given, streaming their output back. Reconnects by itself if the connection drops.';
   static override examples = [
-    '<%= config.bin %> worker --server http://coordinator:7420 --token "$NEXA_WORKER_TOKEN"',
+    'NEXA_TOKEN="$(cat worker.token)" <%= config.bin %> worker --server http://coordinator:7420',
+    '<%= config.bin %> worker --server http://coordinator:7420 --token-file /etc/nexa/worker.token',
     '<%= config.bin %> worker --name gpu-box-1 --labels gpu=1,os=linux --capacity 2',
   ];
   static override enableJsonFlag = false;
   static override flags = {
     ...workerFlags,
+    'token-file': tokenFileFlag,
     'shutdown-timeout': shutdownFlag('30s'),
     'data-dir': Flags.string({
       description: 'Where the worker keeps working copies. Default: <nexa data dir>/worker-<name>.',
@@ -27,10 +30,11 @@ export default class Worker extends ClientCommand<typeof Worker> {
   async run(): Promise<void> {
     const { defaultWorkerName, startWorker } = await import('@nexa/worker');
     const { flags } = this;
-    const settings = await resolveClientSettings({ server: flags.server, token: flags.token });
+    const token = await daemonToken(flags, 'nexa worker', say);
+    const settings = await resolveClientSettings({ server: flags.server, token });
     if (!settings.token) {
       throw new NexaError('unauthorized', `no token for ${settings.server}`, {
-        hint: 'pass --token or NEXA_TOKEN (make one on the coordinator with `nexa token create --role worker`)',
+        hint: 'pass NEXA_TOKEN or --token-file (make one on the coordinator with `nexa token create --role worker`)',
       });
     }
     this.settings = settings;

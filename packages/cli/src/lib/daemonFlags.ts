@@ -83,6 +83,13 @@ export const workerFlags = {
   }),
 };
 
+/** `nexa worker`'s credential from a file, so it stays out of the process list (see daemonToken.ts). */
+export const tokenFileFlag = Flags.string({
+  description:
+    'Read the access token from this file (trimmed; a pipe such as <(pass show nexa) works). Safer than --token, which every process can read in the process list.',
+  helpGroup: 'GLOBAL',
+});
+
 /** The options of `startWorker` that come from the shared worker flags. */
 export function workerOptionsFrom(flags: {
   labels: string;
