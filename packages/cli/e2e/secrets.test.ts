@@ -105,3 +105,40 @@ describe('a worker’s own token', () => {
     expect(result.stderr).toContain(`cannot read --token-file ${join(home.dir, 'nope')} (ENOENT)`);
   });
 });
+
+describe('nexa token list and revoke', () => {
+  it('lists tokens without the token itself, and a revoked token is refused at once', async () => {
+    const created = await nexa(home, ['token', 'create', '--role', 'viewer', '--name', 'ci-bot', '--json']);
+    expect(created.exitCode).toBe(0);
+    const { token } = JSON.parse(created.stdout) as { token: string };
+    const asBot = { ...home, env: { ...home.env, NEXA_TOKEN: token } };
+    expect((await nexa(asBot, ['tasks', 'list'])).exitCode).toBe(0);
+
+    const listed = await nexa(home, ['token', 'list', '--json']);
+    expect(listed.exitCode).toBe(0);
+    expect(listed.stdout).not.toContain(token);
+    const rows = JSON.parse(listed.stdout) as {
+      id: string;
+      subject: string;
+      role: string;
+      revokedAt: string | null;
+    }[];
+    const bot = rows.find((row) => row.subject === 'ci-bot');
+    expect(bot).toMatchObject({ role: 'viewer', revokedAt: null });
+
+    const table = await nexa(home, ['token', 'list']);
+    expect(table.stdout).toMatch(/ID\s+ROLE\s+SUBJECT/);
+    expect(table.stdout).toContain('ci-bot');
+
+    const revoked = await nexa(home, ['token', 'revoke', bot?.id as string]);
+    expect(revoked.exitCode).toBe(0);
+    expect(revoked.stdout).toContain(`revoked ${bot?.id}`);
+    const refused = await nexa(asBot, ['tasks', 'list']);
+    expect(refused.exitCode).toBe(125);
+    expect(refused.stderr).toContain('the token has been revoked');
+
+    const missing = await nexa(home, ['token', 'revoke', 'no-such-token']);
+    expect(missing.exitCode).toBe(125);
+    expect(missing.stderr).toContain('no token no-such-token');
+  });
+});

@@ -4,10 +4,11 @@ import { ClientCommand } from '../../clientCommand.js';
 export default class TokenCreate extends ClientCommand<typeof TokenCreate> {
   static override summary = 'Create an access token (needs an admin token).';
   static override description =
-    'Prints a new token. Give a worker token to `nexa worker --token`; give an admin or member token to people and CI.';
+    'Prints a new token. Give a worker token to `nexa worker` in NEXA_TOKEN or a --token-file; give an admin or member token to people and CI. Name who holds it with --name: by default the subject is made up from the role, you and a short id, e.g. member@local-admin-1a2b3c.';
   static override examples = [
     '<%= config.bin %> token create --role worker',
-    'nexa worker --server http://coordinator:7420 --token "$(<%= config.bin %> token create --role worker)"',
+    '<%= config.bin %> token create --role worker --name gpu-box-1 > worker.token && chmod 600 worker.token',
+    'nexa worker --server http://coordinator:7420 --token-file worker.token',
     '<%= config.bin %> token create --role admin --ttl 86400 --json',
   ];
   static override flags = {
@@ -17,7 +18,11 @@ export default class TokenCreate extends ClientCommand<typeof TokenCreate> {
       required: true,
     })(),
     ttl: Flags.integer({ description: 'Expire after this many seconds (default: never).', min: 1 }),
-    name: Flags.string({ description: 'Who or what the token is for (shown in audits).' }),
+    name: Flags.string({
+      aliases: ['subject'],
+      description:
+        'Who or what holds the token (its subject: shown in audits and token list; a task’s creator sees its env values).',
+    }),
   };
 
   async run(): Promise<{ token: string; role: string; expiresAt: string | null }> {
