@@ -141,4 +141,30 @@ describe('nexa token list and revoke', () => {
     expect(missing.exitCode).toBe(125);
     expect(missing.stderr).toContain('no token no-such-token');
   });
+
+  it('cuts off a connected worker as soon as its token is revoked', async () => {
+    const created = await nexa(home, [
+      'token',
+      'create',
+      '--role',
+      'worker',
+      '--name',
+      'doomed-box',
+      '--json',
+    ]);
+    const { token } = JSON.parse(created.stdout) as { token: string };
+    const doomed = new Daemon(home, ['worker', '--server', url, '--name', 'doomed'], { NEXA_TOKEN: token });
+    try {
+      await doomed.waitFor(/connected to/);
+      const rows = JSON.parse((await nexa(home, ['token', 'list', '--json'])).stdout) as {
+        id: string;
+        subject: string;
+      }[];
+      const id = rows.find((row) => row.subject === 'doomed-box')?.id as string;
+      expect((await nexa(home, ['token', 'revoke', id])).exitCode).toBe(0);
+      await doomed.waitFor(/refused the worker's token \(the token has been revoked\)/);
+    } finally {
+      await doomed.stop();
+    }
+  });
 });

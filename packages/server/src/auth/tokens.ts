@@ -88,6 +88,8 @@ export class TokenService {
   async verifyConnection(token: string, socket: ClosableSocket): Promise<Principal> {
     const { principal, expiresAt } = await this.inspect(token);
     this.connections.add(principal.jti, socket, expiresAt);
+    // Revoked while this connection was being verified: its close found no socket yet.
+    if (this.known.get(principal.jti) === false) this.connections.endToken(principal.jti, 'token revoked');
     return principal;
   }
 
@@ -141,6 +143,8 @@ export class TokenService {
     const cached = this.known.get(jti);
     if (cached !== undefined) return cached;
     const [row] = await this.database.db.select().from(tokens).where(eq(tokens.jti, jti));
+    // A revocation made while this read was under way wins: a cached false never turns true.
+    if (this.known.get(jti) === false) return false;
     const live = row !== undefined && row.revokedAt === null;
     this.known.set(jti, live);
     return live;
