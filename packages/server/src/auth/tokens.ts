@@ -20,6 +20,8 @@ export interface TokenRecord {
   id: string;
   role: Role;
   subject: string;
+  /** Who made it: a subject, or null for the coordinator itself (the local admin and worker). */
+  createdBy: string | null;
   createdAt: string;
   expiresAt: string | null;
   revokedAt: string | null;
@@ -32,6 +34,7 @@ function recordFromRow(row: typeof tokens.$inferSelect): TokenRecord {
     id: row.jti,
     role: row.role,
     subject: row.subject,
+    createdBy: row.createdBy,
     createdAt: new Date(row.createdAt).toISOString(),
     expiresAt: iso(row.expiresAt),
     revokedAt: iso(row.revokedAt),
@@ -57,12 +60,15 @@ export class TokenService {
     private readonly secret: Uint8Array,
   ) {}
 
-  async issue(role: Role, subject: string, ttlSeconds?: number): Promise<IssuedToken> {
+  /** A new token; `createdBy` is the subject of whoever asked for it (none: the coordinator itself). */
+  async issue(role: Role, subject: string, ttlSeconds?: number, createdBy?: string): Promise<IssuedToken> {
     const jti = randomUUID();
     const now = Date.now();
     const expiresAt = ttlSeconds ? now + ttlSeconds * 1000 : null;
     await this.database.writes.run(() =>
-      this.database.db.insert(tokens).values({ jti, role, subject, createdAt: now, expiresAt }),
+      this.database.db
+        .insert(tokens)
+        .values({ jti, role, subject, createdBy: createdBy ?? null, createdAt: now, expiresAt }),
     );
     let jwt = new SignJWT({ role })
       .setProtectedHeader({ alg: 'HS256' })

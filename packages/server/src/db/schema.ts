@@ -18,6 +18,8 @@ export const tokens = sqliteTable('tokens', {
   jti: text('jti').primaryKey(),
   role: text('role', { enum: roles }).notNull(),
   subject: text('subject').notNull(),
+  /** The subject of whoever made it (null: made by the coordinator itself, or before this was kept). */
+  createdBy: text('created_by'),
   createdAt: integer('created_at').notNull(),
   expiresAt: integer('expires_at'),
   revokedAt: integer('revoked_at'),

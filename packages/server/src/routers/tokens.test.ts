@@ -30,6 +30,7 @@ describe('tokens router', () => {
     expect(listed.find((t) => t.id === kept.jti)).toMatchObject({
       role: 'viewer',
       subject: 'ci',
+      createdBy: 'test-admin',
       expiresAt: kept.expiresAt,
       revokedAt: null,
     });

@@ -26,6 +26,7 @@ export const tokensRouter = router({
         input.role,
         input.subject ?? defaultSubject(input.role, ctx.principal.subject),
         input.ttlSeconds,
+        ctx.principal.subject,
       ),
     ),
 

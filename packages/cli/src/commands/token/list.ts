@@ -7,6 +7,7 @@ export interface TokenListing {
   id: string;
   role: string;
   subject: string;
+  createdBy: string | null;
   createdAt: string;
   expiresAt: string | null;
   revokedAt: string | null;
@@ -21,7 +22,7 @@ function state(token: TokenListing, now = Date.now()): string {
 export default class TokenList extends ClientCommand<typeof TokenList> {
   static override summary = 'List access tokens, newest first (needs an admin token).';
   static override description =
-    'Shows each token’s id, role, subject, age and whether it is active, expired or revoked. The tokens themselves are never stored, so never shown; revoke one with `nexa token revoke ID`.';
+    'Shows each token’s id, role, subject, age, who made it and whether it is active, expired or revoked. The tokens themselves are never stored, so never shown; revoke one with `nexa token revoke ID`.';
   static override examples = [
     '<%= config.bin %> token list',
     "<%= config.bin %> token list --json | jq -r '.[] | select(.revokedAt == null) | .id'",
@@ -32,8 +33,8 @@ export default class TokenList extends ClientCommand<typeof TokenList> {
     if (!this.jsonEnabled()) {
       this.log(
         table(
-          ['ID', 'ROLE', 'SUBJECT', 'CREATED', 'STATE'],
-          tokens.map((t) => [t.id, t.role, t.subject, ago(t.createdAt), state(t)]),
+          ['ID', 'ROLE', 'SUBJECT', 'CREATED', 'BY', 'STATE'],
+          tokens.map((t) => [t.id, t.role, t.subject, ago(t.createdAt), t.createdBy ?? 'nexa', state(t)]),
         ),
       );
     }
