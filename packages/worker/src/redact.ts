@@ -40,6 +40,8 @@ const isLowSurrogate = (code: number) => code >= 0xdc00 && code <= 0xdfff;
 export class Redactor {
   private readonly secrets: Secret[];
   private readonly longest: number;
+  /** The first characters of the secrets: a position starting with anything else can be skipped. */
+  private readonly firstChars: Set<string>;
 
   constructor(secrets: readonly Secret[]) {
     // Longest first: at one position the longest value wins (one value may start another).
@@ -47,6 +49,7 @@ export class Redactor {
       .filter((secret) => secret.value.length >= MIN_SECRET_LENGTH)
       .sort((a, b) => b.value.length - a.value.length);
     this.longest = this.secrets[0]?.value.length ?? 0;
+    this.firstChars = new Set(this.secrets.map((secret) => secret.value[0] as string));
   }
 
   get active(): boolean {
@@ -132,6 +135,7 @@ export class Redactor {
    */
   private partialStart(text: string, from: number): number {
     for (let start = Math.max(from, text.length - this.longest + 1); start < text.length; start++) {
+      if (!this.firstChars.has(text[start] as string)) continue;
       const tail = text.slice(start);
       if (this.secrets.some((secret) => secret.value.length > tail.length && secret.value.startsWith(tail))) {
         return start > from && isLowSurrogate(text.charCodeAt(start)) ? start - 1 : start;
