@@ -97,3 +97,32 @@ describe('open connections and their tokens', () => {
     expect(await whoami(member.token)).toBe(401);
   });
 });
+
+describe('LiveConnections', () => {
+  const fakeSocket = (readyState: number) => {
+    const closes: [number, string][] = [];
+    const listeners: (() => void)[] = [];
+    return {
+      readyState,
+      closes,
+      close: (code: number, reason: string) => closes.push([code, reason]),
+      terminate: () => {},
+      once: (_event: 'close', listener: () => void) => listeners.push(listener),
+      emitClose: () => {
+        for (const listener of listeners) listener();
+      },
+    };
+  };
+
+  it('forgets a socket once it closes, and never keeps one that closed while its token was checked', async () => {
+    const { LiveConnections } = await import('./liveConnections.js');
+    const live = new LiveConnections();
+    const open = fakeSocket(1);
+    live.add('j1', open, null);
+    expect(live.count('j1')).toBe(1);
+    open.emitClose();
+    expect(live.count('j1')).toBe(0);
+    live.add('j2', fakeSocket(3), Date.now() + 60_000); // already closed: its close event is gone
+    expect(live.count('j2')).toBe(0);
+  });
+});

@@ -5,6 +5,8 @@ export type TokenEndReason = 'token revoked' | 'token expired';
 
 /** What this registry needs of a socket (ws's WebSocket has it). */
 export interface ClosableSocket {
+  /** As in ws: 0 connecting, 1 open, 2 closing, 3 closed. */
+  readyState: number;
   close(code: number, reason: string): void;
   terminate(): void;
   once(event: 'close', listener: () => void): unknown;
@@ -27,6 +29,8 @@ export class LiveConnections {
 
   /** Watches a socket until it closes; `expiresAt` (epoch ms) is when its token stops being valid. */
   add(jti: string, socket: ClosableSocket, expiresAt: number | null): void {
+    // Gone while its token was being checked: its close event has passed, so it would stay here forever.
+    if (socket.readyState >= 2) return;
     const sockets = this.byJti.get(jti) ?? new Set();
     this.byJti.set(jti, sockets.add(socket));
     let timer: NodeJS.Timeout | undefined;
