@@ -10,6 +10,8 @@ import { appRouter } from '../routers/index.js';
 import type { Services } from '../services/index.js';
 import { markConnection } from './connectionLimits.js';
 import { createHttpGuards } from './httpGuards.js';
+import { createHttpSubscriptionGuard } from './httpSubscriptions.js';
+import { answerUnparsableRequests } from './unparsableRequests.js';
 
 const LISTEN_BACKLOG = 4096;
 
@@ -40,6 +42,7 @@ export async function listen(services: Services, host: string, port: number): Pr
         : {},
   });
   const guards = createHttpGuards(TRPC_PATH);
+  const subscriptionGuard = createHttpSubscriptionGuard(appRouter, TRPC_PATH);
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     if (req.url === '/healthz') {
@@ -48,13 +51,14 @@ export async function listen(services: Services, host: string, port: number): Pr
       return;
     }
     if (req.url?.startsWith(`${TRPC_PATH}/`)) {
-      if (guards.refused(req, res)) return;
+      if (subscriptionGuard.refused(req, res) || guards.refused(req, res)) return;
       trpcHandler(req, res);
       return;
     }
     res.writeHead(404, { 'content-type': 'text/plain' });
     res.end('not found: this is a Nexa coordinator; try /healthz\n');
   });
+  answerUnparsableRequests(server);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,0 +1,75 @@
+import { maxHeaderSize } from 'node:http';
+import { connect } from 'node:net';
+import { TRPC_PATH } from '@nexa/core/config';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { httpCall, nexaCode, startWireServer, type WireServer } from '../testing/wire.js';
+
+/** Found by the hostile-input suite (packages/cli/e2e/hostileInput.test.ts): answers that were not typed JSON. */
+
+let wire: WireServer;
+let admin: string;
+beforeEach(async () => {
+  wire = await startWireServer();
+  admin = await wire.token('admin');
+});
+afterEach(() => wire.close());
+
+/** Sends raw bytes and reads everything back until the server closes (never throws on a reset). */
+function rawExchange(url: string, bytes: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), hostname);
+    let text = '';
+    socket.on('data', (chunk) => {
+      text += chunk.toString();
+    });
+    socket.on('error', () => resolve(text));
+    socket.on('close', () => resolve(text));
+    socket.end(bytes);
+  });
+}
+
+describe('subscriptions over HTTP', () => {
+  it.each([
+    ['GET', 'approvals.watch'],
+    ['POST', 'approvals.watch'],
+    ['GET', 'events.tail?input=%7B%22taskId%22%3A%22t-x%22%7D'],
+    ['GET', 'workers.connect'],
+  ] as const)(
+    '%s %s is refused with a typed 400 JSON error, not a 200 event stream',
+    async (method, path) => {
+      const response = await httpCall(wire.url, path, {
+        token: admin,
+        method,
+        rawBody: method === 'POST' ? '{}' : undefined,
+      });
+      expect(response.headers.get('content-type')).toContain('application/json');
+      expect(response.status).toBe(400);
+      expect(nexaCode(response.body)).toBe('invalid_input');
+      expect(response.body.error.data.nexa.message).toContain('WebSocket');
+    },
+  );
+
+  it('is refused the same way without a token', async () => {
+    const response = await httpCall(wire.url, 'approvals.watch', {});
+    expect(response.status).toBe(400);
+    expect(nexaCode(response.body)).toBe('invalid_input');
+  });
+});
+
+describe('requests Node cannot parse', () => {
+  it('a URL over the header limit gets a typed 431 naming the limit', async () => {
+    const path = `${TRPC_PATH}/tasks.list?input=${'%5B'.repeat(maxHeaderSize / 2)}`;
+    const text = await rawExchange(wire.url, `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    expect(text).toMatch(/^HTTP\/1\.1 431 /);
+    const envelope = JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4));
+    expect(nexaCode(envelope)).toBe('invalid_input');
+    expect(envelope.error.data.nexa.message).toContain(`${maxHeaderSize} bytes`);
+  });
+
+  it('a request line that is not HTTP gets a typed 400', async () => {
+    const text = await rawExchange(wire.url, 'HELLO\u0000 WORLD\r\n\r\n');
+    expect(text).toMatch(/^HTTP\/1\.1 400 /);
+    expect(nexaCode(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)))).toBe('invalid_input');
+  });
+});
