@@ -147,7 +147,11 @@ export async function startWorker(
   // Tests of dispatch run plain processes; pass --walled-only for a worker that offers walls alone.
   const allow = extra.includes('--walled-only') ? [] : ['--allow-unsandboxed'];
   const flags = extra.filter((flag) => flag !== '--walled-only');
-  const daemon = new Daemon(home, ['worker', '--server', url, '--token', token, ...allow, ...flags], env);
+  // The token travels in the environment, as the README says to: never on a command line.
+  const daemon = new Daemon(home, ['worker', '--server', url, ...allow, ...flags], {
+    NEXA_TOKEN: token,
+    ...env,
+  });
   await daemon.waitFor(/connected to/);
   return daemon;
 }

@@ -163,6 +163,11 @@ describe('nexa token list and revoke', () => {
       const id = rows.find((row) => row.subject === 'doomed-box')?.id as string;
       expect((await nexa(home, ['token', 'revoke', id])).exitCode).toBe(0);
       await doomed.waitFor(/refused the worker's token \(the token has been revoked\)/);
+      // No retry can succeed: it stops, says what to do, and exits instead of knocking forever.
+      const exit = await doomed.child;
+      expect(exit.exitCode).toBe(125);
+      expect(doomed.log).toContain('nexa token create --role worker');
+      expect(doomed.log).not.toContain('registering again');
     } finally {
       await doomed.stop();
     }

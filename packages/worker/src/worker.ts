@@ -64,6 +64,12 @@ export interface RunningWorker {
    * hands the rest back to the coordinator, then disconnects.
    */
   stop(): Promise<void>;
+  /**
+   * Settles when the coordinator refuses this worker's token after it had
+   * registered (revoked or expired): its tasks have been stopped (they run
+   * again elsewhere once their leases lapse) and it has disconnected.
+   */
+  readonly refused: Promise<NexaError>;
 }
 
 const fatalCodes = new Set(['conflict', 'not_found', 'forbidden', 'unauthorized', 'invalid_input']);
@@ -190,6 +196,11 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     }
   }
 
+  let refuse: (failure: NexaError) => void = () => {};
+  const refused = new Promise<NexaError>((resolve) => {
+    refuse = resolve;
+  });
+
   return new Promise<RunningWorker>((resolve, reject) => {
     let registered = false;
     let subscription: { unsubscribe(): void } | undefined;
@@ -220,6 +231,14 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
             reject(failure);
             return;
           }
+          if (failure.code === 'unauthorized') {
+            // Revoked or expired: no retry can succeed, and the tasks' events can no longer be stored.
+            stopping = true;
+            supervisor.stopAll('shutdown');
+            clearInterval(heartbeat);
+            void connection.close().finally(() => refuse(failure));
+            return;
+          }
           say(`${failure.toLine()}; registering again`);
           setTimeout(() => !stopping && open(), 1000).unref();
         },
@@ -240,6 +259,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         return workerId;
       },
       running: () => supervisor.running().map((r) => r.taskId),
+      refused,
       async stop() {
         if (stopping) return;
         stopping = true;

@@ -49,8 +49,14 @@ export default class Worker extends ClientCommand<typeof Worker> {
       log: say,
     });
     say(`nexa worker ${worker.name} (${worker.workerId}) connected to ${settings.server}`);
-    const signal = await untilSignal();
-    say(`nexa worker ${worker.name}: ${signal}, stopping`);
+    const ended = await Promise.race([untilSignal(), worker.refused]);
+    if (ended instanceof NexaError) {
+      // Its tasks were stopped; the coordinator runs them again elsewhere when their leases lapse.
+      throw new NexaError('unauthorized', ended.message, {
+        hint: 'make a new worker token with `nexa token create --role worker` and start the worker with it',
+      });
+    }
+    say(`nexa worker ${worker.name}: ${ended}, stopping`);
     await worker.stop();
   }
 }
