@@ -18,7 +18,8 @@ afterEach(() => wire.close());
 function rawExchange(url: string, bytes: string): Promise<string> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve) => {
-    const socket = connect(Number(port), hostname);
+    // Half-open, as an HTTP client still writing its request is: the server's FIN does not end our writes.
+    const socket = connect({ port: Number(port), host: hostname, allowHalfOpen: true });
     let text = '';
     socket.on('data', (chunk) => {
       text += chunk.toString();
@@ -65,6 +66,28 @@ describe('requests Node cannot parse', () => {
     const envelope = JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4));
     expect(nexaCode(envelope)).toBe('invalid_input');
     expect(envelope.error.data.nexa.message).toContain(`${maxHeaderSize} bytes`);
+  });
+
+  it('a client still sending its oversized URL after the 431 is not reset: it reads the answer and a clean close', async () => {
+    const { hostname, port } = new URL(wire.url);
+    // Half-open, as an HTTP client still writing its request is: the server's FIN does not end our writes.
+    const socket = connect({ port: Number(port), host: hostname, allowHalfOpen: true });
+    let text = '';
+    socket.on('data', (chunk) => {
+      text += chunk.toString();
+    });
+    const errors: string[] = [];
+    socket.on('error', (error: NodeJS.ErrnoException) => errors.push(error.code ?? error.message));
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 100));
+    socket.write(`GET ${TRPC_PATH}/tasks.list?input=${'x'.repeat(maxHeaderSize + 1024)}`);
+    for (let i = 0; i < 5; i++) {
+      await pause();
+      socket.write('x'.repeat(64 * 1024));
+    }
+    socket.end(' HTTP/1.1\r\nHost: x\r\n\r\n');
+    await pause();
+    expect(errors).toEqual([]);
+    expect(text).toMatch(/^HTTP\/1\.1 431 /);
   });
 
   it('a request line that is not HTTP gets a typed 400', async () => {

@@ -14,11 +14,20 @@ const LINGER_MS = 5000;
  * where Node alone would write a bare status line or reset the connection.
  */
 export function answerUnparsableRequests(server: Server): void {
+  // Node's parser stays failed and reports the same error again for every later chunk of the
+  // request: answering (or destroying) again would reset a client still writing, before it reads.
+  const answered = new WeakSet<Socket>();
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
-    if (error.code === 'ECONNRESET' || !socket.writable) {
+    if (error.code === 'ECONNRESET') {
       socket.destroy();
       return;
     }
+    if (answered.has(socket)) return;
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    answered.add(socket);
     const [status, reason, message, hint] = tooLarge.has(error.code ?? '')
       ? [
           431,
