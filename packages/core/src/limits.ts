@@ -76,11 +76,11 @@ export const limits = {
   },
   load: {
     /** Queries and mutations of people and tools in flight at once; more get `unavailable`. */
-    clientCalls: 64,
+    clientCalls: 16,
     /** Workers' calls (heartbeats, appends) have their own budget: other clients' load never starves them. */
     workerCalls: 512,
     /** HTTP requests open at once, before their bodies are read. */
-    httpRequests: 256,
+    httpRequests: 32,
     /** When the event loop runs this late, new client calls are shed (workers' are not). */
     maxLoopLagMs: 50,
     /** Seconds a shed client is told to wait (Retry-After). */

@@ -5,6 +5,7 @@ import { type Client, createClient } from '@libsql/client';
 import { NexaError } from '@nexa/core';
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import { migrate } from 'drizzle-orm/libsql/migrator';
+import { fairClient } from './fairClient.js';
 import * as schema from './schema.js';
 import { WriteQueue } from './writeQueue.js';
 
@@ -65,7 +66,7 @@ export async function openDatabase(url: string, options: { authToken?: string } 
       cause: error,
     });
   }
-  const db = drizzle(client, { schema });
+  const db = drizzle(fairClient(client), { schema });
   const writes = new WriteQueue();
   return {
     db,
