@@ -15,7 +15,7 @@ export function createWorkspace(root: string, taskId: string, attempt: number): 
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
-      mkdirSync(root, { recursive: true }); // first task: make the root
+      mkdirSync(root, { recursive: true, mode: 0o700 }); // first task: make the root, for this user only
       mkdirSync(dir);
     } else if (code === 'EEXIST') {
       // Left over from a crash of this worker: the new attempt starts from an empty directory.

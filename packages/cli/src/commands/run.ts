@@ -31,6 +31,7 @@ With --json, prints one JSON object per event and a final {"type":"result",...} 
   static override examples = [
     '<%= config.bin %> run -- make test',
     '<%= config.bin %> run --label gpu=1 --env SEED=42 --timeout 30m -- python train.py',
+    'API_TOKEN=... <%= config.bin %> run --env API_TOKEN -- ./deploy.sh',
     `<%= config.bin %> run --detach -- sh -c 'sleep 60; echo done'`,
     '<%= config.bin %> run --retries 0 --json -- ./flaky-once.sh',
     '<%= config.bin %> run "make the failing test pass" --agent claude --repo . --policy ci-policy.json --fail-on-deny',
@@ -78,7 +79,7 @@ With --json, prints one JSON object per event and a final {"type":"result",...} 
     env: Flags.string({
       char: 'e',
       description:
-        "Set an environment variable for the task (NAME=VALUE). Repeatable. The worker's own environment is never passed.",
+        "Set an environment variable for the task: NAME=VALUE, or NAME alone to pass this shell's value (keeps a secret out of argv). Repeatable. The worker's own environment is never passed.",
       multiple: true,
       default: [],
     }),

@@ -55,9 +55,19 @@ describe('nexa run flags → task spec', () => {
     );
   });
 
+  it("takes --env NAME from the caller's environment, so a secret stays out of argv", () => {
+    const spec = taskSpecFromFlags({ ...base, env: ['API_TOKEN', 'DEBUG=1'] }, ['true'], {
+      API_TOKEN: 's3cr3t',
+    });
+    expect(spec.env).toEqual({ API_TOKEN: 's3cr3t', DEBUG: '1' });
+  });
+
   it('says which flag was wrong', () => {
-    expect(() => taskSpecFromFlags({ ...base, env: ['NOEQUALS'] }, ['true'])).toThrow(
-      '--env "NOEQUALS" is not NAME=VALUE',
+    expect(() => taskSpecFromFlags({ ...base, env: ['=1'] }, ['true'])).toThrow(
+      '--env "=1" is not NAME=VALUE or NAME',
+    );
+    expect(() => taskSpecFromFlags({ ...base, env: ['UNSET_ONE'] }, ['true'], {})).toThrow(
+      '--env UNSET_ONE: UNSET_ONE is not set in this environment',
     );
     expect(() => taskSpecFromFlags({ ...base, memory: 'lots' }, ['true'])).toThrow(
       '--memory "lots" is not a size',

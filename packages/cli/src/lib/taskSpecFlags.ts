@@ -40,7 +40,11 @@ export interface TaskFlags {
  * values become one clear line. A shell task's arguments are its command; a
  * coding agent's first argument is its prompt.
  */
-export function taskSpecFromFlags(flags: TaskFlags, args: string[]): TaskSpecInput {
+export function taskSpecFromFlags(
+  flags: TaskFlags,
+  args: string[],
+  callerEnv: NodeJS.ProcessEnv = process.env,
+): TaskSpecInput {
   const agent = flags.agent;
   if (agent !== 'shell' && args.length !== 1) {
     throw new NexaError(
@@ -73,7 +77,7 @@ export function taskSpecFromFlags(flags: TaskFlags, args: string[]): TaskSpecInp
     policy: flags.policy ? readPolicy(flags.policy) : null,
     approve: flags.approve,
     approvalTimeoutMs: parseDuration(flags['approval-timeout'], '--approval-timeout'),
-    env: parseEnv(flags.env),
+    env: parseEnv(flags.env, callerEnv),
     labels: parseLabels(flags.label),
     priority: flags.priority,
     maxAttempts: flags.retries + 1,
@@ -87,13 +91,28 @@ export function taskSpecFromFlags(flags: TaskFlags, args: string[]): TaskSpecInp
   };
 }
 
-function parseEnv(pairs: readonly string[]): Record<string, string> {
+/**
+ * `--env NAME=VALUE`, or `--env NAME` for the value of NAME in this shell's
+ * environment: a secret then never appears in `nexa run`'s own argv, where
+ * `ps` and shell history would show it.
+ */
+function parseEnv(pairs: readonly string[], callerEnv: NodeJS.ProcessEnv): Record<string, string> {
   const env: Record<string, string> = {};
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
+    if (eq === -1 && /^[A-Za-z_][A-Za-z0-9_]*$/.test(pair)) {
+      const value = callerEnv[pair];
+      if (value === undefined) {
+        throw new NexaError('invalid_input', `--env ${pair}: ${pair} is not set in this environment`, {
+          hint: `export ${pair} first, or pass --env ${pair}=VALUE`,
+        });
+      }
+      env[pair] = value;
+      continue;
+    }
     if (eq <= 0) {
-      throw new NexaError('invalid_input', `--env "${pair}" is not NAME=VALUE`, {
-        hint: 'e.g. --env DEBUG=1',
+      throw new NexaError('invalid_input', `--env "${pair}" is not NAME=VALUE or NAME`, {
+        hint: 'e.g. --env DEBUG=1, or --env API_TOKEN to pass the value this shell has',
       });
     }
     env[pair.slice(0, eq)] = pair.slice(eq + 1);
