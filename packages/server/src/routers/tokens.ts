@@ -18,7 +18,12 @@ export const tokensRouter = router({
       z.object({
         role: Role.exclude(['task']),
         subject: z.string().min(1).max(128).optional(),
-        ttlSeconds: z.number().int().positive().optional(),
+        ttlSeconds: z
+          .number()
+          .int()
+          .positive()
+          .max(10 * 365 * 86_400, 'a token lives at most 10 years (ttlSeconds ≤ 315360000)')
+          .optional(),
       }),
     )
     .mutation(({ ctx, input }) =>

@@ -8,7 +8,7 @@ export default class TokenCreate extends ClientCommand<typeof TokenCreate> {
   static override examples = [
     '<%= config.bin %> token create --role worker',
     '<%= config.bin %> token create --role worker --name gpu-box-1 > worker.token && chmod 600 worker.token',
-    'nexa worker --server http://coordinator:7420 --token-file worker.token',
+    '<%= config.bin %> worker --server http://coordinator:7420 --token-file worker.token',
     '<%= config.bin %> token create --role admin --ttl 86400 --json',
   ];
   static override flags = {
@@ -25,7 +25,7 @@ export default class TokenCreate extends ClientCommand<typeof TokenCreate> {
     }),
   };
 
-  async run(): Promise<{ token: string; role: string; expiresAt: string | null }> {
+  async run(): Promise<{ id: string; token: string; role: string; expiresAt: string | null }> {
     const issued = await this.call((client) =>
       client.tokens.create.mutate({
         role: this.flags.role,
@@ -34,6 +34,7 @@ export default class TokenCreate extends ClientCommand<typeof TokenCreate> {
       }),
     );
     if (!this.jsonEnabled()) this.log(issued.token);
-    return { token: issued.token, role: issued.role, expiresAt: issued.expiresAt };
+    // The id is what `nexa token revoke` takes; the token itself is never shown again.
+    return { id: issued.jti, token: issued.token, role: issued.role, expiresAt: issued.expiresAt };
   }
 }
