@@ -2,6 +2,7 @@ import { type ClientSettings, trpcHttpUrl, webSocketUrl } from '@nexa/core/confi
 import type { AppRouter } from '@nexa/server';
 import { createWebSocketClient } from '@nexa/worker/web-socket-client';
 import { createTRPCClient, httpLink, splitLink, wsLink } from '@trpc/client';
+import { retryWhenBusy } from './busyRetry.js';
 
 export type NexaClient = ReturnType<typeof createTRPCClient<AppRouter>>;
 
@@ -33,7 +34,11 @@ export function createClient(settings: ClientSettings): { client: NexaClient; cl
       splitLink({
         condition: (op) => op.type === 'subscription',
         true: wsLink({ client: wsClient }),
-        false: httpLink({ url: trpcHttpUrl(settings.server), headers, fetch: fetchWithTimeout }),
+        false: httpLink({
+          url: trpcHttpUrl(settings.server),
+          headers,
+          fetch: retryWhenBusy(fetchWithTimeout),
+        }),
       }),
     ],
   });
