@@ -161,7 +161,7 @@ describe(`hostile input (seed ${seed}; replay with NEXA_FUZZ_SEED=${seed})`, () 
         return job;
       }
       if (random.chance(0.06)) {
-        const script = wsScript(random);
+        const script = wsScript(random, [taskId]);
         inputs += script.frames.length;
         return () => runWsScript(url, tokens, script);
       }

@@ -220,7 +220,7 @@ export function hostileValue(random: Random, depth = 0): unknown {
 
 /** The seed with one field (at any depth) replaced, dropped or joined by a stranger; or a wholly hostile value. */
 export function mutate(random: Random, seed: unknown): unknown {
-  if (seed === undefined || random.chance(0.25)) return hostileValue(random);
+  if (seed === null || typeof seed !== 'object' || random.chance(0.25)) return hostileValue(random);
   const copy = structuredClone(seed) as Record<string, unknown>;
   let holder: Record<string, unknown> | unknown[] = copy;
   for (;;) {
@@ -457,12 +457,47 @@ function callFrame(id: number, method: string, path: string, input: unknown): Ws
   return { data: JSON.stringify({ id, jsonrpc: '2.0', method, params: { path, input } }), answerIds: owed };
 }
 
-/** A socket's worth of hostile frames; ids start at `firstId` and are unique within the script. */
-export function wsScript(random: Random): WsScript {
+/** What a registered worker may call: where a hostile worker reaches deepest (the event log, leases). */
+const workerCalls = [
+  'events.append',
+  'workers.heartbeat',
+  'workers.reconcile',
+  'tasks.handBack',
+  'approvals.request',
+  'workers.leave',
+] as const;
+
+/** A seed aimed at a real task (one another worker holds): every such call must be refused. */
+function aimedAt(seed: unknown, taskId: string): unknown {
+  if (seed === undefined) return undefined;
+  return JSON.parse(JSON.stringify(seed).replaceAll('t-nosuchtask', taskId));
+}
+
+/**
+ * A socket's worth of hostile frames; ids are unique within the script.
+ * `realTaskIds` are tasks other workers hold: a fake worker's calls aim at them too.
+ */
+export function wsScript(random: Random, realTaskIds: string[] = []): WsScript {
   const role = random.pick(roles);
   let id = 1;
   const frames: WsFrame[] = [];
   const flavour = random.int(10);
+  if (flavour === 2 && realTaskIds.length > 0) {
+    // A worker that registers for real, then sends hostile worker calls, some at a task it does not hold.
+    const registration = {
+      ...(procedures['workers.connect'].seed as object),
+      name: `hostile-${random.int(1e9)}`,
+    };
+    frames.push(callFrame(id++, 'subscription', 'workers.connect', registration));
+    for (let i = 0; i < 10 + random.int(20); i++) {
+      const path = random.pick(workerCalls);
+      const seed = random.chance(0.5)
+        ? aimedAt(procedures[path].seed, random.pick(realTaskIds))
+        : procedures[path].seed;
+      frames.push(callFrame(id++, 'mutation', path, random.chance(0.3) ? seed : mutate(random, seed)));
+    }
+    return { kind: 'ws hostile worker', role: 'worker', frames };
+  }
   if (flavour === 0) {
     // Too many subscriptions on one socket: the 65th and later are refused, typed.
     const path = random.pick(['approvals.watch', 'events.tail'] as const);
