@@ -51,6 +51,29 @@ describe('subscriptions over HTTP', () => {
     },
   );
 
+  it('a client still sending its body reads the refusal, without a reset', async () => {
+    const { hostname, port } = new URL(wire.url);
+    const socket = connect({ port: Number(port), host: hostname, allowHalfOpen: true });
+    let text = '';
+    const errors: string[] = [];
+    socket.on('data', (chunk) => {
+      text += chunk.toString();
+    });
+    socket.on('error', (error: NodeJS.ErrnoException) => errors.push(error.code ?? error.message));
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 100));
+    socket.write(
+      `POST ${TRPC_PATH}/approvals.watch HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\ncontent-length: ${5 * 16 * 1024}\r\n\r\n`,
+    );
+    for (let i = 0; i < 5; i++) {
+      await pause();
+      socket.write('x'.repeat(16 * 1024));
+    }
+    await pause();
+    socket.destroy();
+    expect(errors).toEqual([]);
+    expect(text).toMatch(/^HTTP\/1\.1 400 /);
+  });
+
   it('is refused the same way without a token', async () => {
     const response = await httpCall(wire.url, 'approvals.watch', {});
     expect(response.status).toBe(400);

@@ -26,6 +26,7 @@ export function createHttpSubscriptionGuard(router: AnyRouter, trpcPath: string)
       const paths = new Set([...raw.split(','), ...decoded.split(',')]);
       if (![...paths].some(isSubscription)) return false;
       refuseRequest(
+        req,
         res,
         400,
         'invalid_input',
