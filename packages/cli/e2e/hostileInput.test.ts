@@ -181,7 +181,7 @@ describe(`hostile input (seed ${seed}; replay with NEXA_FUZZ_SEED=${seed})`, () 
     const summary = [...categories].sort((a, b) => b[1] - a[1]).map(([category, n]) => `${category}=${n}`);
     console.log(
       `hostile input: ${inputs} inputs (${procedurePaths.length} procedures, roles ${roles.join('/')}) in ${Math.round(barrageMs)} ms; ` +
-        `healthz max ${Math.round(healthzMaxMs)} ms over ${health.polls} polls; ${summary.join(' ')}`,
+        `healthz max ${Math.round(healthzMaxMs)} ms over ${health.polls} polls; answers (a batch answers per call): ${summary.join(' ')}`,
     );
     if (findings.length) console.log(`findings:\n${findings.join('\n')}`);
     // Soft: one run reports every kind of failure, not only the first.

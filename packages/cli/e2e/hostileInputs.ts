@@ -56,7 +56,10 @@ export const procedures = {
     seed: {
       taskId: 't-nosuchtask',
       attempt: 1,
-      events: [{ seq: 1, at: 1, kind: 'output', stream: 'stdout', data: 'x' }],
+      events: [
+        { seq: 1, at: 1, kind: 'output', stream: 'stdout', data: 'x' },
+        { seq: 2, at: 1, kind: 'tool_call', callId: 'c', tool: 'Bash', title: 't', input: { command: 'ls' } },
+      ],
     },
   },
   'events.list': { type: 'query', seed: { taskId: 't-nosuchtask', afterSeq: 0, limit: 10 } },
@@ -86,7 +89,10 @@ export const procedures = {
     seed: { taskId: 't-nosuchtask', attempt: 1, key: 'k', tool: 'Bash', command: 'ls', risk: 'low' },
   },
   'approvals.list': { type: 'query', seed: { status: ['pending'], limit: 10 } },
-  'approvals.answer': { type: 'mutation', seed: { id: 'a-nosuch', approve: false, reason: 'no' } },
+  'approvals.answer': {
+    type: 'mutation',
+    seed: { id: 'a-nosuch', approve: true, reason: 'no', updatedInput: { command: 'ls' } },
+  },
   'approvals.watch': { type: 'subscription', seed: undefined },
   'policy.show': { type: 'query', seed: undefined },
   'policy.set': { type: 'mutation', seed: { rules: [{ action: 'deny', tool: 'Bash', command: 'rm *' }] } },
@@ -249,6 +255,8 @@ export interface HttpCase {
   path: string;
   headers?: Record<string, string>;
   body?: string | Buffer;
+  /** Sent in chunks without a content-length: the size is known only by reading it. */
+  chunked?: boolean;
 }
 
 const invalidUtf8 = Buffer.from([
@@ -430,6 +438,22 @@ export function bigBodyCases(): HttpCase[] {
       method: 'POST',
       path: url('tasks.submit'),
       body: Buffer.alloc(8 * 1024 * 1024, '['),
+    },
+    {
+      kind: 'http big chunked body',
+      role: 'admin',
+      method: 'POST',
+      path: url('tasks.submit'),
+      body: Buffer.alloc(6 * 1024 * 1024, ' '),
+      chunked: true,
+    },
+    {
+      kind: 'http big chunked body',
+      role: 'worker',
+      method: 'POST',
+      path: url('events.append'),
+      body: Buffer.alloc(limits.wire.messageBytes + 1, ' '),
+      chunked: true,
     },
   ];
 }

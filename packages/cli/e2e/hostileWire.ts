@@ -46,7 +46,8 @@ export function sendHttp(base: string, tokens: Record<string, string>, hostile: 
         method: hostile.method,
         path: hostile.path,
         headers,
-        agent,
+        // Odd headers (a content-length that lies) can leave a connection mid-request: never reuse it.
+        agent: hostile.headers ? false : agent,
         timeout: ANSWER_TIMEOUT_MS,
       },
       (res) => {
@@ -85,7 +86,11 @@ export function sendHttp(base: string, tokens: Record<string, string>, hostile: 
     req.on('error', (error: NodeJS.ErrnoException) =>
       resolve({ category: `http ${error.code ?? 'error'}`, finding: `${what}: ${error.message}` }),
     );
-    req.end(hostile.body);
+    if (hostile.chunked && hostile.body) {
+      const body = Buffer.from(hostile.body);
+      for (let at = 0; at < body.length; at += 64 * 1024) req.write(body.subarray(at, at + 64 * 1024));
+      req.end();
+    } else req.end(hostile.body);
   });
 }
 
