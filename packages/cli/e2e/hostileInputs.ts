@@ -530,6 +530,19 @@ export function wsScript(random: Random, realTaskIds: string[] = []): WsScript {
     return { kind: 'ws many subscriptions', role, frames };
   }
   if (flavour === 1) {
+    // The first frame is taken as the connection params, whatever it is: a call, or params of a wrong shape.
+    if (random.chance(0.5)) {
+      const token = random.pick<unknown>([123, null, {}, ['x'], 'x'.repeat(1024 * 1024), '\u0000', '']);
+      frames.push({
+        data: random.pick([
+          JSON.stringify({ method: 'connectionParams', data: { token } }),
+          JSON.stringify({ method: 'connectionParams', data: token }),
+          JSON.stringify({ method: 'connectionParams' }),
+          '{"method":"connectionParams","data":',
+        ]),
+        answerIds: [],
+      });
+    }
     for (let i = 0; i < 3; i++) {
       const path = random.pick(procedurePaths);
       frames.push(callFrame(id++, procedures[path].type, path, mutate(random, procedures[path].seed)));
