@@ -94,11 +94,11 @@ const nexaErrors = t.middleware(async ({ next }) => {
  * connection and principal until it ends; a query or mutation a slot of the
  * calls in flight, or gets `unavailable` (HTTP 503) when there is none.
  */
-const connectionLimits = t.middleware(async ({ ctx, type, next }) => {
+const connectionLimits = t.middleware(async ({ ctx, type, path, next }) => {
   if (type === 'subscription') {
     let release: () => void;
     try {
-      release = admitSubscription(ctx);
+      release = admitSubscription(ctx, path);
     } catch (error) {
       throw toTRPCError(error);
     }
@@ -125,22 +125,27 @@ const connectionLimits = t.middleware(async ({ ctx, type, next }) => {
   }
 });
 
-export const publicProcedure = t.procedure.use(nexaErrors).use(connectionLimits);
-
-/** A procedure for the given roles; the context's principal is non-null inside. */
+/**
+ * A procedure for the given roles; the context's principal is non-null inside.
+ * The role is checked before the call takes a slot, so calls without a valid
+ * token are refused without using the budget real clients share.
+ */
 export function procedureFor(...allowed: Role[]) {
-  return publicProcedure.use(({ ctx, next, path }) => {
-    if (!ctx.principal)
-      throw toTRPCError(ctx.authError ?? new NexaError('unauthorized', 'no token was sent'));
-    if (!allowed.includes(ctx.principal.role)) {
-      throw toTRPCError(
-        new NexaError('forbidden', `a ${ctx.principal.role} token may not call ${path}`, {
-          hint: `use a token with role ${allowed.join(' or ')}`,
-        }),
-      );
-    }
-    return next({ ctx: { ...ctx, principal: ctx.principal } });
-  });
+  return t.procedure
+    .use(nexaErrors)
+    .use(({ ctx, next, path }) => {
+      if (!ctx.principal)
+        throw toTRPCError(ctx.authError ?? new NexaError('unauthorized', 'no token was sent'));
+      if (!allowed.includes(ctx.principal.role)) {
+        throw toTRPCError(
+          new NexaError('forbidden', `a ${ctx.principal.role} token may not call ${path}`, {
+            hint: `use a token with role ${allowed.join(' or ')}`,
+          }),
+        );
+      }
+      return next({ ctx: { ...ctx, principal: ctx.principal } });
+    })
+    .use(connectionLimits);
 }
 
 export const authedProcedure = procedureFor('admin', 'member', 'viewer', 'worker', 'task');

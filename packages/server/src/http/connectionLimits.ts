@@ -48,7 +48,13 @@ interface GuardContext {
 }
 
 /** Takes a subscription slot or throws a typed error; `release` gives it back exactly once. */
-export function admitSubscription(ctx: GuardContext): () => void {
+/**
+ * A worker's session (`workers.connect`) counts against its socket only: a
+ * fleet may share one worker token, and each of its workers opens exactly one.
+ */
+const PER_CONNECTION_ONLY = new Set(['workers.connect']);
+
+export function admitSubscription(ctx: GuardContext, path: string): () => void {
   const connection = connections.get(ctx.connection);
   if (!connection) return () => {}; // in-process callers (tests, createCaller) hold no socket
   if (connection.transport === 'http') {
@@ -67,10 +73,11 @@ export function admitSubscription(ctx: GuardContext): () => void {
     );
   }
   const byPrincipal = coordinator(ctx.services).subscriptionsByPrincipal;
+  const counted = !PER_CONNECTION_ONLY.has(path);
   const key = principalKey(ctx.principal);
   const held = byPrincipal.get(key) ?? 0;
   const perPrincipal = limits.wire.subscriptionsPerPrincipal;
-  if (held >= perPrincipal) {
+  if (counted && held >= perPrincipal) {
     throw new NexaError(
       'invalid_input',
       `this token already has ${perPrincipal} subscriptions open (the limit)`,
@@ -80,12 +87,13 @@ export function admitSubscription(ctx: GuardContext): () => void {
     );
   }
   connection.subscriptions++;
-  byPrincipal.set(key, held + 1);
+  if (counted) byPrincipal.set(key, held + 1);
   let released = false;
   return () => {
     if (released) return;
     released = true;
     connection.subscriptions--;
+    if (!counted) return;
     const left = (byPrincipal.get(key) ?? 1) - 1;
     if (left > 0) byPrincipal.set(key, left);
     else byPrincipal.delete(key);

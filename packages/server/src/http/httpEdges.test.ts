@@ -119,3 +119,43 @@ describe('requests Node cannot parse', () => {
     expect(nexaCode(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)))).toBe('invalid_input');
   });
 });
+
+describe('refusals before the body is read', () => {
+  /** Sends headers declaring `length` bytes, then dribbles the body; returns what came back and any socket error. */
+  async function dribble(path: string, length: number) {
+    const { hostname, port } = new URL(wire.url);
+    const socket = connect({ port: Number(port), host: hostname, allowHalfOpen: true });
+    let text = '';
+    const errors: string[] = [];
+    socket.on('data', (chunk) => {
+      text += chunk.toString();
+    });
+    socket.on('error', (error: NodeJS.ErrnoException) => errors.push(error.code ?? error.message));
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 100));
+    socket.write(
+      `POST ${TRPC_PATH}/${path} HTTP/1.1\r\nHost: x\r\nauthorization: Bearer ${admin}\r\ncontent-type: application/json\r\ncontent-length: ${length}\r\n\r\n`,
+    );
+    for (let i = 0; i < 5; i++) {
+      await pause();
+      socket.write('x'.repeat(16 * 1024));
+    }
+    await pause();
+    socket.destroy();
+    return { text, errors };
+  }
+
+  it('a body declared over the limit: the client still sending reads a typed 413, without a reset', async () => {
+    const { text, errors } = await dribble('tasks.submit', 5 * 1024 * 1024);
+    expect(errors).toEqual([]);
+    expect(text).toMatch(/^HTTP\/1\.1 413 /);
+    expect(text).toContain('"code":"invalid_input"');
+  });
+
+  it('a batch over the cap: the client still sending reads a typed 400, without a reset', async () => {
+    const batch = Array.from({ length: 20 }, () => 'tasks.submit').join(',');
+    const { text, errors } = await dribble(`${batch}?batch=1`, 200_000);
+    expect(errors).toEqual([]);
+    expect(text).toMatch(/^HTTP\/1\.1 400 /);
+    expect(text).toContain('a batch may hold at most 16 calls');
+  });
+});

@@ -1,31 +1,23 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { limits, type NexaErrorCode } from '@nexa/core';
+import { limits } from '@nexa/core';
+import { refuseRequest } from './errorEnvelope.js';
 
 /**
  * Checks an HTTP request can cost before tRPC reads a byte of its body: how
  * many are open at once, the declared body size, the number of batched calls.
  * A refused request gets the same JSON error envelope tRPC sends, so clients
- * decode one shape.
+ * decode one shape, and its connection lingers so a client still sending its
+ * body reads the answer instead of a reset.
  */
 export function createHttpGuards(trpcPath: string) {
   let open = 0;
-
-  function refuse(res: ServerResponse, status: number, code: NexaErrorCode, message: string, hint?: string) {
-    const headers: Record<string, string> = { 'content-type': 'application/json', connection: 'close' };
-    if (status === 503) headers['retry-after'] = String(limits.load.retryAfterSeconds);
-    res.writeHead(status, headers);
-    res.end(
-      JSON.stringify({
-        error: { message, code: -32600, data: { httpStatus: status, nexa: { code, message, hint } } },
-      }),
-    );
-  }
 
   return {
     /** True if the request was answered here (refused); else it holds a slot until its response ends. */
     refused(req: IncomingMessage, res: ServerResponse): boolean {
       if (open >= limits.load.httpRequests) {
-        refuse(
+        refuseRequest(
+          req,
           res,
           503,
           'unavailable',
@@ -36,7 +28,8 @@ export function createHttpGuards(trpcPath: string) {
       }
       const declared = Number(req.headers['content-length'] ?? 0);
       if (declared > limits.wire.messageBytes) {
-        refuse(
+        refuseRequest(
+          req,
           res,
           413,
           'invalid_input',
@@ -48,7 +41,13 @@ export function createHttpGuards(trpcPath: string) {
       if (url.searchParams.get('batch') === '1') {
         const calls = url.pathname.slice(trpcPath.length).split(',').length;
         if (calls > limits.wire.batchCalls) {
-          refuse(res, 400, 'invalid_input', `a batch may hold at most ${limits.wire.batchCalls} calls`);
+          refuseRequest(
+            req,
+            res,
+            400,
+            'invalid_input',
+            `a batch may hold at most ${limits.wire.batchCalls} calls`,
+          );
           return true;
         }
       }

@@ -188,6 +188,32 @@ describe('subscriptions', () => {
     socket.close();
   });
 
+  it('lets a fleet that shares one worker token connect more workers than the per-token subscription cap', async () => {
+    const token = await wire.token('worker', 'shared-fleet-token');
+    const workers = limits.wire.subscriptionsPerPrincipal + 4;
+    const sockets = await Promise.all(Array.from({ length: workers }, () => RawSocket.open(wire.url, token)));
+    const answers: Record<number, { error?: unknown }> = {};
+    sockets.forEach((socket, i) => {
+      socket.subscribe(
+        'workers.connect',
+        {
+          name: `fleet-${i}`,
+          instanceId: `instance-${i}`,
+          capacity: 1,
+          version: 't',
+          sandboxes: ['process'],
+          agents: ['shell'],
+        },
+        (message) => {
+          answers[i] ??= message;
+        },
+      );
+    });
+    await expect.poll(() => Object.keys(answers).length, { timeout: 30_000 }).toBe(workers);
+    expect(Object.values(answers).filter((message) => message.error)).toEqual([]);
+    for (const socket of sockets) socket.close();
+  }, 60_000);
+
   it('bounds what a paused reader costs, then delivers every event in order exactly once', async () => {
     const events = 500;
     const taskId = await finishedTaskWithLog(events, 8 * 1024);
