@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { NexaError, type Principal } from '@nexa/core';
 import type { ClosableSocket } from './auth/liveConnections.js';
-import { drainGate } from './http/socketDrain.js';
+import { drainGate } from './limits/socketDrain.js';
 import type { Services } from './services/index.js';
 
 /** How far a WebSocket's unsent output may grow before a subscription waits for it to drain. */
