@@ -75,12 +75,15 @@ export const limits = {
     liveBytes: 512 * 1024,
   },
   load: {
-    /** Queries and mutations of people and tools in flight at once; more get `unavailable`. */
+    /** Queries and mutations of people and tools running at once. */
     clientCalls: 16,
+    /** Calls beyond those wait in line, this many at most, each this long at most; then `unavailable`. */
+    clientWaiting: 128,
+    clientWaitMs: 2000,
     /** Workers' calls (heartbeats, appends) have their own budget: other clients' load never starves them. */
     workerCalls: 512,
     /** HTTP requests open at once, before their bodies are read. */
-    httpRequests: 32,
+    httpRequests: 160,
     /** When the event loop runs this late, new client calls are shed (workers' are not). */
     maxLoopLagMs: 50,
     /** Seconds a shed client is told to wait (Retry-After). */

@@ -114,7 +114,7 @@ const connectionLimits = t.middleware(async ({ ctx, type, path, next }) => {
   }
   let release: () => void;
   try {
-    release = admitCall(ctx);
+    release = await admitCall(ctx);
   } catch (error) {
     throw toTRPCError(error);
   }

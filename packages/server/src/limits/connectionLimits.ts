@@ -1,5 +1,7 @@
 import { limits, NexaError, type Principal } from '@nexa/core';
 import type { Services } from '../services/index.js';
+import { busy, CallQueue } from './callQueue.js';
+import { loopLag } from './loopLag.js';
 
 /**
  * What the coordinator allows one connection, one principal and everyone
@@ -17,7 +19,7 @@ interface ConnectionState {
 
 interface CoordinatorState {
   subscriptionsByPrincipal: Map<string, number>;
-  callsInFlight: { client: number; worker: number };
+  calls: { client: CallQueue; worker: CallQueue };
 }
 
 /** Keyed by the context's per-connection object: a WebSocket shares it across calls, HTTP has one per request. */
@@ -32,7 +34,15 @@ export function markConnection(connection: object, transport: Transport): void {
 function coordinator(services: Services): CoordinatorState {
   let state = coordinators.get(services);
   if (!state) {
-    state = { subscriptionsByPrincipal: new Map(), callsInFlight: { client: 0, worker: 0 } };
+    const { load } = limits;
+    state = {
+      subscriptionsByPrincipal: new Map(),
+      calls: {
+        client: new CallQueue(load.clientCalls, load.clientWaiting, load.clientWaitMs),
+        // Workers' calls are small and must never wait behind anyone's: no line, only a cap.
+        worker: new CallQueue(load.workerCalls, 0, 0),
+      },
+    };
     coordinators.set(services, state);
   }
   return state;
@@ -100,54 +110,12 @@ export function admitSubscription(ctx: GuardContext, path: string): () => void {
   };
 }
 
-/**
- * How late the event loop runs, sampled every few ms. Concurrency alone does
- * not bound work when requests keep arriving: a loop that runs late is
- * saturated, and new client calls are shed until it catches up.
- */
-const loopLag = (() => {
-  const everyMs = 20;
-  let lagMs = 0;
-  let expected = 0;
-  let timer: NodeJS.Timeout | undefined;
-  const tick = () => {
-    const now = performance.now();
-    lagMs = Math.max(0, now - expected);
-    expected = now + everyMs;
-    timer = setTimeout(tick, everyMs);
-    timer.unref();
-  };
-  return () => {
-    if (!timer) {
-      expected = performance.now() + everyMs;
-      timer = setTimeout(tick, everyMs);
-      timer.unref();
-    }
-    return lagMs;
-  };
-})();
-
-/** Takes a slot for a query or mutation, or throws `unavailable` when the coordinator is saturated. */
-export function admitCall(ctx: GuardContext): () => void {
-  const inFlight = coordinator(ctx.services).callsInFlight;
-  const budget = ctx.principal?.role === 'worker' ? 'worker' : 'client';
-  const max = budget === 'worker' ? limits.load.workerCalls : limits.load.clientCalls;
-  const saturated = budget === 'client' && inFlight.client > 0 && loopLag() > limits.load.maxLoopLagMs;
-  if (inFlight[budget] >= max || saturated) throw busy();
-  inFlight[budget]++;
-  let released = false;
-  return () => {
-    if (!released) {
-      released = true;
-      inFlight[budget]--;
-    }
-  };
-}
-
-export function busy(): NexaError {
-  return new NexaError('unavailable', 'the coordinator is busy', {
-    hint: `retry in ${limits.load.retryAfterSeconds} s`,
-  });
+/** Takes a slot for a query or mutation (perhaps after a short wait), or throws `unavailable`. */
+export async function admitCall(ctx: GuardContext): Promise<() => void> {
+  const queues = coordinator(ctx.services).calls;
+  if (ctx.principal?.role === 'worker') return queues.worker.admit();
+  if (queues.client.busyNow && loopLag() > limits.load.maxLoopLagMs) throw busy();
+  return queues.client.admit();
 }
 
 /**
