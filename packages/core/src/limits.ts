@@ -24,6 +24,8 @@ export const limits = {
   },
   policy: {
     rules: 1000,
+    /** The whole policy as JSON: a thousand rules of the longest patterns would be megabytes. */
+    totalChars: 256 * 1024,
     toolChars: 200,
     commandPatternChars: 2000,
     pathPatternChars: 4096,
@@ -68,6 +70,14 @@ export const limits = {
   listing: {
     /** Rows one listing returns at most. */
     rows: 1000,
+    /**
+     * Stored bytes one listing of tasks or approvals carries at most (at least one row):
+     * far above a thousand ordinary rows, it only cuts listings of oversized ones.
+     */
+    bytes: 8 * 1024 * 1024,
+    /** What one approvals watcher may hold unread before it is told it fell behind. */
+    watchEvents: 1000,
+    watchBytes: 4 * 1024 * 1024,
     /** Bytes (of stored JSON) one page of a task's log carries at most; at least one event. */
     eventPageBytes: 256 * 1024,
     /** Live events one tail may hold for a reader before it goes back to the database. */

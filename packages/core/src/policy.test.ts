@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { limits } from './limits.js';
 import { evaluatePolicy, globMatches } from './policy.js';
 import type { ApprovalAction } from './schemas/approval.js';
+import { Policy } from './schemas/approval.js';
 
 const bash = (command: string): ApprovalAction => ({
   tool: 'Bash',
@@ -102,5 +104,17 @@ describe('glob matching, checked against a regular expression on small inputs', 
       const regex = new RegExp(`^${glob.replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 's');
       expect([glob, text, globMatches(glob, text)]).toEqual([glob, text, regex.test(text)]);
     }
+  });
+});
+
+describe('policy size', () => {
+  it('refuses a policy whose JSON is over the limit, naming it, though each rule is within its own', () => {
+    const rule = { command: 'x'.repeat(limits.policy.commandPatternChars), decision: 'allow' as const };
+    const result = Policy.safeParse({ rules: Array.from({ length: 200 }, () => rule) });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.message).toBe(
+      `a policy (as JSON) is longer than the limit of ${limits.policy.totalChars} characters`,
+    );
+    expect(Policy.safeParse({ rules: [rule] }).success).toBe(true);
   });
 });

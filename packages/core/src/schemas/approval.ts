@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { limits, tooMany } from '../limits.js';
+import { limits, tooLong, tooMany } from '../limits.js';
 import { boundedJson } from './boundedJson.js';
 
 /** How much an action can do, from least to most: what a person weighs before saying yes. */
@@ -91,7 +91,11 @@ export const Policy = z
   .object({
     rules: z.array(PolicyRule).max(limits.policy.rules, tooMany('policy', limits.policy.rules, 'rules')),
   })
-  .strict();
+  .strict()
+  .refine(
+    (policy) => JSON.stringify(policy).length <= limits.policy.totalChars,
+    tooLong('a policy (as JSON)', limits.policy.totalChars),
+  );
 export type Policy = z.infer<typeof Policy>;
 
 /** What happens to a request no rule matched: `--approve all|none|ask`. */

@@ -1,4 +1,4 @@
-import type { WorkerMessage } from '@nexa/core';
+import { limits, type WorkerMessage } from '@nexa/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHarness, type Harness, registration } from '../testing/harness.js';
 import { take } from '../testing/iterate.js';
@@ -20,7 +20,7 @@ async function assignedTask(spec: Record<string, unknown> = {}) {
     .as('member')
     .tasks.submit({ agent: 'claude', prompt: 'fix it', sandbox: 'process', ...spec });
   await take(session, 1); // assigned
-  const ask = (key: string, command: string) =>
+  const ask = (key: string, command: string, extra: { diff?: string } = {}) =>
     worker.approvals.request({
       taskId: task.id,
       attempt: 1,
@@ -29,6 +29,7 @@ async function assignedTask(spec: Record<string, unknown> = {}) {
       action: `run \`${command}\``,
       command,
       risk: 'execute',
+      ...extra,
     });
   return { task, ask, next: async () => (await take(session, 1))[0] as WorkerMessage };
 }
@@ -102,5 +103,34 @@ describe('the approvals queue', () => {
         risk: 'execute',
       }),
     ).rejects.toThrow('is not held by this worker');
+  });
+});
+
+describe('what approvals with large diffs cost', () => {
+  const diff = (n: number) => `--- a\n+++ b\n+${String(n).padEnd(190_000, 'x')}\n`;
+
+  it('a listing stops at its byte budget, newest first', async () => {
+    const { ask } = await assignedTask();
+    for (let i = 0; i < 60; i++) await ask(`k${i}`, `edit ${i}`, { diff: diff(i) });
+    const listed = await harness.as('viewer').approvals.list({ limit: 1000 });
+    expect(listed.length).toBeGreaterThan(0);
+    expect(listed.length).toBeLessThan(60);
+    expect(listed[0]?.command).toBe('edit 59');
+    expect(JSON.stringify(listed).length).toBeLessThan(limits.listing.bytes * 1.1);
+  });
+
+  it('a watcher that stops reading is stopped with a clear error, not grown without bound', async () => {
+    const { ask } = await assignedTask();
+    const feed = (await harness.as('viewer').approvals.watch())[Symbol.asyncIterator]();
+    const first = feed.next(); // opens the watch
+    await ask('k0', 'edit 0', { diff: diff(0) });
+    expect((await first).value).toMatchObject({ command: 'edit 0' });
+    // Nobody reads while 40 large requests arrive: more than the watcher may hold.
+    for (let i = 1; i <= 40; i++) await ask(`k${i}`, `edit ${i}`, { diff: diff(i) });
+    await expect(
+      (async () => {
+        for (;;) if ((await feed.next()).done) return 'ended quietly';
+      })(),
+    ).rejects.toThrow('this watch fell behind the approvals queue and was stopped');
   });
 });

@@ -1,4 +1,4 @@
-import { ApprovalStatus, limits, UpdatedInput } from '@nexa/core';
+import { ApprovalStatus, limits, NexaError, UpdatedInput } from '@nexa/core';
 import { z } from 'zod';
 import { ApprovalRequestInput } from '../services/approvals.js';
 import {
@@ -49,7 +49,15 @@ export const approvalsRouter = router({
     const watcher = ctx.services.approvals.watch();
     signal?.addEventListener('abort', () => watcher.close(), { once: true });
     try {
-      for await (const approval of watcher.queue) yield approval;
+      for await (const approval of watcher.queue) {
+        await ctx.waitForDrain(); // a reader that stops reading leaves changes in the bounded queue, not the socket
+        yield approval;
+      }
+      if (watcher.queue.overflowed) {
+        throw new NexaError('unavailable', 'this watch fell behind the approvals queue and was stopped', {
+          hint: 'watch again: it starts from the current list (nexa approvals list --watch)',
+        });
+      }
     } catch (error) {
       throw toTRPCError(error);
     } finally {

@@ -1,3 +1,4 @@
+import { limits } from '@nexa/core';
 import { TRPCError } from '@trpc/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createContextInner } from '../context.js';
@@ -65,5 +66,22 @@ describe('tasks router', () => {
     await expect(harness.as('member').tasks.submit({ command: [] })).rejects.toMatchObject({
       code: 'BAD_REQUEST',
     });
+  });
+});
+
+describe('listing oversized tasks', () => {
+  it('cuts a listing at its byte budget, newest first, instead of carrying every oversized row', async () => {
+    const big = (n: number) => `${n}`.padEnd(60 * 1024, 'x');
+    const spec = {
+      command: ['echo', big(1), big(2), big(3), big(4)], // 240 KiB
+      env: Object.fromEntries(Array.from({ length: 7 }, (_, i) => [`V${i}`, big(i).slice(0, 30 * 1024)])), // 210 KiB
+    };
+    const ids: string[] = [];
+    for (let i = 0; i < 24; i++) ids.push((await harness.as('member').tasks.submit(spec)).id);
+    const listed = await harness.as('admin').tasks.list({ limit: 1000 });
+    expect(listed.length).toBeGreaterThan(0);
+    expect(listed.length).toBeLessThan(24);
+    expect(listed.map((task) => task.id)).toEqual(ids.reverse().slice(0, listed.length));
+    expect(JSON.stringify(listed).length).toBeLessThan(limits.listing.bytes * 1.1);
   });
 });

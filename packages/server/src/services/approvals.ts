@@ -6,15 +6,17 @@ import {
   evaluatePolicy,
   formatDuration,
   isActiveStatus,
+  limits,
   NexaError,
   newId,
   type PolicyLayer,
   type PolicyRule,
 } from '@nexa/core';
-import { and, asc, desc, eq, inArray, lte, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lte, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '../db/open.js';
 import { approvals } from '../db/schema.js';
+import { rowsWithin } from './byteBudget.js';
 import type { PolicyStore } from './policies.js';
 import { iso } from './taskRows.js';
 import type { TaskService } from './tasks.js';
@@ -277,18 +279,31 @@ export class ApprovalService {
     const where: SQL[] = [];
     if (filter.status?.length) where.push(inArray(approvals.status, filter.status));
     if (filter.taskId) where.push(eq(approvals.taskId, filter.taskId));
+    // Sizes first, then only the rows that fit the listing's byte budget (diffs can be large).
+    const order = [desc(approvals.createdAt), desc(approvals.id)];
+    const sized = await this.db
+      .select({
+        id: approvals.id,
+        bytes: sql<number>`length(${approvals.action}) + coalesce(length(${approvals.command}), 0) + coalesce(length(${approvals.paths}), 0) + coalesce(length(${approvals.diff}), 0) + coalesce(length(${approvals.reason}), 0)`,
+      })
+      .from(approvals)
+      .where(and(...where))
+      .orderBy(...order)
+      .limit(filter.limit);
+    const ids = sized.slice(0, rowsWithin(sized.map((row) => row.bytes))).map((row) => row.id);
+    if (ids.length === 0) return [];
     const rows = await this.db
       .select()
       .from(approvals)
-      .where(and(...where))
-      .orderBy(desc(approvals.createdAt))
-      .limit(filter.limit);
+      .where(inArray(approvals.id, ids))
+      .orderBy(...order);
     return rows.map(approvalFromRow);
   }
 
   /** Every change to the queue from now on (new requests and decisions), for `--watch` and the TUI. */
   watch(): { queue: AsyncQueue<Approval>; close(): void } {
-    const queue = new AsyncQueue<Approval>(10_000);
+    // Bounded by count and bytes: a watcher that stops reading is ended (overflowed), never grown.
+    const queue = new AsyncQueue<Approval>(limits.listing.watchEvents, limits.listing.watchBytes);
     this.watchers.add(queue);
     return {
       queue,
@@ -301,7 +316,9 @@ export class ApprovalService {
 
   private changed(row: ApprovalRow): void {
     const approval = approvalFromRow(row);
-    for (const watcher of this.watchers) watcher.push(approval);
+    const bytes =
+      approval.action.length + (approval.command?.length ?? 0) + (approval.diff?.length ?? 0) + 512;
+    for (const watcher of this.watchers) watcher.push(approval, bytes);
   }
 }
 

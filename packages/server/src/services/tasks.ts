@@ -12,6 +12,7 @@ import {
 import { and, asc, desc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { Database } from '../db/open.js';
 import { taskAttempts, tasks } from '../db/schema.js';
+import { rowsWithin } from './byteBudget.js';
 import { attemptFromRow, type TaskRow, taskFromRow } from './taskRows.js';
 
 /** What a queued task asks of a worker; `labelsText` is the selector exactly as stored. */
@@ -86,13 +87,30 @@ export class TaskService {
     return rows.map(attemptFromRow);
   }
 
-  listRows(filter: { status?: TaskStatus | undefined; limit: number }): Promise<TaskRow[]> {
+  /**
+   * The newest tasks, as many as asked for and as fit the listing's byte
+   * budget: the sizes of the large columns are read first, then only the
+   * rows that fit.
+   */
+  async listRows(filter: { status?: TaskStatus | undefined; limit: number }): Promise<TaskRow[]> {
+    const where = filter.status ? eq(tasks.status, filter.status) : undefined;
+    const order = [desc(tasks.createdAt), desc(tasks.id)];
+    const sized = await this.db
+      .select({
+        id: tasks.id,
+        bytes: sql<number>`length(${tasks.command}) + coalesce(length(${tasks.prompt}), 0) + length(${tasks.env}) + coalesce(length(${tasks.policy}), 0) + length(${tasks.labels})`,
+      })
+      .from(tasks)
+      .where(where)
+      .orderBy(...order)
+      .limit(filter.limit);
+    const ids = sized.slice(0, rowsWithin(sized.map((row) => row.bytes))).map((row) => row.id);
+    if (ids.length === 0) return [];
     return this.db
       .select()
       .from(tasks)
-      .where(filter.status ? eq(tasks.status, filter.status) : undefined)
-      .orderBy(desc(tasks.createdAt), desc(tasks.id))
-      .limit(filter.limit);
+      .where(inArray(tasks.id, ids))
+      .orderBy(...order);
   }
 
   /**
