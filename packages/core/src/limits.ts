@@ -94,8 +94,6 @@ export const limits = {
     workerCalls: 512,
     /** HTTP requests open at once, before their bodies are read. */
     httpRequests: 160,
-    /** When the event loop runs this late, new client calls are shed (workers' are not). */
-    maxLoopLagMs: 50,
     /** Seconds a shed client is told to wait (Retry-After). */
     retryAfterSeconds: 1,
   },

@@ -51,10 +51,6 @@ export class CallQueue {
     return this.release(); // the slot was handed over by the call that ended
   }
 
-  get busyNow(): boolean {
-    return this.running > 0;
-  }
-
   private release(): () => void {
     let released = false;
     return () => {

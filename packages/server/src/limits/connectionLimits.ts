@@ -1,7 +1,6 @@
 import { limits, NexaError, type Principal } from '@nexa/core';
 import type { Services } from '../services/index.js';
-import { busy, CallQueue } from './callQueue.js';
-import { loopLag } from './loopLag.js';
+import { CallQueue } from './callQueue.js';
 
 /**
  * What the coordinator allows one connection, one principal and everyone
@@ -110,12 +109,16 @@ export function admitSubscription(ctx: GuardContext, path: string): () => void {
   };
 }
 
-/** Takes a slot for a query or mutation (perhaps after a short wait), or throws `unavailable`. */
-export async function admitCall(ctx: GuardContext): Promise<() => void> {
+/**
+ * Takes a slot for a query or mutation (perhaps after a short wait in line), or
+ * throws `unavailable`. Not by event-loop lag: on a shared 2-core machine the
+ * loop runs late whenever another process takes the CPU, and shedding then
+ * refused fifty ordinary pollers. A line that is full, or a wait that runs
+ * out, is what says the coordinator itself cannot keep up.
+ */
+export function admitCall(ctx: GuardContext): Promise<() => void> {
   const queues = coordinator(ctx.services).calls;
-  if (ctx.principal?.role === 'worker') return queues.worker.admit();
-  if (queues.client.busyNow && loopLag() > limits.load.maxLoopLagMs) throw busy();
-  return queues.client.admit();
+  return ctx.principal?.role === 'worker' ? queues.worker.admit() : queues.client.admit();
 }
 
 /**
