@@ -30,6 +30,33 @@ function rawExchange(url: string, bytes: string): Promise<string> {
   });
 }
 
+/**
+ * Sends headers declaring `length` bytes, then dribbles 80 KiB of body as a slow
+ * client would; returns what came back and any socket error (a reset shows here).
+ */
+async function dribble(path: string, length: number, token?: string) {
+  const { hostname, port } = new URL(wire.url);
+  const socket = connect({ port: Number(port), host: hostname, allowHalfOpen: true });
+  let text = '';
+  const errors: string[] = [];
+  socket.on('data', (chunk) => {
+    text += chunk.toString();
+  });
+  socket.on('error', (error: NodeJS.ErrnoException) => errors.push(error.code ?? error.message));
+  const pause = () => new Promise((resolve) => setTimeout(resolve, 100));
+  const auth = token ? `authorization: Bearer ${token}\r\n` : '';
+  socket.write(
+    `POST ${TRPC_PATH}/${path} HTTP/1.1\r\nHost: x\r\n${auth}content-type: application/json\r\ncontent-length: ${length}\r\n\r\n`,
+  );
+  for (let i = 0; i < 5; i++) {
+    await pause();
+    socket.write('x'.repeat(16 * 1024));
+  }
+  await pause();
+  socket.destroy();
+  return { text, errors };
+}
+
 describe('subscriptions over HTTP', () => {
   it.each([
     ['GET', 'approvals.watch'],
@@ -52,24 +79,7 @@ describe('subscriptions over HTTP', () => {
   );
 
   it('a client still sending its body reads the refusal, without a reset', async () => {
-    const { hostname, port } = new URL(wire.url);
-    const socket = connect({ port: Number(port), host: hostname, allowHalfOpen: true });
-    let text = '';
-    const errors: string[] = [];
-    socket.on('data', (chunk) => {
-      text += chunk.toString();
-    });
-    socket.on('error', (error: NodeJS.ErrnoException) => errors.push(error.code ?? error.message));
-    const pause = () => new Promise((resolve) => setTimeout(resolve, 100));
-    socket.write(
-      `POST ${TRPC_PATH}/approvals.watch HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\ncontent-length: ${5 * 16 * 1024}\r\n\r\n`,
-    );
-    for (let i = 0; i < 5; i++) {
-      await pause();
-      socket.write('x'.repeat(16 * 1024));
-    }
-    await pause();
-    socket.destroy();
+    const { text, errors } = await dribble('approvals.watch', 5 * 16 * 1024);
     expect(errors).toEqual([]);
     expect(text).toMatch(/^HTTP\/1\.1 400 /);
   });
@@ -121,31 +131,8 @@ describe('requests Node cannot parse', () => {
 });
 
 describe('refusals before the body is read', () => {
-  /** Sends headers declaring `length` bytes, then dribbles the body; returns what came back and any socket error. */
-  async function dribble(path: string, length: number) {
-    const { hostname, port } = new URL(wire.url);
-    const socket = connect({ port: Number(port), host: hostname, allowHalfOpen: true });
-    let text = '';
-    const errors: string[] = [];
-    socket.on('data', (chunk) => {
-      text += chunk.toString();
-    });
-    socket.on('error', (error: NodeJS.ErrnoException) => errors.push(error.code ?? error.message));
-    const pause = () => new Promise((resolve) => setTimeout(resolve, 100));
-    socket.write(
-      `POST ${TRPC_PATH}/${path} HTTP/1.1\r\nHost: x\r\nauthorization: Bearer ${admin}\r\ncontent-type: application/json\r\ncontent-length: ${length}\r\n\r\n`,
-    );
-    for (let i = 0; i < 5; i++) {
-      await pause();
-      socket.write('x'.repeat(16 * 1024));
-    }
-    await pause();
-    socket.destroy();
-    return { text, errors };
-  }
-
   it('a body declared over the limit: the client still sending reads a typed 413, without a reset', async () => {
-    const { text, errors } = await dribble('tasks.submit', 5 * 1024 * 1024);
+    const { text, errors } = await dribble('tasks.submit', 5 * 1024 * 1024, admin);
     expect(errors).toEqual([]);
     expect(text).toMatch(/^HTTP\/1\.1 413 /);
     expect(text).toContain('"code":"invalid_input"');
@@ -153,7 +140,7 @@ describe('refusals before the body is read', () => {
 
   it('a batch over the cap: the client still sending reads a typed 400, without a reset', async () => {
     const batch = Array.from({ length: 20 }, () => 'tasks.submit').join(',');
-    const { text, errors } = await dribble(`${batch}?batch=1`, 200_000);
+    const { text, errors } = await dribble(`${batch}?batch=1`, 200_000, admin);
     expect(errors).toEqual([]);
     expect(text).toMatch(/^HTTP\/1\.1 400 /);
     expect(text).toContain('a batch may hold at most 16 calls');
