@@ -79,7 +79,12 @@ describe('an attempt’s approval gate', () => {
 
   it('reports paths relative to the working copy as the agent sees it', async () => {
     const seen: string[][] = [];
-    const inner = { ask: async (r: { paths?: string[] }) => (seen.push(r.paths ?? []), allow) };
+    const inner = {
+      ask: async (r: { paths?: string[] }) => {
+        seen.push(r.paths ?? []);
+        return allow;
+      },
+    };
     await withRelativePaths(inner, '/work').ask({ ...request, paths: ['/work/src/a.ts', '/etc/passwd'] });
     expect(seen).toEqual([['src/a.ts', '/etc/passwd']]);
   });

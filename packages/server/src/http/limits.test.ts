@@ -172,6 +172,7 @@ describe('subscriptions', () => {
       await httpCall(wire.url, 'tasks.submit', { token: admin, input: { command: ['true'] } })
     ).body.result.data;
     const socket = await RawSocket.open(wire.url, admin);
+    // biome-ignore lint/suspicious/noExplicitAny: raw JSON-RPC frames
     const first: Record<number, any> = {};
     for (let i = 0; i < 100; i++) {
       socket.subscribe('events.tail', { taskId }, (message) => {

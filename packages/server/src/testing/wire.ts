@@ -42,6 +42,7 @@ export async function startWireServer(
 export interface WireResponse {
   status: number;
   headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: a raw answer from the wire, of any shape, probed by the test
   body: any;
 }
 
@@ -80,11 +81,13 @@ export async function httpCall(
 }
 
 /** The stable error code the coordinator put in a tRPC error envelope, if any. */
+// biome-ignore lint/suspicious/noExplicitAny: a raw envelope from the wire, of any shape
 export function nexaCode(envelope: any): string | undefined {
   const error = Array.isArray(envelope) ? envelope[0]?.error : envelope?.error;
   return error?.data?.nexa?.code ?? error?.json?.data?.nexa?.code;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: raw JSON-RPC frames, probed by the tests
 type Message = { id?: number | string | null; result?: any; error?: any };
 
 /**

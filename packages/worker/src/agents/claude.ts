@@ -1,6 +1,5 @@
-import type { Readable } from 'node:stream';
 import type { ApprovalDecision, TaskEventBody } from '@nexa/core';
-import type { Agent, AgentRun, EventSink } from './agent.js';
+import type { Agent, AgentRun } from './agent.js';
 import { pipeOutput, termination } from './agentProcess.js';
 import { StreamMessages } from './claude/streamMessages.js';
 import { approvalRequestFor } from './claude/tools.js';
