@@ -11,6 +11,7 @@ import {
 import { and, asc, desc, eq, gt, lte, max, sql } from 'drizzle-orm';
 import type { Database } from '../db/open.js';
 import { taskAttempts, taskEvents, tasks } from '../db/schema.js';
+import { rowsWithin } from './byteBudget.js';
 import type { LiveFeed } from './liveFeed.js';
 import type { AttemptRow, TaskRow } from './taskRows.js';
 import type { TaskService } from './tasks.js';
@@ -204,15 +205,15 @@ export class EventLog {
       .where(after)
       .orderBy(asc(taskEvents.seq))
       .limit(limit);
-    const first = sizes[0];
-    if (!first) return [];
-    let lastSeq = first.seq;
-    let bytes = 0;
-    for (const row of sizes) {
-      bytes += row.bytes;
-      if (bytes > maxBytes && row !== first) break;
-      lastSeq = row.seq;
-    }
+    const last =
+      sizes[
+        rowsWithin(
+          sizes.map((row) => row.bytes),
+          maxBytes,
+        ) - 1
+      ];
+    if (!last) return [];
+    const lastSeq = last.seq;
     const rows = await this.database.db
       .select()
       .from(taskEvents)
