@@ -246,3 +246,14 @@ describe('subscriptions', () => {
     socket.close();
   }, 90_000);
 });
+
+describe('Retry-After', () => {
+  it('is only on calls that were shed: another unavailable may have run, and must not be resent blindly', async () => {
+    const worker = await wire.token('worker');
+    // Over HTTP no worker session is open: unavailable, but not because the coordinator is busy.
+    const answer = await httpCall(wire.url, 'workers.heartbeat', { token: worker, input: { running: [] } });
+    expect(answer.status).toBe(503);
+    expect(nexaCode(answer.body)).toBe('unavailable');
+    expect(answer.headers.get('retry-after')).toBeNull();
+  });
+});

@@ -6,6 +6,7 @@ import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { WebSocketServer } from 'ws';
 import { createHttpContext, createWsContext } from '../context.js';
+import { CoordinatorBusy } from '../limits/callQueue.js';
 import { markConnection } from '../limits/connectionLimits.js';
 import { appRouter } from '../routers/index.js';
 import type { Services } from '../services/index.js';
@@ -36,8 +37,9 @@ export async function listen(services: Services, host: string, port: number): Pr
     },
     maxBodySize: limits.wire.messageBytes,
     maxBatchSize: limits.wire.batchCalls,
+    // Retry-After says "this never ran, send it again": only for calls that were shed.
     responseMeta: ({ errors }) =>
-      errors.some((error) => error.code === 'SERVICE_UNAVAILABLE')
+      errors.some((error) => error.cause instanceof CoordinatorBusy)
         ? { headers: { 'retry-after': String(limits.load.retryAfterSeconds) } }
         : {},
   });

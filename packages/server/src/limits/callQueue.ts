@@ -1,10 +1,17 @@
 import { limits, NexaError } from '@nexa/core';
 
-export function busy(): NexaError {
-  return new NexaError('unavailable', 'the coordinator is busy', {
-    hint: `retry in ${limits.load.retryAfterSeconds} s`,
-  });
+/**
+ * A call refused before it ran, so sending it again is safe, mutations
+ * included: the only `unavailable` that carries Retry-After (http/listen.ts),
+ * which is what the CLI's client retries on.
+ */
+export class CoordinatorBusy extends NexaError {
+  constructor() {
+    super('unavailable', 'the coordinator is busy', { hint: `retry in ${limits.load.retryAfterSeconds} s` });
+  }
 }
+
+export const busy = (): NexaError => new CoordinatorBusy();
 
 interface Waiter {
   grant(): void;
