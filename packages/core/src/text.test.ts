@@ -26,3 +26,9 @@ describe('labels refuse control characters', () => {
     expect(TaskSpec.safeParse({ command: ['true'], labels: { os: 'linux' } }).success).toBe(true);
   });
 });
+
+describe('visible, keeping tabs', () => {
+  it('keeps tabs only when asked', () => {
+    expect(visible('a\tb\u001b', { keepTabs: true })).toBe('a\tb\\x1b');
+  });
+});

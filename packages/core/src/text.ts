@@ -15,12 +15,13 @@ const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '
 /**
  * The text with every terminal control shown escaped (`\x1b`, `\r`,
  * `\u202e`), so a listing shows what is true. With `keepNewlines`, line
- * breaks stay (for whole messages); table cells and values escape them too,
+ * breaks stay (for whole messages), with `keepTabs` tabs (for file contents); table cells and values escape them too,
  * so a value cannot fake a row of its own.
  */
-export function visible(text: string, options: { keepNewlines?: boolean } = {}): string {
+export function visible(text: string, options: { keepNewlines?: boolean; keepTabs?: boolean } = {}): string {
   return text.replace(ALL_CONTROLS, (char) => {
     if (char === '\n' && options.keepNewlines) return char;
+    if (char === '\t' && options.keepTabs) return char;
     const code = char.charCodeAt(0);
     return (
       named[char] ??

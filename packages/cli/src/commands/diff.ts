@@ -1,6 +1,7 @@
 import { NexaError } from '@nexa/core';
 import { Args, Flags } from '@oclif/core';
 import { ClientCommand } from '../clientCommand.js';
+import { forReader } from '../output/format.js';
 
 export default class Diff extends ClientCommand<typeof Diff> {
   static override summary = 'Print what a task changed in its repository.';
@@ -34,7 +35,8 @@ export default class Diff extends ClientCommand<typeof Diff> {
       });
     }
     if (!this.jsonEnabled()) {
-      process.stdout.write(this.flags.stat ? artifact.stat : artifact.patch);
+      const text = this.flags.stat ? artifact.stat : artifact.patch;
+      process.stdout.write(forReader(text, process.stdout.isTTY === true));
       if (artifact.truncated) process.stderr.write('nexa: the diff was cut at 1 MiB\n');
     }
     return { branch: artifact.branch, base: artifact.base, patch: artifact.patch };

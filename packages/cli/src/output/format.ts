@@ -1,4 +1,4 @@
-import { formatDuration, formatLabels, type Task, type TaskDetail } from '@nexa/core';
+import { formatDuration, formatLabels, type Task, type TaskDetail, visible } from '@nexa/core';
 import { reasonText } from '../lib/reasons.js';
 
 /** "3s ago", "5m ago", "2h ago", "4d ago". */
@@ -72,4 +72,14 @@ export function attemptLines(task: TaskDetail): string[] {
     const exit = a.exitCode === null ? '' : ` exit ${a.exitCode}`;
     return `  #${a.attempt}  ${a.workerId}  ${a.status}${exit}${a.reason ? ` (${reasonText(a.reason)})` : ''}  ${end}`;
   });
+}
+
+/**
+ * A task's text (a patch, say) as it goes to stdout: unchanged for a pipe
+ * (`nexa diff | git apply` needs the true bytes), and with terminal controls
+ * shown escaped for a person at a terminal, so a patch cannot hide or recolour
+ * lines of itself; line breaks and tabs stay.
+ */
+export function forReader(text: string, toTerminal: boolean): string {
+  return toTerminal ? visible(text, { keepNewlines: true, keepTabs: true }) : text;
 }
