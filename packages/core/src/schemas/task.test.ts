@@ -43,3 +43,11 @@ describe('TaskSpec', () => {
     });
   });
 });
+
+describe('env values', () => {
+  it('refuse a NUL, which no environment can hold and NUL-separated sandbox options would split on', () => {
+    const result = TaskSpec.safeParse({ command: ['true'], env: { EVIL: 'x\0--bind\0/\0/host' } });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.message).toBe('an env value may not contain a NUL character');
+  });
+});

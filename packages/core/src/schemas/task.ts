@@ -38,7 +38,11 @@ const totalChars = (values: Iterable<string>) => {
 export const EnvVars = z
   .record(
     z.string().max(taskLimits.envNameChars, tooLong('an env name', taskLimits.envNameChars)),
-    z.string().max(taskLimits.envValueChars, tooLong('an env value', taskLimits.envValueChars)),
+    z
+      .string()
+      .max(taskLimits.envValueChars, tooLong('an env value', taskLimits.envValueChars))
+      // No environment can hold a NUL, and a sandbox that takes NUL-separated options would split on it.
+      .refine((value) => !value.includes('\0'), 'an env value may not contain a NUL character'),
   )
   .superRefine((env, ctx) => {
     const names = Object.keys(env);

@@ -39,6 +39,14 @@ const ENV_ARGS_FD = 3;
  */
 export function bwrapEnvArgs(request: SpawnRequest): string {
   const env = envInSandbox(request);
+  // The arguments are NUL-separated: a NUL inside a name or value would end it early, and
+  // what follows would be read as bwrap options of its own (`--bind / /host`). The task
+  // schema refuses such values; the sandbox refuses them again rather than trust that.
+  for (const [name, value] of Object.entries(env)) {
+    if (name.includes('\0') || value.includes('\0')) {
+      throw new Error(`the environment variable ${name.replace(/\0/g, '\\0')} holds a NUL character`);
+    }
+  }
   return Object.entries(env)
     .flatMap(([name, value]) => ['--setenv', name, value])
     .map((arg) => `${arg}\0`)
@@ -102,6 +110,7 @@ export function bwrapSandbox(options: { bwrapPath?: string; defaults?: SandboxLi
     },
 
     spawn(request: SpawnRequest): SandboxProcess {
+      const env = bwrapEnvArgs(request); // first: a refused environment starts nothing
       const limits = { ...options.defaults, ...request.limits };
       const group = ProcessGroupLimits.create(
         `${basename(request.workdir)}-${process.pid}-${Date.now()}`,
@@ -115,7 +124,7 @@ export function bwrapSandbox(options: { bwrapPath?: string; defaults?: SandboxLi
       });
       const envArgs = child.stdio[ENV_ARGS_FD] as Writable;
       envArgs.on('error', () => {}); // bwrap failed to start: its exit says why
-      envArgs.end(bwrapEnvArgs(request));
+      envArgs.end(env);
       return sandboxProcess(child, 'bubblewrap', request.stdin, () => {
         const oom = group?.oomKilled() ?? false;
         group?.remove();

@@ -103,3 +103,13 @@ describe('the bubblewrap sandbox’s environment', () => {
     expect(stdout).toContain(`API_TOKEN=${secret}\n`);
   });
 });
+
+describe('an environment value with a NUL in it', () => {
+  // Split on its NUL, this value would go on as bwrap options of its own: the host's root, writable, at /host.
+  const injected = 'x\0--bind\0/\0/host';
+
+  it('is refused before anything starts, never read as bwrap options', () => {
+    const req = { ...request('nul-secret-value'), env: { PATH: '/usr/bin:/bin', EVIL: injected } };
+    expect(() => sandbox.spawn(req)).toThrow('the environment variable EVIL holds a NUL character');
+  });
+});
