@@ -12,7 +12,7 @@ export default defineConfig({
         ssr: { resolve: { conditions: sourceConditions } },
         test: {
           name: 'unit',
-          include: ['packages/*/src/**/*.test.ts'],
+          include: ['packages/*/src/**/*.test.ts', 'packages/*/src/**/*.test.tsx'],
           sequence: { groupOrder: 0 },
           testTimeout: 20_000,
         },
