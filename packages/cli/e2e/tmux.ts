@@ -1,0 +1,212 @@
+// Drives a program in a real terminal (a tmux pane on a private server), as a person at a
+// keyboard would: type, press keys, read the screen, resize, record every byte it writes.
+// Node builtins only: scripts/bench loads this file too (see scripts/bench/loadTs.mjs).
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+
+export interface TmuxStart {
+  /** The program and its arguments, run directly (no shell in between). */
+  command: string[];
+  /** Added to the program's environment; TERM defaults to xterm-256color. */
+  env?: Record<string, string>;
+  cols?: number;
+  rows?: number;
+  cwd?: string;
+  /** Append every byte the program writes to its terminal to this file, from its first byte. */
+  recordTo?: string;
+}
+
+export interface WaitOptions {
+  timeoutMs?: number;
+  /** What the error says the test was waiting for, when the predicate is a function. */
+  what?: string;
+}
+
+/** Key names tmux understands; any other string given to sendKeys is typed literally. */
+const keyName =
+  /^(Enter|Escape|Tab|BTab|Space|BSpace|Up|Down|Left|Right|Home|End|PageUp|PageDown|PgUp|PgDn|PPage|NPage|IC|DC|F\d{1,2}|[CMS]-.+)$/;
+
+const pollMs = 50;
+
+// CI=true makes Ink skip every frame but the last, and TMUX would point a nested tmux at the
+// caller's own server: neither belongs in the terminal under test.
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of ['CI', 'TMUX', 'TMUX_PANE', 'CONTINUOUS_INTEGRATION']) delete env[name];
+  return env;
+}
+
+const quoteForShell = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
+
+export class Tmux {
+  private killed = false;
+
+  private constructor(
+    /** The private server's socket name (`tmux -L NAME`), for a person debugging a test. */
+    readonly socket: string,
+    private readonly env: NodeJS.ProcessEnv,
+  ) {}
+
+  /** Starts a private tmux server with one pane of the given size running `command`. */
+  static async start(options: TmuxStart): Promise<Tmux> {
+    if (options.command.length === 0) throw new Error('tmux: no command to run');
+    const tmux = new Tmux(`nexa-test-${randomBytes(6).toString('hex')}`, cleanEnv());
+    const cols = options.cols ?? 80;
+    const rows = options.rows ?? 24;
+    // The program waits on a tmux channel so that recording starts before its first byte.
+    const gate = `nexa-go-${randomBytes(4).toString('hex')}`;
+    const env = Object.entries({ TERM: 'xterm-256color', ...options.env }).map(([k, v]) => `${k}=${v}`);
+    const program = ['sh', '-c', 'tmux wait-for "$0" && exec "$@"', gate, 'env', ...env, ...options.command];
+    await tmux.run(
+      ['new-session', '-d', '-s', 'main', '-x', String(cols), '-y', String(rows)]
+        .concat(options.cwd ? ['-c', options.cwd] : [])
+        .concat(program)
+        // A pane whose program has exited stays, so its last screen can still be read.
+        .concat([';', 'set-option', '-g', 'remain-on-exit', 'on'])
+        // No client is attached; without this a tmux may fall back to 80x24 (agent-deck#1167).
+        .concat([';', 'set-option', '-g', 'window-size', 'manual'])
+        .concat([';', 'set-option', '-g', 'history-limit', '0']),
+    );
+    try {
+      await tmux.run(['resize-window', '-t', 'main', '-x', String(cols), '-y', String(rows)]);
+      if (options.recordTo) await tmux.recordBytes(options.recordTo);
+      await tmux.run(['wait-for', '-S', gate]);
+    } catch (error) {
+      await tmux.kill();
+      throw error;
+    }
+    return tmux;
+  }
+
+  /** Runs one tmux command on this server; resolves with its stdout. */
+  run(args: string[]): Promise<string> {
+    return new Promise((resolve, reject) => {
+      execFile(
+        'tmux',
+        ['-L', this.socket, '-f', '/dev/null', ...args],
+        { env: this.env, maxBuffer: 16 * 1024 * 1024 },
+        (error, stdout, stderr) => {
+          if (error) reject(new Error(`tmux ${args[0]} failed: ${stderr.trim() || error.message}`));
+          else resolve(stdout);
+        },
+      );
+    });
+  }
+
+  /**
+   * Sends keys in order. A tmux key name (Enter, Escape, Tab, Up, PageUp, C-c, M-x, F1, ...)
+   * is pressed; any other string is typed literally, character by character.
+   */
+  async sendKeys(...keys: string[]): Promise<void> {
+    for (const key of keys) {
+      await this.run(
+        keyName.test(key) ? ['send-keys', '-t', 'main', key] : ['send-keys', '-t', 'main', '-l', key],
+      );
+    }
+  }
+
+  /** Types `text` literally, even if it looks like a key name. */
+  async type(text: string): Promise<void> {
+    await this.run(['send-keys', '-t', 'main', '-l', text]);
+  }
+
+  /** The visible screen as text, one line per row, trailing blanks trimmed by tmux. */
+  screen(): Promise<string> {
+    return this.run(['capture-pane', '-p', '-t', 'main']);
+  }
+
+  /** The visible screen with its colours and attributes as escape sequences. */
+  screenWithColours(): Promise<string> {
+    return this.run(['capture-pane', '-p', '-e', '-t', 'main']);
+  }
+
+  /**
+   * Resolves with the screen once it contains `expected` (a string or RegExp) or a predicate
+   * on the screen holds; on timeout, throws with the last screen in the message.
+   */
+  async waitFor(
+    expected: string | RegExp | ((screen: string) => boolean),
+    { timeoutMs = 10_000, what }: WaitOptions = {},
+  ): Promise<string> {
+    const matches =
+      typeof expected === 'function'
+        ? expected
+        : typeof expected === 'string'
+          ? (screen: string) => screen.includes(expected)
+          : (screen: string) => expected.test(screen);
+    const deadline = performance.now() + timeoutMs;
+    let last = '';
+    for (;;) {
+      last = await this.screen();
+      if (matches(last)) return last;
+      if (performance.now() >= deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
+    const label =
+      what ?? (typeof expected === 'function' ? 'the predicate' : JSON.stringify(String(expected)));
+    throw new Error(`tmux: waited ${timeoutMs} ms for ${label}; the screen was:\n${frame(last)}`);
+  }
+
+  /** Resizes the terminal; the program gets SIGWINCH as it would from a real one. */
+  async resize(cols: number, rows: number): Promise<void> {
+    await this.run(['resize-window', '-t', 'main', '-x', String(cols), '-y', String(rows)]);
+  }
+
+  /** Appends every byte the program writes to its terminal from now on to `file`. */
+  async recordBytes(file: string): Promise<void> {
+    await this.run(['pipe-pane', '-O', '-t', 'main', `cat >> ${quoteForShell(file)}`]);
+  }
+
+  /** The pid of the pane's program (the command given to start, once it has exec'd). */
+  async pid(): Promise<number> {
+    return Number((await this.run(['display-message', '-p', '-t', 'main', '#{pane_pid}'])).trim());
+  }
+
+  /** The size tmux says the terminal is, to check a resize took. */
+  async size(): Promise<{ cols: number; rows: number }> {
+    const [cols, rows] = (
+      await this.run(['display-message', '-p', '-t', 'main', '#{pane_width} #{pane_height}'])
+    )
+      .trim()
+      .split(' ')
+      .map(Number);
+    return { cols: cols ?? 0, rows: rows ?? 0 };
+  }
+
+  /** The program's exit status once it has exited, else undefined. */
+  async exitStatus(): Promise<number | undefined> {
+    const [dead, status] = (
+      await this.run(['display-message', '-p', '-t', 'main', '#{pane_dead} #{pane_dead_status}'])
+    )
+      .trim()
+      .split(' ');
+    return dead === '1' ? Number(status) : undefined;
+  }
+
+  /** Resolves with the program's exit status once it has exited; throws with the screen on timeout. */
+  async waitForExit({ timeoutMs = 10_000 }: WaitOptions = {}): Promise<number> {
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const status = await this.exitStatus();
+      if (status !== undefined) return status;
+      if (performance.now() >= deadline)
+        throw new Error(
+          `tmux: the program still ran after ${timeoutMs} ms; the screen was:\n${frame(await this.screen())}`,
+        );
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
+  }
+
+  /** Kills the server and with it the program (SIGHUP). Safe to call twice. */
+  async kill(): Promise<void> {
+    if (this.killed) return;
+    this.killed = true;
+    await this.run(['kill-server']).catch(() => undefined); // already gone is fine
+  }
+}
+
+/** A screen inside a box, so blank rows and trailing spaces show in an error message. */
+function frame(screen: string): string {
+  const lines = screen.replace(/\n$/, '').split('\n');
+  return lines.map((line) => `| ${line}`).join('\n');
+}
