@@ -198,8 +198,35 @@ export const Task = TaskSpecFields.extend({
   cancelRequestedAt: z.string().nullable(),
   /** Why a queued task is not running yet, e.g. "no connected worker has label gpu=1". */
   waitingFor: z.string().nullable(),
+  /** The name of the worker holding (or that last held) the task. */
+  workerName: z.string().nullable(),
+  /** The last non-empty line of output as plain text (escapes stripped, after the last \r), at most 200 chars. */
+  lastLine: z.string().nullable(),
+  /** What the agent says the task has cost so far, in USD; null until it reports one. */
+  costUsd: z.number().nullable(),
 });
 export type Task = z.infer<typeof Task>;
+
+/** What a running task is doing now: sent often, cheaply, without the whole task. */
+export const TaskActivity = z.object({
+  id: z.string(),
+  lastLine: z.string().nullable(),
+  costUsd: z.number().nullable(),
+});
+export type TaskActivity = z.infer<typeof TaskActivity>;
+
+/**
+ * One message of the live task list (`tasks.watch`). `snapshot` replaces
+ * the whole list; `task` is one created or changed task; `cursor` is what to
+ * resume from (also the tracked id). `activity` carries no cursor: it is lost
+ * on a reconnect, and the next snapshot or task message has the same values.
+ */
+export const TaskFeedMessage = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('snapshot'), tasks: z.array(Task), cursor: z.number().int() }),
+  z.object({ type: z.literal('task'), task: Task, cursor: z.number().int() }),
+  z.object({ type: z.literal('activity'), tasks: z.array(TaskActivity) }),
+]);
+export type TaskFeedMessage = z.infer<typeof TaskFeedMessage>;
 
 export const attemptStatuses = [
   'running',

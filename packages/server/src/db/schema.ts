@@ -10,7 +10,7 @@ import {
   taskStatuses,
   workerStatuses,
 } from '@nexa/core';
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 // Times are epoch milliseconds; JSON columns hold small objects and arrays.
 
@@ -79,10 +79,20 @@ export const tasks = sqliteTable(
     assignedAt: integer('assigned_at'),
     startedAt: integer('started_at'),
     finishedAt: integer('finished_at'),
+    /** The last line of output and the agent's cost, kept here once the task ends (live values are in memory). */
+    lastLine: text('last_line'),
+    costUsd: real('cost_usd'),
+    /**
+     * Bumped by triggers (migration 0006) whenever a column a viewer sees
+     * changes: the cursor of the live task feed (tasks.watch).
+     */
+    changeSeq: integer('change_seq').notNull().default(0),
   },
   (table) => [
     index('tasks_queue').on(table.status, table.priority, table.createdAt),
     index('tasks_worker').on(table.workerId, table.status),
+    index('tasks_change').on(table.changeSeq),
+    index('tasks_finished').on(table.finishedAt),
   ],
 );
 

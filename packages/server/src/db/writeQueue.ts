@@ -5,11 +5,29 @@
  */
 export class WriteQueue {
   private tail: Promise<unknown> = Promise.resolve();
+  private readonly listeners = new Set<() => void>();
 
   run<T>(operation: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(operation, operation);
+    const write = async () => {
+      try {
+        return await operation();
+      } finally {
+        for (const listener of this.listeners) listener();
+      }
+    };
+    const result = this.tail.then(write, write);
     this.tail = result.catch(() => undefined);
     return result;
+  }
+
+  /**
+   * Calls `listener` after every write, committed or not (it must be cheap
+   * and must not throw): how live feeds learn that something may have changed
+   * without every write path having to tell them.
+   */
+  afterEachWrite(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Resolves once everything queued so far has finished. */

@@ -1,7 +1,14 @@
 import { limits, TaskSpec, TaskStatus } from '@nexa/core';
+import { tracked } from '@trpc/server';
 import { z } from 'zod';
-import { taskFromRow } from '../services/taskRows.js';
-import { memberProcedure, readProcedure, registeredWorker, router, workerProcedure } from '../trpc.js';
+import {
+  memberProcedure,
+  readProcedure,
+  registeredWorker,
+  router,
+  toTRPCError,
+  workerProcedure,
+} from '../trpc.js';
 
 const taskId = z.object({ id: z.string().min(1) });
 
@@ -21,28 +28,49 @@ export const tasksRouter = router({
         })
         .default({ limit: 100 }),
     )
-    .query(async ({ ctx, input }) => {
-      const { tasks, scheduler } = ctx.services;
-      const rows = await tasks.listRows(input);
-      const load = rows.some((row) => row.status === 'queued')
-        ? await tasks.activeCountByWorker()
-        : undefined;
-      return Promise.all(
-        rows.map(async (row) =>
-          taskFromRow(
-            row,
-            ctx.principal,
-            row.status === 'queued' ? await scheduler.explain(row, load) : null,
-          ),
-        ),
-      );
+    .query(async ({ ctx, input }) =>
+      ctx.services.views.present(await ctx.services.tasks.listRows(input), ctx.principal),
+    ),
+
+  /**
+   * The live task list: a snapshot (every unfinished task and the latest
+   * finished), then each task as it changes, tracked by its change cursor so
+   * a reconnect resumes with `lastEventId`; `activity` messages (untracked)
+   * carry running tasks' last line and cost, at most 4 a second.
+   */
+  watch: readProcedure
+    .input(
+      z
+        .object({
+          lastEventId: z
+            .string()
+            .regex(/^\d{1,15}$/, 'a cursor from tasks.watch')
+            .nullish(),
+        })
+        .default({}),
+    )
+    .subscription(async function* ({ ctx, input, signal }) {
+      const after = input.lastEventId ? Number(input.lastEventId) : null;
+      try {
+        for await (const message of ctx.services.taskFeed.watch(
+          ctx.principal,
+          after,
+          signal,
+          ctx.waitForDrain,
+        )) {
+          // The activity of running tasks is untracked: it has no cursor to resume from.
+          if (message.type === 'activity') yield message;
+          else yield tracked(String(message.cursor), message);
+        }
+      } catch (error) {
+        throw toTRPCError(error);
+      }
     }),
 
   /** One task with its attempt history and, if queued, why it is waiting. */
   get: readProcedure.input(taskId).query(async ({ ctx, input }) => {
-    const { tasks, scheduler } = ctx.services;
+    const { tasks, views } = ctx.services;
     const row = await tasks.mustRow(input.id);
-    const waitingFor = row.status === 'queued' ? await scheduler.explain(row) : null;
     const artifact = await ctx.services.events.latest(row.id, 'artifact');
     const changes =
       artifact?.kind === 'artifact'
@@ -55,7 +83,7 @@ export const tasksRouter = router({
           }))(artifact)
         : null;
     return {
-      ...taskFromRow(row, ctx.principal, waitingFor),
+      ...(await views.one(row, ctx.principal)),
       attempts: await tasks.attempts(row.id),
       changes,
     };
@@ -63,12 +91,12 @@ export const tasksRouter = router({
 
   cancel: memberProcedure.input(taskId).mutation(async ({ ctx, input }) => {
     await ctx.services.control.cancel(input.id, ctx.principal.subject);
-    return taskFromRow(await ctx.services.tasks.mustRow(input.id), ctx.principal);
+    return ctx.services.views.one(await ctx.services.tasks.mustRow(input.id), ctx.principal);
   }),
 
   retry: memberProcedure.input(taskId).mutation(async ({ ctx, input }) => {
     await ctx.services.control.retry(input.id);
-    return taskFromRow(await ctx.services.tasks.mustRow(input.id), ctx.principal);
+    return ctx.services.views.one(await ctx.services.tasks.mustRow(input.id), ctx.principal);
   }),
 
   /** A shutting-down worker gives back an attempt it stopped. */

@@ -54,10 +54,26 @@ export const workersRouter = router({
     return (await ctx.services.workers.list()).find((w) => w.id === input.id || w.name === input.id);
   }),
 
+  /** `nexa workers undrain`: the worker takes new tasks again. */
+  undrain: adminProcedure.input(z.object({ id: z.string().min(1) })).mutation(async ({ ctx, input }) => {
+    const workerId = await ctx.services.workers.undrain(input.id);
+    void ctx.services.scheduler.kick();
+    return (await ctx.services.workers.list()).find((w) => w.id === workerId);
+  }),
+
   /** A worker shutting down: no new tasks for this session. */
   leave: workerProcedure.mutation(async ({ ctx }) => {
     await ctx.services.workers.drain(registeredWorker(ctx), false);
   }),
 
   list: readProcedure.query(({ ctx }) => ctx.services.workers.list()),
+
+  /** The worker list now, then again whenever it changes (at most 4 times a second). */
+  watch: readProcedure.subscription(async function* ({ ctx, signal }) {
+    try {
+      yield* ctx.services.workerFeed.watch(signal, ctx.waitForDrain);
+    } catch (error) {
+      throw toTRPCError(error);
+    }
+  }),
 });

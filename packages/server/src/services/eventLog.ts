@@ -13,6 +13,7 @@ import type { Database } from '../db/open.js';
 import { taskAttempts, taskEvents, tasks } from '../db/schema.js';
 import { rowsWithin } from './byteBudget.js';
 import type { LiveFeed } from './liveFeed.js';
+import type { TaskActivityTracker } from './taskActivity.js';
 import type { AttemptRow, TaskRow } from './taskRows.js';
 import type { TaskService } from './tasks.js';
 import { applyWorkerStatus } from './workerStatus.js';
@@ -58,6 +59,7 @@ export class EventLog {
     private readonly database: Database,
     private readonly tasks: TaskService,
     private readonly feed: LiveFeed,
+    private readonly activity: TaskActivityTracker,
     /** A task left its worker: it ended, or went back to the queue. */
     private readonly onTaskReleased: (taskId: string, status: TaskStatus) => void,
   ) {}
@@ -118,6 +120,13 @@ export class EventLog {
     attemptUpdate: Partial<AttemptRow> | undefined,
   ): Promise<void> {
     const { db } = this.database;
+    const ends = taskUpdate?.status !== undefined && isTerminalStatus(taskUpdate.status);
+    if (ends) {
+      // The task's last line and cost leave memory for its row, in the same transaction as its end.
+      this.activity.record(task.id, events);
+      const live = this.activity.of(task.id);
+      if (live) taskUpdate = { ...taskUpdate, lastLine: live.lastLine, costUsd: live.costUsd };
+    }
     const insert = db
       .insert(taskEvents)
       .values(events.map((event) => rowFromEvent(task.id, attempt, event)))
@@ -138,9 +147,12 @@ export class EventLog {
     const fresh = new Set(inserted.map((row) => row.seq));
     const newest = events.at(-1)?.seq;
     if (newest !== undefined) this.rememberLastSeq(task.id, newest);
+    const stored = events.filter((event) => fresh.has(event.seq));
+    if (ends) this.activity.forget(task.id);
+    else this.activity.record(task.id, stored);
     this.feed.publish(
       task.id,
-      events.filter((event) => fresh.has(event.seq)).map((event) => ({ ...event, attempt })),
+      stored.map((event) => ({ ...event, attempt })),
     );
     if (taskUpdate?.status && !isActiveStatus(taskUpdate.status)) {
       this.onTaskReleased(task.id, taskUpdate.status); // a slot is free, or a task is queued again

@@ -7,9 +7,14 @@ import { TaskLifecycle } from './lifecycle.js';
 import { LiveFeed } from './liveFeed.js';
 import { PolicyStore } from './policies.js';
 import { Scheduler } from './scheduler.js';
+import { TaskActivityTracker } from './taskActivity.js';
 import { TaskControl } from './taskControl.js';
+import { TaskFeed } from './taskFeed.js';
 import { TaskService } from './tasks.js';
+import { TaskViews } from './taskViews.js';
+import { WorkerFeed } from './workerFeed.js';
 import { WorkerHub } from './workerHub.js';
+import { WorkerNames } from './workerNames.js';
 
 export interface ServiceOptions {
   heartbeatMs: number;
@@ -30,6 +35,14 @@ export interface Services {
   leases: LeaseMonitor;
   policies: PolicyStore;
   approvals: ApprovalService;
+  /** Running tasks' last line and cost, in memory. */
+  activity: TaskActivityTracker;
+  /** Task rows as a viewer sees them (worker name, live line and cost, why it waits). */
+  views: TaskViews;
+  /** The live task list (tasks.watch). */
+  taskFeed: TaskFeed;
+  /** The live worker list (workers.watch). */
+  workerFeed: WorkerFeed;
   options: ServiceOptions;
 }
 
@@ -41,7 +54,8 @@ export function createServices(database: Database, tokens: TokenService, options
   const approvals = new ApprovalService(database, tasks, policies, workers);
   let scheduler: Scheduler | undefined;
   const kick = () => void scheduler?.kick();
-  const events = new EventLog(database, tasks, feed, (taskId, status) => {
+  const activity = new TaskActivityTracker();
+  const events = new EventLog(database, tasks, feed, activity, (taskId, status) => {
     kick();
     // Runs after the write that released the task: nobody can answer its requests any more.
     void approvals.expireTask(
@@ -50,6 +64,9 @@ export function createServices(database: Database, tokens: TokenService, options
     );
   });
   scheduler = new Scheduler(database, tasks, events, workers, options.leaseMs, options.log);
+  const views = new TaskViews(tasks, scheduler, new WorkerNames(database), activity);
+  const taskFeed = new TaskFeed(database, tasks, views, activity, options.log);
+  const workerFeed = new WorkerFeed(workers, taskFeed, options.log);
   const lifecycle = new TaskLifecycle(events);
   const control = new TaskControl(database, tasks, events, lifecycle, workers, kick);
   const leases = new LeaseMonitor(database, tasks, workers, lifecycle, {
@@ -69,6 +86,10 @@ export function createServices(database: Database, tokens: TokenService, options
     leases,
     policies,
     approvals,
+    activity,
+    views,
+    taskFeed,
+    workerFeed,
     options,
   };
 }

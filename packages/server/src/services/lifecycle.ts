@@ -76,6 +76,9 @@ export class TaskLifecycle {
         startedAt: null,
         finishedAt: null,
         cancelRequestedAt: null,
+        // The new attempt's output and cost are its own.
+        lastLine: null,
+        costUsd: null,
       },
     );
   }

@@ -19,11 +19,21 @@ export function envFor(row: Pick<TaskRow, 'env' | 'createdBy'>, viewer: Principa
   return Object.fromEntries(Object.keys(row.env).map((name) => [name, ENV_VALUE_MASK]));
 }
 
+/** What a task row alone cannot say: why it waits (the scheduler), its worker's name, its live output and cost. */
+export interface TaskExtras {
+  waitingFor?: string | null;
+  workerName?: string | null;
+  /** In memory while the task runs; the row's own values once it has ended. */
+  live?: { lastLine: string | null; costUsd: number | null } | undefined;
+}
+
 /**
  * The public shape of a task row (the `--json` contract), as `viewer` may see
- * it: required, so no output path can forget to mask the env.
+ * it: required, so no output path can forget to mask the env. TaskViews
+ * fills in the extras; use it rather than calling this directly.
  */
-export function taskFromRow(row: TaskRow, viewer: Principal, waitingFor: string | null = null): Task {
+export function taskFromRow(row: TaskRow, viewer: Principal, extras: TaskExtras = {}): Task {
+  const { waitingFor = null, workerName = null, live } = extras;
   return {
     ...specFromRow(row),
     env: envFor(row, viewer),
@@ -38,6 +48,9 @@ export function taskFromRow(row: TaskRow, viewer: Principal, waitingFor: string 
     finishedAt: iso(row.finishedAt),
     cancelRequestedAt: iso(row.cancelRequestedAt),
     waitingFor: row.status === 'queued' ? waitingFor : null,
+    workerName: row.workerId === null ? null : workerName,
+    lastLine: live?.lastLine ?? row.lastLine,
+    costUsd: live?.costUsd ?? row.costUsd,
   };
 }
 

@@ -1,5 +1,7 @@
 import {
   isActiveStatus,
+  isTerminalStatus,
+  limits,
   NexaError,
   newId,
   type Principal,
@@ -9,7 +11,7 @@ import {
   type TaskStatus,
   taskStatuses,
 } from '@nexa/core';
-import { and, asc, desc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, lt, max, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/open.js';
 import { taskAttempts, tasks } from '../db/schema.js';
 import { rowsWithin } from './byteBudget.js';
@@ -19,6 +21,20 @@ import { attemptFromRow, type TaskRow, taskFromRow } from './taskRows.js';
 export type TaskNeed = Pick<TaskRow, 'agent' | 'sandbox' | 'labels'> & { labelsText: string };
 
 export const activeStatuses = taskStatuses.filter(isActiveStatus);
+/** Not finished yet: waiting to run, or running. */
+export const openStatuses = taskStatuses.filter((status) => !isTerminalStatus(status));
+export const terminalStatuses = taskStatuses.filter(isTerminalStatus);
+
+/** What a row costs a listing: its large columns, as rowsWithinBudget measures them in SQL. */
+function rowBytes(row: TaskRow): number {
+  return (
+    JSON.stringify(row.command).length +
+    (row.prompt?.length ?? 0) +
+    JSON.stringify(row.env).length +
+    (row.policy ? JSON.stringify(row.policy).length : 0) +
+    JSON.stringify(row.labels).length
+  );
+}
 
 /** Reads and writes task rows. Methods that write must be called inside the write queue. */
 export class TaskService {
@@ -61,6 +77,9 @@ export class TaskService {
       assignedAt: null,
       startedAt: null,
       finishedAt: null,
+      lastLine: null,
+      costUsd: null,
+      changeSeq: 0, // the insert trigger gives it the next one
     };
     await this.database.writes.run(() => this.db.insert(tasks).values(row));
     return taskFromRow(row, principal);
@@ -92,9 +111,66 @@ export class TaskService {
    * budget: the sizes of the large columns are read first, then only the
    * rows that fit.
    */
-  async listRows(filter: { status?: TaskStatus | undefined; limit: number }): Promise<TaskRow[]> {
+  listRows(filter: { status?: TaskStatus | undefined; limit: number }): Promise<TaskRow[]> {
     const where = filter.status ? eq(tasks.status, filter.status) : undefined;
-    const order = [desc(tasks.createdAt), desc(tasks.id)];
+    return this.rowsWithinBudget(where, [desc(tasks.createdAt), desc(tasks.id)], filter.limit);
+  }
+
+  /**
+   * What a live task list starts from: every task not yet finished (newest
+   * first) and the `finished` most recently finished, within the listing's
+   * row and byte budgets.
+   */
+  async feedRows(finished: number): Promise<TaskRow[]> {
+    const open = await this.rowsWithinBudget(
+      inArray(tasks.status, openStatuses),
+      [desc(tasks.createdAt), desc(tasks.id)],
+      limits.listing.rows,
+    );
+    const left = limits.listing.rows - open.length;
+    if (left <= 0) return open;
+    const ended = await this.rowsWithinBudget(
+      inArray(tasks.status, terminalStatuses),
+      [desc(tasks.finishedAt)],
+      Math.min(finished, left),
+      limits.listing.bytes - open.reduce((total, row) => total + rowBytes(row), 0),
+    );
+    return [...open, ...ended];
+  }
+
+  /** The newest change_seq: where a live task list's snapshot stands. */
+  async changeCursor(): Promise<number> {
+    const [row] = await this.db.select({ last: max(tasks.changeSeq) }).from(tasks);
+    return row?.last ?? 0;
+  }
+
+  /** Tasks changed after `cursor`, in change order, at most `limit` and the listing's byte budget. */
+  changedSince(cursor: number, limit: number): Promise<TaskRow[]> {
+    return this.rowsWithinBudget(gt(tasks.changeSeq, cursor), [asc(tasks.changeSeq)], limit);
+  }
+
+  /** How many tasks changed after `cursor`, counting no further than `atMost`. */
+  async changesSince(cursor: number, atMost: number): Promise<number> {
+    const rows = await this.db
+      .select({ seq: tasks.changeSeq })
+      .from(tasks)
+      .where(gt(tasks.changeSeq, cursor))
+      .orderBy(asc(tasks.changeSeq))
+      .limit(atMost);
+    return rows.length;
+  }
+
+  /**
+   * The first `limit` rows in `order`, and only as many as fit the listing's
+   * byte budget: the sizes of the large columns are read first, then only the
+   * rows that fit.
+   */
+  private async rowsWithinBudget(
+    where: SQL | undefined,
+    order: SQL[],
+    limit: number,
+    budget: number = limits.listing.bytes,
+  ): Promise<TaskRow[]> {
     const sized = await this.db
       .select({
         id: tasks.id,
@@ -103,8 +179,16 @@ export class TaskService {
       .from(tasks)
       .where(where)
       .orderBy(...order)
-      .limit(filter.limit);
-    const ids = sized.slice(0, rowsWithin(sized.map((row) => row.bytes))).map((row) => row.id);
+      .limit(limit);
+    const ids = sized
+      .slice(
+        0,
+        rowsWithin(
+          sized.map((row) => row.bytes),
+          budget,
+        ),
+      )
+      .map((row) => row.id);
     if (ids.length === 0) return [];
     return this.db
       .select()
