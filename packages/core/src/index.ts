@@ -1,3 +1,4 @@
+export * from './agentCredentials.js';
 export * from './asyncQueue.js';
 export * from './duration.js';
 export * from './errors.js';

@@ -51,3 +51,35 @@ describe('where a worker finds its agents', () => {
     expect(programPaths(['relative-name'])).toEqual([]);
   });
 });
+
+describe('which agents a worker can run', () => {
+  const bin = join(root, 'ready-bin');
+  executable(join(bin, 'claude'));
+  executable(join(bin, 'codex'));
+
+  it('offers an installed agent only with a credential it needs passed, and says why not', () => {
+    const programs = new AgentPrograms({}, bin);
+    expect(programs.readiness(new Set(['ANTHROPIC_BASE_URL']))).toEqual({
+      ready: ['shell', 'acp'],
+      unavailable: [
+        {
+          agent: 'claude',
+          reason:
+            'no ANTHROPIC_API_KEY or ANTHROPIC_AUTH_TOKEN or CLAUDE_CODE_OAUTH_TOKEN or CLAUDE_CONFIG_DIR passed; see --pass-env',
+        },
+        { agent: 'codex', reason: 'no OPENAI_API_KEY or CODEX_API_KEY or CODEX_HOME passed; see --pass-env' },
+      ],
+    });
+    expect(programs.readiness(new Set(['ANTHROPIC_API_KEY', 'CODEX_HOME']))).toEqual({
+      ready: ['shell', 'claude', 'codex', 'acp'],
+      unavailable: [],
+    });
+  });
+
+  it('does not call an agent that is not installed unavailable: it is not had', () => {
+    expect(new AgentPrograms({}, join(root, 'empty')).readiness(new Set())).toEqual({
+      ready: ['shell', 'acp'],
+      unavailable: [],
+    });
+  });
+});

@@ -1,6 +1,6 @@
 import { accessSync, constants, realpathSync } from 'node:fs';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
-import { type AgentName, agentNames } from '@nexa/core';
+import { type AgentName, agentNames, missingCredential } from '@nexa/core';
 
 /** The CLI each coding agent runs as, when no --agent-bin names another. */
 const defaultBinaries: Partial<Record<AgentName, string>> = { claude: 'claude', codex: 'codex' };
@@ -49,6 +49,26 @@ export class AgentPrograms {
   /** The agents to advertise. */
   get available(): AgentName[] {
     return agentNames.filter((name) => name === 'shell' || name === 'acp' || this.found.has(name));
+  }
+
+  /**
+   * What to advertise given the variables passed to agents (--pass-env, and
+   * set): an installed agent is ready only when a credential it needs is
+   * passed, else it is unavailable with the reason a person can act on (an
+   * agent that is not installed is simply not had, as the scheduler says).
+   */
+  readiness(passed: ReadonlySet<string>): {
+    ready: AgentName[];
+    unavailable: { agent: AgentName; reason: string }[];
+  } {
+    const ready: AgentName[] = [];
+    const unavailable: { agent: AgentName; reason: string }[] = [];
+    for (const agent of this.available) {
+      const reason = missingCredential(agent, passed);
+      if (reason) unavailable.push({ agent, reason });
+      else ready.push(agent);
+    }
+    return { ready, unavailable };
   }
 
   /** What a bad --agent-bin points at, to say at start: "claude: /x/claude is not an executable". */

@@ -96,6 +96,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       process.env[name] === undefined ? [] : [[name, process.env[name]]],
     ),
   ) as Record<string, string>;
+  const agentReadiness = programs.readiness(new Set(Object.keys(agentEnv)));
   const registration: WorkerRegistration = {
     name: options.name ?? defaultWorkerName(),
     instanceId: randomUUID(),
@@ -103,10 +104,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     capacity: options.capacity ?? availableParallelism(),
     version: NEXA_VERSION,
     sandboxes: [...available.keys()],
-    agents: programs.available,
+    agents: agentReadiness.ready,
+    unavailableAgents: agentReadiness.unavailable,
   };
   const say = (line: string) => log(`worker ${registration.name}: ${line}`);
   for (const problem of programs.problems) say(problem);
+  for (const { agent, reason } of agentReadiness.unavailable) say(`${agent} is not offered: ${reason}`);
   for (const name of options.passEnv ?? []) {
     if (process.env[name] === undefined) say(`--pass-env ${name}: not set in this worker's environment`);
   }

@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+import { agentCredentialNames } from '@nexa/core';
+import { readCredentials, writeCredentials } from '@nexa/core/config';
 import {
   coordinatorFlags,
   coordinatorTiming,
@@ -8,6 +10,7 @@ import {
 } from '../lib/daemonFlags.js';
 import { say } from '../lib/say.js';
 import { untilSignal } from '../lib/untilSignal.js';
+import { upHints } from '../lib/upHints.js';
 import { NexaCommand } from '../nexaCommand.js';
 
 export default class Up extends NexaCommand<typeof Up> {
@@ -36,32 +39,33 @@ export default class Up extends NexaCommand<typeof Up> {
       ...coordinatorTiming(flags),
       log: say,
     });
+    // The commands it prints, and any run in another shell, reach this server, not one an
+    // older credentials file names: the last `nexa up` started is the default.
+    const credentials = await readCredentials();
+    if (credentials.defaultServer !== server.url) {
+      await writeCredentials({ ...credentials, defaultServer: server.url });
+    }
     const workerToken = await server.services.tokens.issue('worker', 'local-worker');
+    const workerOptions = workerOptionsFrom(flags);
     const worker = await startWorker({
       server: server.url,
       token: workerToken.token,
       name: flags.name ?? 'local',
-      ...workerOptionsFrom(flags),
+      ...workerOptions,
+      // The local worker's agents use this user's model account, as the agents would if run here.
+      passEnv: [
+        ...new Set([
+          ...workerOptions.passEnv,
+          ...agentCredentialNames.filter((name) => process.env[name] !== undefined),
+        ]),
+      ],
       dataDir: join(dataDir, 'worker'),
       log: say,
     }).catch(async (error: unknown) => {
       await server.close();
       throw error;
     });
-    say(
-      [
-        `Nexa is up at ${server.url} (data in ${dataDir})`,
-        `  worker "${worker.name}" is connected`,
-        `  run a task:    ${
-          worker.sandboxes.some((name) => name === 'docker' || name === 'bwrap')
-            ? 'nexa run -- echo hello'
-            : 'nexa run --sandbox process -- echo hello   (no bubblewrap or Docker here: tasks run unwalled)'
-        }`,
-        '  see tasks:     nexa tasks list',
-        `  add a worker:  nexa worker --server ${server.url} --token "$(nexa token create --role worker)"`,
-        'Press Ctrl-C to stop.',
-      ].join('\n'),
-    );
+    say(upHints(server.url, dataDir, worker));
     const signal = await untilSignal();
     say(`nexa up: ${signal}, stopping`);
     await worker.stop();

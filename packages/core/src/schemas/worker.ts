@@ -21,6 +21,11 @@ export const WorkerRegistration = z.object({
   version: z.string().max(64),
   sandboxes: z.array(SandboxName).min(1).max(16),
   agents: z.array(AgentName).min(1).max(16),
+  /** Agents this worker has but cannot run (no CLI, no credential passed), and why: said, not silently left out. */
+  unavailableAgents: z
+    .array(z.object({ agent: AgentName, reason: z.string().max(300) }))
+    .max(16)
+    .default([]),
 });
 export type WorkerRegistration = z.infer<typeof WorkerRegistration>;
 
@@ -35,6 +40,8 @@ export const WorkerInfo = z.object({
   version: z.string(),
   sandboxes: z.array(z.string()),
   agents: z.array(z.string()),
+  /** From the live session: empty while the worker is offline. */
+  unavailableAgents: z.array(z.object({ agent: z.string(), reason: z.string() })),
   connectedAt: z.string().nullable(),
   lastSeenAt: z.string().nullable(),
 });

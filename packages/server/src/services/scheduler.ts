@@ -131,6 +131,16 @@ export class Scheduler {
     }
     const withAgent = withLabels.filter((s) => (s.registration.agents as string[]).includes(task.agent));
     if (withAgent.length === 0) {
+      // A worker that has the agent but cannot run it says why; that is the reason to give.
+      const cannot = withLabels.flatMap((s) =>
+        s.registration.unavailableAgents
+          .filter((u) => u.agent === task.agent)
+          .map((u) => `worker ${s.registration.name} cannot run ${task.agent}: ${u.reason}`),
+      );
+      if (cannot.length > 0) {
+        const more = cannot.length > 2 ? `; and ${cannot.length - 2} more` : '';
+        return `${cannot.slice(0, 2).join('; ')}${more}`;
+      }
       const where = Object.keys(task.labels).length > 0 ? ' with those labels' : '';
       return `no connected worker${where} has the ${task.agent} agent (put it on the worker's PATH or pass --agent-bin ${task.agent}=PATH)`;
     }

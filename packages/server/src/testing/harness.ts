@@ -55,6 +55,7 @@ export function registration(overrides: Partial<WorkerRegistration> = {}): Worke
     version: 'test',
     sandboxes: ['bwrap'],
     agents: ['shell'],
+    unavailableAgents: [],
     ...overrides,
   };
 }

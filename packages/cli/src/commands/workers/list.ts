@@ -28,6 +28,12 @@ export default class WorkersList extends ClientCommand<typeof WorkersList> {
               ]),
             ),
       );
+      // Agents a worker has but cannot run, each with what to do about it.
+      for (const worker of workers) {
+        for (const { agent, reason } of worker.unavailableAgents) {
+          this.log(`${worker.name}: ${agent} unavailable: ${reason}`);
+        }
+      }
     }
     return workers;
   }
