@@ -4,9 +4,7 @@
 // answer reaching the worker that asked (answer → decision message). This
 // process plays the worker, so no agent's own time is in the numbers.
 import { performance } from 'node:perf_hooks';
-import { webSocketUrl } from '@nexa/core/config';
-import { createWebSocketClient } from '@nexa/worker/web-socket-client';
-import { createTRPCClient, wsLink } from '@trpc/client';
+import { createNexaClient } from '@nexa/core/client';
 import { startStack } from './stack.mjs';
 import { ms, percentile, printTable } from './stats.mjs';
 
@@ -22,8 +20,7 @@ const registration = {
 
 /** Connects as a worker; `next(type)` resolves with the next message of that type. */
 async function connectWorker(url, token) {
-  const wsClient = createWebSocketClient({ url: webSocketUrl(url), connectionParams: { token } });
-  const client = createTRPCClient({ links: [wsLink({ client: wsClient })] });
+  const { client, close: closeClient } = createNexaClient({ server: url, token, transport: 'websocket' });
   const waiters = [];
   const subscription = client.workers.connect.subscribe(registration, {
     onData(message) {
@@ -38,7 +35,7 @@ async function connectWorker(url, token) {
     next,
     close: async () => {
       subscription.unsubscribe();
-      await wsClient.close();
+      await closeClient();
     },
   };
 }

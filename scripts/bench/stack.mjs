@@ -6,9 +6,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { webSocketUrl } from '@nexa/core/config';
-import { createWebSocketClient } from '@nexa/worker/web-socket-client';
-import { createTRPCClient, wsLink } from '@trpc/client';
+import { createNexaClient } from '@nexa/core/client';
 
 const nexaBin = fileURLToPath(new URL('../../packages/cli/bin/run.js', import.meta.url));
 
@@ -51,8 +49,11 @@ export async function startStack({ capacity = 4, workers = ['bench'] } = {}) {
   const credentials = JSON.parse(await readFile(join(dir, 'config', 'nexa', 'credentials.json'), 'utf8'));
   const adminToken = credentials.servers[url].token;
 
-  const wsClient = createWebSocketClient({ url: webSocketUrl(url), connectionParams: { token: adminToken } });
-  const client = createTRPCClient({ links: [wsLink({ client: wsClient })] });
+  const { client, close: closeClient } = createNexaClient({
+    server: url,
+    token: adminToken,
+    transport: 'websocket',
+  });
   const { token: workerToken } = await client.tokens.create.mutate({ role: 'worker' });
   const children = {};
   for (const name of workers) {
@@ -82,7 +83,7 @@ export async function startStack({ capacity = 4, workers = ['bench'] } = {}) {
     client,
     workers: children,
     async close() {
-      await wsClient.close();
+      await closeClient();
       for (const child of Object.values(children)) await stopDaemon(child);
       await stopDaemon(server.child);
       await rm(dir, { recursive: true, force: true });

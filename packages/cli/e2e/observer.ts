@@ -1,28 +1,23 @@
 import type { StoredTaskEvent, TaskDetail } from '@nexa/core';
-import { trpcHttpUrl, webSocketUrl } from '@nexa/core/config';
+import { createNexaClient } from '@nexa/core/client';
 import type { AppRouter } from '@nexa/server';
-import { createWebSocketClient } from '@nexa/worker/web-socket-client';
-import { createTRPCClient, httpLink, wsLink } from '@trpc/client';
 
 /**
  * The test's own view of a coordinator, over its public API: submit tasks
  * quickly, read their state, and wait for events or states without sleeping.
  */
 export function observe(url: string, token: string) {
-  const http = createTRPCClient<AppRouter>({
-    links: [httpLink({ url: trpcHttpUrl(url), headers: { authorization: `Bearer ${token}` } })],
-  });
-  const ws = createWebSocketClient({ url: webSocketUrl(url), connectionParams: { token } });
-  const live = createTRPCClient<AppRouter>({ links: [wsLink({ client: ws })] });
+  // Queries over HTTP, event waits over a WebSocket opened by the first: as the CLI reaches it.
+  const { client: api, close } = createNexaClient<AppRouter>({ server: url, token, transport: 'http' });
 
   return {
-    api: http,
-    task: (id: string): Promise<TaskDetail> => http.tasks.get.query({ id }),
+    api,
+    task: (id: string): Promise<TaskDetail> => api.tasks.get.query({ id }),
 
     /** Resolves with the first event of the task that matches (past or future). */
     waitForEvent(taskId: string, match: (event: StoredTaskEvent) => boolean): Promise<StoredTaskEvent> {
       return new Promise((resolve, reject) => {
-        const subscription = live.events.tail.subscribe(
+        const subscription = api.events.tail.subscribe(
           { taskId },
           {
             onData: ({ data }) => {
@@ -46,7 +41,7 @@ export function observe(url: string, token: string) {
     ): Promise<TaskDetail> {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const task = await http.tasks.get.query({ id });
+        const task = await api.tasks.get.query({ id });
         if (match(task)) return task;
         if (Date.now() > deadline)
           throw new Error(`task ${id} never matched; last seen: ${JSON.stringify(task)}`);
@@ -54,7 +49,7 @@ export function observe(url: string, token: string) {
       }
     },
 
-    close: () => ws.close(),
+    close,
   };
 }
 

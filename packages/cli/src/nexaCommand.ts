@@ -44,7 +44,7 @@ export abstract class NexaCommand<T extends typeof Command> extends Command {
   }
 
   protected async translate(error: unknown): Promise<unknown> {
-    const { toNexaError } = await import('./client/errors.js');
+    const { toNexaError } = await import('@nexa/core/client');
     return toNexaError(error, this.settings?.server ?? 'the server');
   }
 

@@ -1,5 +1,29 @@
-import { isNexaErrorCode, NexaError } from '@nexa/core';
 import { TRPCClientError } from '@trpc/client';
+import { isNexaErrorCode, NexaError } from '../errors.js';
+
+/** What the coordinator puts in an error's data (its error formatter): the NexaError, typed. */
+interface NexaErrorData {
+  code?: string;
+  message?: string;
+  hint?: string;
+}
+
+function nexaData(error: TRPCClientError<never>): NexaErrorData | undefined {
+  return (error.data as { nexa?: NexaErrorData } | undefined)?.nexa;
+}
+
+/** The stable Nexa error code a coordinator sent with an error, if any. */
+export function nexaCode(error: unknown): string | undefined {
+  if (!(error instanceof TRPCClientError)) return undefined;
+  return nexaData(error)?.code;
+}
+
+/** A coordinator refused the token: say so, and how to get one it takes. */
+export function tokenRefused(server: string, why: string): NexaError {
+  return new NexaError('unauthorized', `the server at ${server} refused the token: ${why}`, {
+    hint: 'pass a valid one with --token or NEXA_TOKEN (an admin makes one with `nexa token create`)',
+  });
+}
 
 function networkCause(error: unknown): NodeJS.ErrnoException | undefined {
   let cause = (error as { cause?: unknown } | undefined)?.cause;
@@ -19,14 +43,9 @@ function networkCause(error: unknown): NodeJS.ErrnoException | undefined {
 export function toNexaError(error: unknown, server: string): unknown {
   if (error instanceof NexaError) return error;
   if (!(error instanceof TRPCClientError)) return error;
-  const nexa = (error.data as { nexa?: { code?: string; message?: string; hint?: string } } | undefined)
-    ?.nexa;
+  const nexa = nexaData(error);
   if (nexa && isNexaErrorCode(nexa.code)) {
-    if (nexa.code === 'unauthorized') {
-      return new NexaError('unauthorized', `the server at ${server} refused the token: ${nexa.message}`, {
-        hint: 'pass a valid one with --token or NEXA_TOKEN (an admin makes one with `nexa token create`)',
-      });
-    }
+    if (nexa.code === 'unauthorized') return tokenRefused(server, nexa.message ?? error.message);
     return new NexaError(nexa.code, nexa.message ?? error.message, nexa.hint ? { hint: nexa.hint } : {});
   }
   const network = networkCause(error);

@@ -1,0 +1,87 @@
+import type { NexaError } from '../errors.js';
+import { tokenRefused } from './errors.js';
+import type { WebSocketClient } from './webSocketClient.js';
+
+/** Where a client's WebSocket to the coordinator stands, as a status bar shows it. */
+export const connectionStates = ['connecting', 'connected', 'reconnecting', 'refused'] as const;
+export type ConnectionState = (typeof connectionStates)[number];
+
+/** The coordinator's close code for "your token is no longer good" (revoked or expired). */
+export const TOKEN_ENDED_CLOSE_CODE = 4001;
+
+/**
+ * The connection state, observable: `subscribe` returns the unsubscribe
+ * function and `state` is the snapshot, the pair React's
+ * `useSyncExternalStore` takes.
+ */
+export interface ConnectionObserver {
+  readonly state: ConnectionState;
+  /** Why the coordinator refused us, with the hint to fix the token; set once `state` is 'refused'. */
+  readonly refusal: NexaError | undefined;
+  subscribe(listener: (state: ConnectionState) => void): () => void;
+}
+
+/** The observer and the two ways the client factory feeds it. */
+export interface ConnectionWatch extends ConnectionObserver {
+  /** The coordinator refused the token (`why`, in its words): the state stays 'refused' for good. */
+  refuse(why: string): void;
+  /** Calls `listener` once with the coordinator's reason, when the token is refused (at once if it already was). */
+  onRefused(listener: (why: string) => void): () => void;
+}
+
+/**
+ * Follows a tRPC WebSocket client's own state. 'connecting' is the first
+ * attempt; once an attempt has failed or an open socket is lost it is
+ * 'reconnecting' until a socket opens again. A lazy client with nothing to
+ * do closes its socket on purpose: that keeps the last state.
+ */
+export function watchConnection(wsClient: WebSocketClient, server: string): ConnectionWatch {
+  let state: ConnectionState = 'connecting';
+  let refusal: NexaError | undefined;
+  let refusedBecause = '';
+  const listeners = new Set<(state: ConnectionState) => void>();
+  const refusalListeners = new Set<(why: string) => void>();
+
+  const become = (next: ConnectionState) => {
+    if (next === state || state === 'refused') return;
+    state = next;
+    for (const listener of [...listeners]) listener(state);
+  };
+
+  wsClient.connectionState.subscribe({
+    next(update) {
+      if (update.state === 'pending') become('connected');
+      else if (update.state === 'connecting' && update.error) become('reconnecting');
+    },
+  });
+
+  return {
+    get state() {
+      return state;
+    },
+    get refusal() {
+      return refusal;
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    refuse(why) {
+      if (refusal) return;
+      refusal = tokenRefused(server, why);
+      refusedBecause = why;
+      // The open calls fail first: observers of the state may close the socket, which would end them quietly.
+      for (const listener of [...refusalListeners]) listener(why);
+      refusalListeners.clear();
+      become('refused');
+    },
+    onRefused(listener) {
+      if (refusal) {
+        listener(refusedBecause);
+        return () => {};
+      }
+      refusalListeners.add(listener);
+      return () => refusalListeners.delete(listener);
+    },
+  };
+}
