@@ -11,9 +11,8 @@ import {
   type WorkerRegistration,
   within,
 } from '@nexa/core';
-import { nexaCode } from '@nexa/core/client';
 import { AgentPrograms } from './agentPrograms.js';
-import { connect } from './connection.js';
+import { connect, nexaCode } from './connection.js';
 import { probeSandboxes } from './sandbox/index.js';
 import { TaskSupervisor } from './taskSupervisor.js';
 import { pruneWorkspaces } from './workspace.js';
@@ -97,7 +96,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       process.env[name] === undefined ? [] : [[name, process.env[name]]],
     ),
   ) as Record<string, string>;
-  const agentReadiness = programs.readiness(new Set(Object.keys(agentEnv)));
+  // An empty key is no key: the agent would fail to log in all the same.
+  const agentReadiness = programs.readiness(
+    new Set(Object.keys(agentEnv).filter((name) => agentEnv[name] !== '')),
+  );
   const registration: WorkerRegistration = {
     name: options.name ?? defaultWorkerName(),
     instanceId: randomUUID(),

@@ -56,7 +56,7 @@ export default class Up extends NexaCommand<typeof Up> {
       passEnv: [
         ...new Set([
           ...workerOptions.passEnv,
-          ...agentCredentialNames.filter((name) => process.env[name] !== undefined),
+          ...agentCredentialNames.filter((name) => Boolean(process.env[name])),
         ]),
       ],
       dataDir: join(dataDir, 'worker'),
