@@ -18,6 +18,7 @@ export const SCROLLBACK_ROWS = 2000;
 export class TerminalBuffer {
   private readonly terminal: xterm.Terminal;
   private readonly cell: xterm.IBufferCell;
+  private changes = 0;
 
   constructor(size: { cols: number; rows: number }) {
     this.terminal = new xterm.Terminal({
@@ -29,6 +30,12 @@ export class TerminalBuffer {
       allowProposedApi: true,
     });
     this.cell = this.terminal.buffer.active.getNullCell();
+    this.terminal.onWriteParsed(() => this.changes++);
+  }
+
+  /** Goes up each time parsed writes change what the buffer holds: a cheap "has it changed?" for renderers. */
+  get version(): number {
+    return this.changes;
   }
 
   get cols(): number {
