@@ -173,6 +173,12 @@ describe('retry, drain and waiting', () => {
       status: string;
     }[];
     expect(list.find((w) => w.name === 'main')?.status).toBe('draining');
-    await nexa(cluster.home, ['cancel', waiting.id]);
+
+    const undrain = await nexa(cluster.home, ['workers', 'undrain', 'main', '--json']);
+    expect(JSON.parse(undrain.stdout)).toMatchObject({ name: 'main', status: 'online' });
+    await cluster.observer.waitForTask(waiting.id, (t) => t.status === 'succeeded');
+    const unknown = await nexa(cluster.home, ['workers', 'undrain', 'nope']);
+    expect(unknown).toMatchObject({ exitCode: 1 });
+    expect(unknown.stderr).toMatch(/no worker nope/);
   });
 });

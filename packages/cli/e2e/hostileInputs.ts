@@ -51,6 +51,7 @@ export const procedures = {
   'tasks.cancel': { type: 'mutation', seed: { id: 't-nosuchtask' } },
   'tasks.retry': { type: 'mutation', seed: { id: 't-nosuchtask' } },
   'tasks.handBack': { type: 'mutation', seed: { taskId: 't-nosuchtask', attempt: 1 } },
+  'tasks.watch': { type: 'subscription', seed: { lastEventId: '1' } },
   'events.append': {
     type: 'mutation',
     seed: {
@@ -79,6 +80,8 @@ export const procedures = {
   'workers.reconcile': { type: 'mutation', seed: { running: [{ taskId: 't-nosuchtask', attempt: 1 }] } },
   'workers.heartbeat': { type: 'mutation', seed: { running: ['t-nosuchtask'] } },
   'workers.drain': { type: 'mutation', seed: { id: 'w-nosuchworker' } },
+  'workers.undrain': { type: 'mutation', seed: { id: 'w-nosuchworker' } },
+  'workers.watch': { type: 'subscription', seed: undefined },
   'workers.leave': { type: 'mutation', seed: undefined },
   'workers.list': { type: 'query', seed: undefined },
   'tokens.create': { type: 'mutation', seed: { role: 'viewer', subject: 'hostile', ttlSeconds: 60 } },

@@ -206,7 +206,7 @@ describe('workers.watch and workers.undrain', () => {
   it('sends the worker list at once, then again when a worker is drained or undrained', async () => {
     await connectWorker('w1');
     const feed = (await harness.as('viewer').workers.watch())[Symbol.asyncIterator]();
-    const status = (list: WorkerInfo[] | undefined) => list?.map((w) => `${w.name}:${w.status}`);
+    const status = (list: unknown) => (list as WorkerInfo[]).map((w) => `${w.name}:${w.status}`);
     expect(status((await feed.next()).value)).toEqual(['w1:online']);
     await harness.as('admin').workers.drain({ id: 'w1' });
     expect(status((await feed.next()).value)).toEqual(['w1:draining']);
@@ -220,10 +220,10 @@ describe('workers.watch and workers.undrain', () => {
   it('sends the list again when a worker starts running a task', async () => {
     const { session } = await connectWorker('w1');
     const feed = (await harness.as('viewer').workers.watch())[Symbol.asyncIterator]();
-    expect((await feed.next()).value?.[0]?.running).toBe(0);
+    expect(((await feed.next()).value as WorkerInfo[])[0]?.running).toBe(0);
     await harness.as('member').tasks.submit({ command: ['true'] });
     await take(session, 1);
-    expect((await feed.next()).value?.[0]?.running).toBe(1);
+    expect(((await feed.next()).value as WorkerInfo[])[0]?.running).toBe(1);
   });
 
   it('an undrained worker takes tasks again; an unknown one is a clear not_found', async () => {
