@@ -22,6 +22,12 @@ describe('tmux driver', () => {
     expect(await tmux.waitFor('got hello world')).toMatch(/^hello world\ngot hello world\n/);
   });
 
+  it('types quotes, dollars, backslashes and UTF-8 exactly as given', async () => {
+    tmux = await Tmux.start({ command: ['sh', '-c', 'read -r x; printf "[%s]\\n" "$x"; read y'] });
+    await tmux.sendKeys('say "it\'s $HOME" \\ ok; é', 'Enter');
+    await tmux.waitFor('[say "it\'s $HOME" \\ ok; é]');
+  });
+
   it('passes env and a TERM of xterm-256color, without CI, at the requested size', async () => {
     process.env.CI = 'true'; // as on a CI runner: the pane must not inherit it
     try {
@@ -89,6 +95,13 @@ describe('tmux driver', () => {
     expect(await tmux.exitStatus()).toBeUndefined();
     await tmux.sendKeys('Enter');
     expect(await tmux.waitForExit()).toBe(7);
+  });
+
+  it('shows what a program printed before it exited', async () => {
+    tmux = await Tmux.start({ command: ['sh', '-c', 'echo "Error: something went wrong"; exit 2'] });
+    expect(await tmux.waitForExit()).toBe(2);
+    expect(await tmux.lastScreen()).toBe('Error: something went wrong\n');
+    await expect(tmux.waitFor('never', { timeoutMs: 100 })).rejects.toThrow('| Error: something went wrong');
   });
 
   it('on timeout, says what it waited for and shows the last screen', async () => {

@@ -1,7 +1,7 @@
 // Drives a program in a real terminal (a tmux pane on a private server), as a person at a
 // keyboard would: type, press keys, read the screen, resize, record every byte it writes.
 // Node builtins only: scripts/bench loads this file too (see scripts/bench/loadTs.mjs).
-import { execFile } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 
 export interface TmuxStart {
@@ -40,6 +40,7 @@ const quoteForShell = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
 
 export class Tmux {
   private killed = false;
+  private control: ControlClient | undefined;
 
   private constructor(
     /** The private server's socket name (`tmux -L NAME`), for a person debugging a test. */
@@ -65,7 +66,7 @@ export class Tmux {
         .concat([';', 'set-option', '-g', 'remain-on-exit', 'on'])
         // No client is attached; without this a tmux may fall back to 80x24 (agent-deck#1167).
         .concat([';', 'set-option', '-g', 'window-size', 'manual'])
-        .concat([';', 'set-option', '-g', 'history-limit', '0']),
+        .concat([';', 'set-option', '-g', 'history-limit', '1000']),
     );
     try {
       await tmux.run(['resize-window', '-t', 'main', '-x', String(cols), '-y', String(rows)]);
@@ -98,9 +99,14 @@ export class Tmux {
    * is pressed; any other string is typed literally, character by character.
    */
   async sendKeys(...keys: string[]): Promise<void> {
+    // Through one control-mode client: a tmux process per key would add ~20 ms to every
+    // key → frame measurement. Literal text goes as hex bytes (-H), so nothing needs quoting.
+    this.control ??= new ControlClient(this.socket, this.env);
     for (const key of keys) {
-      await this.run(
-        keyName.test(key) ? ['send-keys', '-t', 'main', key] : ['send-keys', '-t', 'main', '-l', key],
+      await this.control.command(
+        keyName.test(key)
+          ? `send-keys -t main "${key.replace(/["\\$]/g, '\\$&')}"`
+          : `send-keys -t main -H ${[...Buffer.from(key)].map((b) => b.toString(16).padStart(2, '0')).join(' ')}`,
       );
     }
   }
@@ -113,6 +119,19 @@ export class Tmux {
   /** The visible screen as text, one line per row, trailing blanks trimmed by tmux. */
   screen(): Promise<string> {
     return this.run(['capture-pane', '-p', '-t', 'main']);
+  }
+
+  /**
+   * What the program last showed, also after it exited: tmux scrolls a dead pane's screen into
+   * its history to print "Pane is dead", so this reads one screenful back and drops that line.
+   */
+  async lastScreen(): Promise<string> {
+    const { rows } = await this.size();
+    const text = await this.run(['capture-pane', '-p', '-S', String(-rows), '-t', 'main']);
+    return `${text
+      .replace(/^Pane is dead \(.*\)$/m, '')
+      .replace(/^\n+/, '')
+      .trimEnd()}\n`;
   }
 
   /** The visible screen with its colours and attributes as escape sequences. */
@@ -144,7 +163,8 @@ export class Tmux {
     }
     const label =
       what ?? (typeof expected === 'function' ? 'the predicate' : JSON.stringify(String(expected)));
-    throw new Error(`tmux: waited ${timeoutMs} ms for ${label}; the screen was:\n${frame(last)}`);
+    const shown = (await this.exitStatus()) === undefined ? last : await this.lastScreen();
+    throw new Error(`tmux: waited ${timeoutMs} ms for ${label}; the screen was:\n${frame(shown)}`);
   }
 
   /** Resizes the terminal; the program gets SIGWINCH as it would from a real one. */
@@ -201,7 +221,72 @@ export class Tmux {
   async kill(): Promise<void> {
     if (this.killed) return;
     this.killed = true;
+    this.control?.close();
     await this.run(['kill-server']).catch(() => undefined); // already gone is fine
+  }
+}
+
+/**
+ * A tmux control-mode client (`tmux -C`) kept open to send commands without starting a process
+ * each time. It takes no pane output (no-output) and does not size the window (ignore-size).
+ */
+class ControlClient {
+  private readonly child: ChildProcessWithoutNullStreams;
+  private readonly waiting: { resolve: () => void; reject: (error: Error) => void; command: string }[] = [];
+  private buffered = '';
+  private errorLines: string[] = [];
+  private inBlock = false;
+  private gone: Error | undefined;
+
+  constructor(socket: string, env: NodeJS.ProcessEnv) {
+    this.child = spawn(
+      'tmux',
+      ['-L', socket, '-f', '/dev/null', '-C', 'attach-session', '-t', 'main', '-f', 'no-output,ignore-size'],
+      { env },
+    );
+    this.child.stdout.setEncoding('utf8');
+    this.child.stdout.on('data', (chunk: string) => this.read(chunk));
+    this.child.on('exit', () => this.fail(new Error('tmux: the control client exited')));
+    this.child.on('error', (error) => this.fail(error));
+  }
+
+  command(line: string): Promise<void> {
+    if (this.gone) return Promise.reject(this.gone);
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ resolve, reject, command: line });
+      this.child.stdin.write(`${line}\n`);
+    });
+  }
+
+  close(): void {
+    this.child.stdin.end();
+    this.child.kill();
+  }
+
+  private read(chunk: string): void {
+    this.buffered += chunk;
+    let newline = this.buffered.indexOf('\n');
+    while (newline !== -1) {
+      const line = this.buffered.slice(0, newline);
+      this.buffered = this.buffered.slice(newline + 1);
+      newline = this.buffered.indexOf('\n');
+      // Blocks flagged 1 answer this client's commands, in order; flag 0 is the attach itself.
+      const [marker, , , flags] = line.split(' ');
+      if (marker === '%begin' && flags === '1') {
+        this.inBlock = true;
+        this.errorLines = [];
+      } else if ((marker === '%end' || marker === '%error') && flags === '1' && this.inBlock) {
+        this.inBlock = false;
+        const next = this.waiting.shift();
+        if (marker === '%end') next?.resolve();
+        else next?.reject(new Error(`tmux ${next.command} failed: ${this.errorLines.join(' ')}`));
+      } else if (this.inBlock) this.errorLines.push(line);
+    }
+  }
+
+  private fail(error: Error): void {
+    this.gone = error;
+    for (const waiting of this.waiting.splice(0)) waiting.reject(error);
   }
 }
 
