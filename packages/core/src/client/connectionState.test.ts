@@ -116,7 +116,7 @@ describe('the connection state a client reports', () => {
     await reach('refused');
     expect(connection.refusal?.code).toBe('unauthorized');
     expect(connection.refusal?.toLine()).toMatch(
-      /refused the token: token revoked; pass a valid one with --token or NEXA_TOKEN/,
+      /refused the token: the token has been revoked; pass a valid one with --token or NEXA_TOKEN/,
     );
     // The open subscription fails with the refusal instead of completing as if the task were done.
     const error = toNexaError(await failure, server.url);

@@ -9,6 +9,18 @@ export type ConnectionState = (typeof connectionStates)[number];
 /** The coordinator's close code for "your token is no longer good" (revoked or expired). */
 export const TOKEN_ENDED_CLOSE_CODE = 4001;
 
+/** The close reasons the coordinator sends with 4001, in the words its calls use for the same refusal. */
+const tokenEndReasons: Record<string, string> = {
+  'token revoked': 'the token has been revoked',
+  'token expired': 'the token has expired',
+};
+
+/** Why a 4001 close refused us, as a person reads it. */
+export function tokenEndReason(closeReason: unknown): string {
+  if (typeof closeReason !== 'string' || !closeReason) return 'the token is no longer valid';
+  return tokenEndReasons[closeReason] ?? closeReason;
+}
+
 /**
  * The connection state, observable: `subscribe` returns the unsubscribe
  * function and `state` is the snapshot, the pair React's

@@ -2,7 +2,12 @@ import { createTRPCClient, httpLink, splitLink, type TRPCClient, type TRPCLink, 
 import type { AnyRouter } from '@trpc/server';
 import { trpcHttpUrl, webSocketUrl } from '../config/index.js';
 import { retryWhenBusy } from './busyRetry.js';
-import { type ConnectionObserver, TOKEN_ENDED_CLOSE_CODE, watchConnection } from './connectionState.js';
+import {
+  type ConnectionObserver,
+  TOKEN_ENDED_CLOSE_CODE,
+  tokenEndReason,
+  watchConnection,
+} from './connectionState.js';
 import { reconnectDelay } from './reconnectDelay.js';
 import { refusalLink } from './refusalLink.js';
 import { createWebSocketClient } from './webSocketClient.js';
@@ -62,8 +67,7 @@ export function createNexaClient<TRouter extends AnyRouter>(
     ...(options.keepAlive ? { keepAlive: { enabled: true, intervalMs: 5000, pongTimeoutMs: 3000 } } : {}),
     onClose: (cause) => {
       if (cause?.code !== TOKEN_ENDED_CLOSE_CODE) return;
-      const reason = (cause as { reason?: unknown }).reason;
-      watch?.refuse(typeof reason === 'string' && reason ? reason : 'the token is no longer valid');
+      watch?.refuse(tokenEndReason((cause as { reason?: unknown }).reason));
     },
   });
   watch = watchConnection(wsClient, options.server);
