@@ -21,11 +21,14 @@ export interface WorkerSession {
   lastHeartbeatAt: number;
   /** Drained by an admin (kept across reconnects) or shutting down (this session only): no new tasks. */
   draining: boolean;
+  /** Shutting down (`workers.leave`): an undrain does not bring it back. */
+  leaving?: boolean;
 }
 
 /** Knows which workers are connected right now and delivers messages to them. */
 export class WorkerHub {
   private readonly sessions = new Map<string, WorkerSession>();
+  private readonly changeListeners = new Set<() => void>();
 
   constructor(
     private readonly database: Database,
@@ -73,6 +76,7 @@ export class WorkerHub {
       };
       session.messages.push({ type: 'registered', workerId, heartbeatMs: this.timing.heartbeatMs });
       this.sessions.set(workerId, session);
+      this.changed();
       return session;
     });
   }
@@ -83,6 +87,7 @@ export class WorkerHub {
     if (this.sessions.get(session.workerId) !== session) return;
     this.sessions.delete(session.workerId);
     await this.database.writes.run(() => this.setStatus(session.workerId, 'offline'));
+    this.changed();
   }
 
   /** Declares a worker lost: its session ends (it must register again). Call inside the write queue. */
@@ -91,6 +96,7 @@ export class WorkerHub {
     this.sessions.delete(workerId);
     session?.messages.end();
     await this.setStatus(workerId, 'lost');
+    this.changed();
   }
 
   private setStatus(workerId: string, status: 'online' | 'offline' | 'lost') {
@@ -142,6 +148,34 @@ export class WorkerHub {
 
   /** Stops new assignments to a worker; what it runs finishes. `persist` keeps it drained across reconnects. */
   async drain(idOrName: string, persist: boolean): Promise<string> {
+    const row = await this.mustRow(idOrName);
+    if (persist) {
+      await this.database.writes.run(() =>
+        this.database.db.update(workers).set({ draining: true }).where(eq(workers.id, row.id)),
+      );
+    }
+    const session = this.sessions.get(row.id);
+    if (session) {
+      session.draining = true;
+      session.leaving ||= !persist;
+    }
+    this.changed();
+    return row.id;
+  }
+
+  /** `nexa workers undrain`: the worker takes new tasks again (unless it is shutting down). */
+  async undrain(idOrName: string): Promise<string> {
+    const row = await this.mustRow(idOrName);
+    await this.database.writes.run(() =>
+      this.database.db.update(workers).set({ draining: false }).where(eq(workers.id, row.id)),
+    );
+    const session = this.sessions.get(row.id);
+    if (session && !session.leaving) session.draining = false;
+    this.changed();
+    return row.id;
+  }
+
+  private async mustRow(idOrName: string) {
     const [row] = await this.database.db
       .select()
       .from(workers)
@@ -151,14 +185,17 @@ export class WorkerHub {
         hint: 'list workers with `nexa workers list`',
       });
     }
-    if (persist) {
-      await this.database.writes.run(() =>
-        this.database.db.update(workers).set({ draining: true }).where(eq(workers.id, row.id)),
-      );
-    }
-    const session = this.sessions.get(row.id);
-    if (session) session.draining = true;
-    return row.id;
+    return row;
+  }
+
+  /** Calls `listener` whenever a worker connects, leaves, is lost, drained or undrained. */
+  onChange(listener: () => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  private changed(): void {
+    for (const listener of this.changeListeners) listener();
   }
 
   /** After a coordinator start nobody is connected yet, whatever the database last said. */
