@@ -12,7 +12,21 @@ export default defineConfig({
         ssr: { resolve: { conditions: sourceConditions } },
         test: {
           name: 'unit',
-          include: ['packages/*/src/**/*.test.ts', 'packages/*/src/**/*.test.tsx'],
+          include: ['packages/*/src/**/*.test.ts'],
+          sequence: { groupOrder: 0 },
+          testTimeout: 20_000,
+        },
+      },
+      {
+        // TUI components rendered into a headless terminal. Ink renders no
+        // frames when it believes it runs in CI (read once, at import), so
+        // these files start with CI unset; nothing else here reads it.
+        resolve: { conditions: sourceConditions },
+        ssr: { resolve: { conditions: sourceConditions } },
+        test: {
+          name: 'tui',
+          include: ['packages/cli/src/tui/**/*.test.tsx'],
+          setupFiles: ['packages/cli/src/tui/testing/inkOutsideCi.ts'],
           sequence: { groupOrder: 0 },
           testTimeout: 20_000,
         },

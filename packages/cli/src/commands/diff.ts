@@ -1,6 +1,6 @@
-import { NexaError } from '@nexa/core';
 import { Args, Flags } from '@oclif/core';
 import { ClientCommand } from '../clientCommand.js';
+import { readArtifact } from '../lib/taskArtifact.js';
 import { forReader } from '../output/format.js';
 
 export default class Diff extends ClientCommand<typeof Diff> {
@@ -17,23 +17,7 @@ export default class Diff extends ClientCommand<typeof Diff> {
 
   async run(): Promise<{ branch: string; base: string; patch: string } | undefined> {
     const { id } = this.args;
-    const events = await this.call(async (client) => {
-      await client.tasks.get.query({ id }); // not_found first
-      const all = [];
-      for (let after = 0; ; ) {
-        // Pages are bounded by bytes as well as count: only an empty page means the end.
-        const page = await client.events.list.query({ taskId: id, afterSeq: after, limit: 1000 });
-        if (page.length === 0) return all;
-        all.push(...page);
-        after = page.at(-1)?.seq ?? after;
-      }
-    });
-    const artifact = events.filter((event) => event.kind === 'artifact').at(-1);
-    if (artifact?.kind !== 'artifact') {
-      throw new NexaError('not_found', `task ${id} has no recorded changes`, {
-        hint: 'only tasks run with --repo have them, once they have ended',
-      });
-    }
+    const artifact = await this.call((client) => readArtifact(client, id));
     if (!this.jsonEnabled()) {
       const text = this.flags.stat ? artifact.stat : artifact.patch;
       process.stdout.write(forReader(text, process.stdout.isTTY === true));

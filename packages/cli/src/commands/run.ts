@@ -5,7 +5,7 @@ import { EventPrinter } from '../lib/eventPrinter.js';
 import { exitCodeFor } from '../lib/exitCode.js';
 import { followTask, printEventJson } from '../lib/followTask.js';
 import { reasonText } from '../lib/reasons.js';
-import { taskSpecFromFlags } from '../lib/taskSpecFlags.js';
+import { runDefaults, taskSpecFromFlags } from '../lib/taskSpecFlags.js';
 
 export interface RunResult {
   type: 'result';
@@ -60,11 +60,11 @@ With --json, prints one JSON object per event and a final {"type":"result",...} 
     approve: Flags.option({
       options: ['ask', 'all', 'none'] as const,
       description: 'What a request no rule matches gets: ask a person (default), or allow all, or deny all.',
-      default: 'ask' as const,
+      default: runDefaults.approve,
     })(),
     'approval-timeout': Flags.string({
       description: 'Deny a request nobody answered after this long.',
-      default: '10m',
+      default: runDefaults['approval-timeout'],
     }),
     'fail-on-deny': Flags.boolean({
       description: 'Exit 77 if any approval request was denied (by a person, a rule or the timeout).',
@@ -83,17 +83,22 @@ With --json, prints one JSON object per event and a final {"type":"result",...} 
       multiple: true,
       default: [],
     }),
-    priority: Flags.integer({ description: 'Higher runs first.', default: 0, min: -1000, max: 1000 }),
+    priority: Flags.integer({
+      description: 'Higher runs first.',
+      default: runDefaults.priority,
+      min: -1000,
+      max: 1000,
+    }),
     retries: Flags.integer({
       description: 'How many times to run the task again if its worker is lost.',
-      default: 1,
+      default: runDefaults.retries,
       min: 0,
       max: 99,
     }),
     timeout: Flags.string({ description: 'End the task as timed out after this long, e.g. 30s, 10m, 2h.' }),
     grace: Flags.string({
       description: 'After SIGTERM (cancel, timeout), how long before SIGKILL.',
-      default: '10s',
+      default: runDefaults.grace,
     }),
     repo: Flags.string({
       description:

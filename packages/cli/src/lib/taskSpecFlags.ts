@@ -35,6 +35,15 @@ export interface TaskFlags {
   pids?: number | undefined;
 }
 
+/** What `nexa run` (and the TUI's new-task form) uses for a flag not given: one place for both. */
+export const runDefaults = {
+  approve: 'ask',
+  'approval-timeout': '10m',
+  priority: 0,
+  retries: 1,
+  grace: '10s',
+} as const satisfies Partial<TaskFlags>;
+
 /**
  * Turns `nexa run`'s flags and arguments into the task spec it submits; bad
  * values become one clear line. A shell task's arguments are its command; a

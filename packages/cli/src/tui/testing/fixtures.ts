@@ -76,7 +76,7 @@ export function makeApproval(overrides: Partial<Approval> = {}): Approval {
     tool: 'Bash',
     action: 'run `rm -rf build`',
     command: 'rm -rf build',
-    risk: 'high',
+    risk: 'execute',
     status: 'pending',
     createdAt: ago(40),
     expiresAt: new Date(NOW + 560_000).toISOString(),

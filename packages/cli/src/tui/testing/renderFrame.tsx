@@ -71,12 +71,16 @@ export async function renderFrame(element: ReactNode, options: RenderOptions): P
 
   const settled = async () => {
     // Ink may schedule its render (React effects, a throttled trailing call)
-    // for later in this turn; keep waiting while writes keep arriving.
-    for (;;) {
+    // for later; React may run a dispatched update a turn or two after the
+    // key that caused it. Settled means two quiet rounds of immediates and
+    // timers in a row, with everything written parsed.
+    let quietRounds = 0;
+    while (quietRounds < 2) {
       const writesBefore = stdout.writes;
       await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setTimeout(resolve, 0));
       await stdout.parsed();
-      if (stdout.writes === writesBefore) return;
+      quietRounds = stdout.writes === writesBefore ? quietRounds + 1 : 0;
     }
   };
   const lines = () => screenLines(terminal);

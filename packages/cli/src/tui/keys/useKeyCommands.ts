@@ -1,0 +1,185 @@
+import { NexaError } from '@nexa/core';
+import { useInput } from 'ink';
+import { shortId } from '../components/cells.js';
+import type { PaneSources } from '../feeds/paneSources.js';
+import type { TuiActions } from '../store/actions.js';
+import type { Action } from '../store/reducer.js';
+import { useActions, useDispatch, useTuiState } from '../store/StoreContext.js';
+import { counts, selectedId, selectedTask, selectedWorker, visiblePaneIds } from '../store/selectors.js';
+import type { TuiState } from '../store/state.js';
+import { commandFor, type KeyCommand } from './keyBindings.js';
+
+/** Overlays that read typed text take every key themselves. */
+const typingOverlays = new Set(['newTask', 'filter', 'denyReason', 'diff', 'help']);
+
+/** The pane the scroll keys move: the selected task's when it has one, else the first pinned. */
+function focusedPane(state: TuiState): string | undefined {
+  const panes = visiblePaneIds(state);
+  const selected = selectedId(state, 'tasks');
+  return selected && panes.includes(selected) ? selected : panes[0];
+}
+
+/**
+ * Turns key presses into store actions and server calls, through the one
+ * binding table. Server calls report their answer on the hint line.
+ */
+export function useKeyCommands(sources: PaneSources | null) {
+  const state = useTuiState();
+  const dispatch = useDispatch();
+  const actions = useActions();
+
+  const report = (call: Promise<string>, after?: Action) =>
+    call.then(
+      (line) => {
+        if (after) dispatch(after);
+        dispatch({ type: 'flash', flash: { tone: 'info', text: line } });
+      },
+      (error: unknown) =>
+        dispatch({
+          type: 'flash',
+          flash: { tone: 'error', text: error instanceof NexaError ? error.toLine() : String(error) },
+        }),
+    );
+
+  useInput((input, key) => {
+    const overlay = state.overlay;
+    if (overlay?.kind === 'confirm') {
+      if (input === 'y' || input === 'Y') {
+        dispatch({ type: 'closeOverlay' });
+        if (overlay.action.type === 'quit') actions.quit();
+        else void report(actions.cancel(overlay.action.taskId));
+      } else if (input === 'n' || input === 'N' || key.escape || input === 'q') {
+        dispatch({ type: 'closeOverlay' });
+      }
+      return;
+    }
+    if (overlay && typingOverlays.has(overlay.kind)) {
+      // These overlays read their own keys; only Esc (and ? on help) closes from here.
+      if (overlay.kind === 'help' && (key.escape || input === '?' || input === 'q'))
+        dispatch({ type: 'closeOverlay' });
+      return;
+    }
+    const command = commandFor(input, key, state.view);
+    if (state.flash) dispatch({ type: 'flash', flash: null });
+    if (command) run(command, state, dispatch, actions, sources, report);
+  });
+}
+
+/** Keys that only change what is on screen: one store action each, nothing to decide. */
+const directActions: Partial<Record<KeyCommand, Action>> = {
+  help: { type: 'openOverlay', overlay: { kind: 'help' } },
+  nextView: { type: 'nextView' },
+  showTasks: { type: 'showView', view: 'tasks' },
+  showApprovals: { type: 'showView', view: 'approvals' },
+  showWorkers: { type: 'showView', view: 'workers' },
+  moveUp: { type: 'moveSelection', by: -1 },
+  moveDown: { type: 'moveSelection', by: 1 },
+  pin: { type: 'togglePin' },
+  zoom: { type: 'toggleZoom' },
+  toggleTools: { type: 'toggleTools' },
+  newTask: { type: 'openOverlay', overlay: { kind: 'newTask' } },
+  filter: { type: 'openOverlay', overlay: { kind: 'filter' } },
+};
+
+function run(
+  command: KeyCommand,
+  state: TuiState,
+  dispatch: (action: Action) => void,
+  actions: TuiActions,
+  sources: PaneSources | null,
+  report: (call: Promise<string>, after?: Action) => Promise<void>,
+): void {
+  const task = selectedTask(state);
+  const approvalId = selectedId(state, 'approvals');
+  const worker = selectedWorker(state);
+  const pane = focusedPane(state);
+  const paneBuffer = pane ? sources?.get(pane)?.buffer : undefined;
+  const maxScroll = paneBuffer?.maxScrollBack ?? 0;
+  const page = Math.max(1, (paneBuffer?.rows ?? 10) - 1);
+  const needTask = (then: (id: string) => void) =>
+    task ? then(task.id) : dispatch({ type: 'flash', flash: { tone: 'error', text: 'no task selected' } });
+  const direct = directActions[command];
+  if (direct) {
+    dispatch(direct);
+    return;
+  }
+  switch (command) {
+    case 'quit': {
+      const { running } = counts(state);
+      if (state.embedded && running > 0) {
+        dispatch({
+          type: 'openOverlay',
+          overlay: {
+            kind: 'confirm',
+            question: `${running} task${running === 1 ? ' is' : 's are'} running here; quitting stops the coordinator and worker, and they are requeued when Nexa comes back. Quit?`,
+            action: { type: 'quit' },
+          },
+        });
+      } else actions.quit();
+      return;
+    }
+    case 'scrollUp':
+      if (pane) dispatch({ type: 'scroll', taskId: pane, by: page, max: maxScroll });
+      return;
+    case 'scrollDown':
+      if (pane) dispatch({ type: 'scroll', taskId: pane, by: -page, max: maxScroll });
+      return;
+    case 'scrollTop':
+      if (pane) dispatch({ type: 'scrollEdge', taskId: pane, edge: 'top', max: maxScroll });
+      return;
+    case 'scrollBottom':
+      if (pane) dispatch({ type: 'scrollEdge', taskId: pane, edge: 'bottom', max: maxScroll });
+      return;
+    case 'showDiff':
+      needTask((id) =>
+        state.tasks[id]?.repo
+          ? dispatch({ type: 'openOverlay', overlay: { kind: 'diff', taskId: id } })
+          : dispatch({
+              type: 'flash',
+              flash: {
+                tone: 'error',
+                text: `${shortId(id)} has no repository: only --repo tasks have a diff`,
+              },
+            }),
+      );
+      return;
+    case 'cancelTask':
+      needTask((id) =>
+        dispatch({
+          type: 'openOverlay',
+          overlay: {
+            kind: 'confirm',
+            question: `Cancel task ${id}?`,
+            action: { type: 'cancelTask', taskId: id },
+          },
+        }),
+      );
+      return;
+    case 'retryTask':
+      needTask((id) => void report(actions.retry(id)));
+      return;
+    case 'approve':
+    case 'approveAlways':
+      if (approvalId) {
+        void report(actions.approve(approvalId, command === 'approveAlways'), {
+          type: 'approvalAnswered',
+          id: approvalId,
+          approved: true,
+        });
+      }
+      return;
+    case 'deny':
+      if (approvalId) dispatch({ type: 'openOverlay', overlay: { kind: 'denyReason', approvalId } });
+      return;
+    case 'drain':
+      if (worker) void report(actions.drain(worker.id));
+      return;
+    case 'undrain':
+      if (worker) void report(actions.undrain(worker.id));
+      return;
+    case 'back':
+      if (state.overlay) dispatch({ type: 'closeOverlay' });
+      else if (state.zoomed) dispatch({ type: 'toggleZoom' });
+      return;
+  }
+}

@@ -1,0 +1,90 @@
+import { NexaError } from '@nexa/core';
+import { createNexaClient } from '@nexa/core/client';
+import type { AppRouter } from '@nexa/server';
+import { render } from 'ink';
+import { useMemo } from 'react';
+import { App } from './App.js';
+import { clientActions } from './feeds/clientActions.js';
+import { type Notifier, terminalNotifier } from './feeds/notify.js';
+import { PaneSources } from './feeds/paneSources.js';
+import { keepSubscribed, useLiveFeeds } from './feeds/useLiveFeeds.js';
+import { StoreProvider, useDispatch, useTuiState } from './store/StoreContext.js';
+import { initialState } from './store/state.js';
+
+export interface TuiOptions {
+  server: string;
+  token: string | undefined;
+  /** Inside `nexa up`: quitting stops the coordinator and worker, so it asks first when tasks run. */
+  embedded: boolean;
+  /** Bell and desktop notifications (`--no-notify` turns them off). */
+  notify: boolean;
+}
+
+/**
+ * Runs the TUI until the person quits; throws the coordinator's refusal
+ * (bad or revoked token) as a NexaError after restoring the terminal.
+ */
+export async function runTui(options: TuiOptions): Promise<void> {
+  const nexa = createNexaClient<AppRouter>({
+    server: options.server,
+    token: options.token,
+    transport: 'websocket',
+    keepAlive: true,
+  });
+  const submitted = new Set<string>();
+  let quit: () => void = () => undefined;
+  const ended = new Promise<NexaError | undefined>((resolve) => {
+    quit = () => resolve(undefined);
+    nexa.connection.subscribe((state) => {
+      if (state === 'refused')
+        resolve(nexa.connection.refusal ?? new NexaError('unauthorized', 'the token was refused'));
+    });
+  });
+  const actions = clientActions(nexa, options.server, {
+    quit: () => quit(),
+    submitted: (id) => submitted.add(id),
+  });
+  const sources = new PaneSources((taskId, afterSeq, onEvent) =>
+    keepSubscribed(
+      (onError) =>
+        nexa.client.events.tail.subscribe(
+          { taskId, afterSeq: afterSeq() },
+          { onData: ({ data }) => onEvent(data), onError },
+        ),
+      () => nexa.connection.state !== 'refused',
+    ),
+  );
+  const notifier = options.notify ? terminalNotifier(process.stdout) : null;
+  const instance = render(
+    <StoreProvider initial={initialState(options.server, options.embedded)} actions={actions}>
+      <LiveFeeds nexa={nexa} notify={notifier} submitted={submitted} />
+      <App sources={sources} />
+    </StoreProvider>,
+    { exitOnCtrlC: false, patchConsole: false, maxFps: 30, incrementalRendering: true },
+  );
+  const refusal = await ended;
+  instance.unmount();
+  await instance.waitUntilExit();
+  sources.dispose();
+  await nexa.close();
+  if (refusal) throw refusal;
+}
+
+function LiveFeeds({
+  nexa,
+  notify,
+  submitted,
+}: {
+  nexa: ReturnType<typeof createNexaClient<AppRouter>>;
+  notify: Notifier | null;
+  submitted: Set<string>;
+}) {
+  const dispatch = useDispatch();
+  const { pinned } = useTuiState();
+  const watched = useMemo(
+    () => ({ has: (id: string) => pinned.includes(id) || submitted.has(id) }),
+    [pinned, submitted],
+  );
+  useLiveFeeds(nexa, dispatch, notify, watched);
+  return null;
+}

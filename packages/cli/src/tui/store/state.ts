@@ -1,0 +1,74 @@
+import type { Approval, Task, WorkerInfo } from '@nexa/core';
+import type { TaskFilter } from './taskFilter.js';
+
+/** The views Tab and the number keys switch between, in their order on screen. */
+export const viewNames = ['tasks', 'approvals', 'workers'] as const;
+export type ViewName = (typeof viewNames)[number];
+
+/** What the status bar says about the link to the coordinator. */
+export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'refused';
+export interface Connection {
+  status: ConnectionStatus;
+  server: string;
+  /** Why it was refused, and what to do. */
+  message?: string;
+}
+
+/** A modal layer over the view; while one is open it receives the keys. */
+export type Overlay =
+  | { kind: 'help' }
+  | { kind: 'confirm'; question: string; action: ConfirmedAction }
+  | { kind: 'denyReason'; approvalId: string }
+  | { kind: 'filter' }
+  | { kind: 'newTask' }
+  | { kind: 'diff'; taskId: string };
+
+export type ConfirmedAction = { type: 'cancelTask'; taskId: string } | { type: 'quit' };
+
+/** A one-line answer to the last action, shown above the status bar until the next key. */
+export interface Flash {
+  text: string;
+  tone: 'info' | 'error';
+}
+
+export interface TuiState {
+  connection: Connection;
+  view: ViewName;
+  overlay: Overlay | null;
+  /** Every task the feed has told us about, by id. */
+  tasks: Readonly<Record<string, Task>>;
+  workers: readonly WorkerInfo[];
+  /** Approval requests by id; decided ones stay until the next refresh so a row does not vanish under the cursor. */
+  approvals: Readonly<Record<string, Approval>>;
+  /** The selected row of each view, by id, so new rows do not move the cursor. */
+  selected: Readonly<Record<ViewName, string | null>>;
+  /** Tasks pinned to panes (`p`), at most 4, in the order pinned. */
+  pinned: readonly string[];
+  /** The panes fill the screen (Enter). */
+  zoomed: boolean;
+  /** Tool calls in panes shown in full rather than one line each. */
+  expandTools: boolean;
+  /** Rows scrolled back from the bottom, per task; absent or 0 means following the output. */
+  scrollBack: Readonly<Record<string, number>>;
+  filter: TaskFilter;
+  flash: Flash | null;
+  /** Running inside `nexa up`: quitting stops the coordinator and worker too. */
+  embedded: boolean;
+}
+
+export const initialState = (server: string, embedded = false): TuiState => ({
+  connection: { status: 'connecting', server },
+  view: 'tasks',
+  overlay: null,
+  tasks: {},
+  workers: [],
+  approvals: {},
+  selected: { tasks: null, approvals: null, workers: null },
+  pinned: [],
+  zoomed: false,
+  expandTools: false,
+  scrollBack: {},
+  filter: { text: '', raw: '' },
+  flash: null,
+  embedded,
+});
