@@ -3,6 +3,7 @@
 // Node builtins only: scripts/bench loads this file too (see scripts/bench/loadTs.mjs).
 import { type ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFile, rm } from 'node:fs/promises';
 
 export interface TmuxStart {
   /** The program and its arguments, run directly (no shell in between). */
@@ -40,6 +41,7 @@ const quoteForShell = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
 
 export class Tmux {
   private killed = false;
+  private socketPath: string | undefined;
   private control: ControlClient | undefined;
 
   private constructor(
@@ -57,7 +59,11 @@ export class Tmux {
     // The program waits on a tmux channel so that recording starts before its first byte.
     const gate = `nexa-go-${randomBytes(4).toString('hex')}`;
     const env = Object.entries({ TERM: 'xterm-256color', ...options.env }).map(([k, v]) => `${k}=${v}`);
-    const program = ['sh', '-c', 'tmux wait-for "$0" && exec "$@"', gate, 'env', ...env, ...options.command];
+    // The wrapper notes how the program ended in a pane option: tmux 3.3 sometimes marks a pane
+    // dead without ever learning its exit status.
+    const wrapper =
+      'tmux wait-for "$0" || exit 125; "$@"; s=$?; tmux set-option -p -t "$TMUX_PANE" @exit "$s"; exit "$s"';
+    const program = ['sh', '-c', wrapper, gate, 'env', ...env, ...options.command];
     await tmux.run(
       ['new-session', '-d', '-s', 'main', '-x', String(cols), '-y', String(rows)]
         .concat(options.cwd ? ['-c', options.cwd] : [])
@@ -69,6 +75,7 @@ export class Tmux {
         .concat([';', 'set-option', '-g', 'history-limit', '1000']),
     );
     try {
+      tmux.socketPath = (await tmux.run(['display-message', '-p', '#{socket_path}'])).trim();
       await tmux.run(['resize-window', '-t', 'main', '-x', String(cols), '-y', String(rows)]);
       if (options.recordTo) await tmux.recordBytes(options.recordTo);
       await tmux.run(['wait-for', '-S', gate]);
@@ -177,9 +184,13 @@ export class Tmux {
     await this.run(['pipe-pane', '-O', '-t', 'main', `cat >> ${quoteForShell(file)}`]);
   }
 
-  /** The pid of the pane's program (the command given to start, once it has exec'd). */
+  /** The pid of the program given to start (a child of the pane's wrapper shell). */
   async pid(): Promise<number> {
-    return Number((await this.run(['display-message', '-p', '-t', 'main', '#{pane_pid}'])).trim());
+    const wrapper = (await this.run(['display-message', '-p', '-t', 'main', '#{pane_pid}'])).trim();
+    const children = await readFile(`/proc/${wrapper}/task/${wrapper}/children`, 'utf8').catch(() => '');
+    const child = Number(children.trim().split(' ')[0]);
+    if (!child) throw new Error(`tmux: the program under pane process ${wrapper} is not running`);
+    return child;
   }
 
   /** The size tmux says the terminal is, to check a resize took. */
@@ -195,12 +206,8 @@ export class Tmux {
 
   /** The program's exit status once it has exited, else undefined. */
   async exitStatus(): Promise<number | undefined> {
-    const [dead, status] = (
-      await this.run(['display-message', '-p', '-t', 'main', '#{pane_dead} #{pane_dead_status}'])
-    )
-      .trim()
-      .split(' ');
-    return dead === '1' ? Number(status) : undefined;
+    const status = (await this.run(['display-message', '-p', '-t', 'main', '#{@exit}'])).trim();
+    return status === '' ? undefined : Number(status);
   }
 
   /** Resolves with the program's exit status once it has exited; throws with the screen on timeout. */
@@ -223,6 +230,8 @@ export class Tmux {
     this.killed = true;
     this.control?.close();
     await this.run(['kill-server']).catch(() => undefined); // already gone is fine
+    // tmux leaves its socket file behind; a test run would leave hundreds.
+    if (this.socketPath) await rm(this.socketPath, { force: true });
   }
 }
 
