@@ -11,8 +11,9 @@ import {
   type WorkerRegistration,
   within,
 } from '@nexa/core';
+import { nexaCode } from '@nexa/core/client';
 import { AgentPrograms } from './agentPrograms.js';
-import { connect, nexaCode } from './connection.js';
+import { connect } from './connection.js';
 import { probeSandboxes } from './sandbox/index.js';
 import { TaskSupervisor } from './taskSupervisor.js';
 import { pruneWorkspaces } from './workspace.js';
