@@ -1,6 +1,9 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { agentCredentialNames } from '@nexa/core';
-import { readCredentials, writeCredentials } from '@nexa/core/config';
+import { readCredentials, resolveClientSettings, writeCredentials } from '@nexa/core/config';
+import { Flags } from '@oclif/core';
 import {
   coordinatorFlags,
   coordinatorTiming,
@@ -12,17 +15,33 @@ import { say } from '../lib/say.js';
 import { untilSignal } from '../lib/untilSignal.js';
 import { upHints } from '../lib/upHints.js';
 import { NexaCommand } from '../nexaCommand.js';
+import { hasTerminal, prepareTerminalEnv } from '../tui/terminalEnv.js';
 
 export default class Up extends NexaCommand<typeof Up> {
   static override summary = 'Run a coordinator and a local worker in one process.';
-  static override description =
-    'The embedded default: everything on this machine, state in a local libSQL file. Other machines can join as workers. Ctrl-C stops both.';
+  static override description = `The embedded default: everything on this machine, state in a local libSQL file. Other machines can join as workers.
+
+In a terminal it opens the terminal UI (nexa tui); quitting it (q) stops the coordinator and the worker, after asking if tasks are running. The daemons' own log lines then go to nexa-up.log in the data directory. With --no-tui, in a pipe, or with CI set, it prints how to use it instead, and Ctrl-C stops both.`;
   static override examples = [
     '<%= config.bin %> up',
-    '<%= config.bin %> up --port 7421 --data-dir ./.nexa-data',
+    '<%= config.bin %> up --no-tui --port 7421 --data-dir ./.nexa-data',
   ];
   static override enableJsonFlag = false;
-  static override flags = { ...coordinatorFlags, ...workerFlags, 'shutdown-timeout': shutdownFlag('0s') };
+  static override flags = {
+    ...coordinatorFlags,
+    ...workerFlags,
+    'shutdown-timeout': shutdownFlag('0s'),
+    tui: Flags.boolean({
+      description: 'Open the terminal UI when stdin and stdout are a terminal (never in a pipe or CI).',
+      default: true,
+      allowNo: true,
+    }),
+    notify: Flags.boolean({
+      description: 'In the terminal UI: bell and desktop notifications for approvals and ended tasks.',
+      default: true,
+      allowNo: true,
+    }),
+  };
 
   async run(): Promise<void> {
     const [{ startServer }, { startWorker }] = await Promise.all([
@@ -31,13 +50,18 @@ export default class Up extends NexaCommand<typeof Up> {
     ]);
     const { flags } = this;
     const dataDir = flags['data-dir'];
+    const withTui = flags.tui && hasTerminal() && !inCi();
+    // Under the TUI, a daemon's line on stderr would tear the frame: it goes to a file instead.
+    const logFile = withTui ? join(dataDir, 'nexa-up.log') : undefined;
+    if (logFile) await mkdir(dataDir, { recursive: true, mode: 0o700 });
+    const log = logFile ? fileLog(logFile) : say;
     const server = await startServer({
       host: flags.host,
       port: flags.port,
       dataDir,
       dbUrl: flags.db,
       ...coordinatorTiming(flags),
-      log: say,
+      log,
     });
     // The commands it prints, and any run in another shell, reach this server, not one an
     // older credentials file names: the last `nexa up` started is the default.
@@ -60,15 +84,49 @@ export default class Up extends NexaCommand<typeof Up> {
         ]),
       ],
       dataDir: join(dataDir, 'worker'),
-      log: say,
+      log,
     }).catch(async (error: unknown) => {
       await server.close();
       throw error;
     });
+    if (withTui) {
+      say(`nexa up: coordinator at ${server.url}, worker "${worker.name}"; logs in ${logFile}`);
+      const stopped = new AbortController();
+      void untilSignal().then(() => stopped.abort());
+      const settings = await resolveClientSettings({ server: server.url });
+      prepareTerminalEnv();
+      const { runTui } = await import('../tui/runTui.js');
+      try {
+        await runTui({
+          server: server.url,
+          token: settings.token,
+          embedded: true,
+          notify: flags.notify,
+          signal: stopped.signal,
+        });
+      } finally {
+        say('nexa up: stopping the worker and the coordinator');
+        await worker.stop();
+        await server.close();
+      }
+      return;
+    }
     say(upHints(server.url, dataDir, worker));
     const signal = await untilSignal();
     say(`nexa up: ${signal}, stopping`);
     await worker.stop();
     await server.close();
   }
+}
+
+/** Ink's own rule (is-in-ci): CI set to anything but 0 or false. */
+function inCi(env: NodeJS.ProcessEnv = process.env): boolean {
+  return ['CI', 'CONTINUOUS_INTEGRATION'].some((key) => key in env && env[key] !== '0' && env[key] !== 'false');
+}
+
+function fileLog(file: string): (line: string) => void {
+  const stream = createWriteStream(file, { flags: 'a', mode: 0o600 });
+  return (line) => {
+    stream.write(`${new Date().toISOString()} ${line}\n`);
+  };
 }

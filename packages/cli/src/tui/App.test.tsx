@@ -175,7 +175,7 @@ describe('keys', () => {
     const embedded = recordingActions();
     const up = await renderTui({ embedded: true, tasks: byId(makeTask()) }, size, { actions: embedded });
     await up.stdin.write('q');
-    expect(up.frame).toContain('1 task is running here');
+    expect(up.frame).toContain('1 task runs here. Quit stops Nexa');
     expect(embedded.calls).toEqual([]);
     await up.stdin.write('y');
     expect(embedded.calls).toEqual(['quit']);

@@ -18,6 +18,8 @@ export interface TuiOptions {
   embedded: boolean;
   /** Bell and desktop notifications (`--no-notify` turns them off). */
   notify: boolean;
+  /** Ends the TUI from outside (`nexa up` got SIGTERM). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -35,6 +37,7 @@ export async function runTui(options: TuiOptions): Promise<void> {
   let quit: () => void = () => undefined;
   const ended = new Promise<NexaError | undefined>((resolve) => {
     quit = () => resolve(undefined);
+    options.signal?.addEventListener('abort', () => resolve(undefined), { once: true });
     nexa.connection.subscribe((state) => {
       if (state === 'refused')
         resolve(nexa.connection.refusal ?? new NexaError('unauthorized', 'the token was refused'));
@@ -60,7 +63,7 @@ export async function runTui(options: TuiOptions): Promise<void> {
       <LiveFeeds nexa={nexa} notify={notifier} submitted={submitted} />
       <App sources={sources} />
     </StoreProvider>,
-    { exitOnCtrlC: false, patchConsole: false, maxFps: 30, incrementalRendering: true },
+    { exitOnCtrlC: false, patchConsole: false, maxFps: 30 },
   );
   const refusal = await ended;
   instance.unmount();

@@ -58,10 +58,18 @@ export function createServices(database: Database, tokens: TokenService, options
   const events = new EventLog(database, tasks, feed, activity, (taskId, status) => {
     kick();
     // Runs after the write that released the task: nobody can answer its requests any more.
-    void approvals.expireTask(
-      taskId,
-      status === 'queued' ? 'its attempt ended; the task was queued again' : `the task ended (${status})`,
-    );
+    approvals
+      .expireTask(
+        taskId,
+        status === 'queued' ? 'its attempt ended; the task was queued again' : `the task ended (${status})`,
+      )
+      // A task handed back while the coordinator shuts down ends after the database closed;
+      // that must not crash the process (its requests then expire by their own timeout).
+      .catch((error: unknown) =>
+        options.log(
+          `approvals: the requests of ${taskId} were not expired: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+      );
   });
   scheduler = new Scheduler(database, tasks, events, workers, options.leaseMs, options.log);
   const views = new TaskViews(tasks, scheduler, new WorkerNames(database), activity);

@@ -111,7 +111,7 @@ function run(
           type: 'openOverlay',
           overlay: {
             kind: 'confirm',
-            question: `${running} task${running === 1 ? ' is' : 's are'} running here; quitting stops the coordinator and worker, and they are requeued when Nexa comes back. Quit?`,
+            question: `${running} task${running === 1 ? ' runs' : 's run'} here. Quit stops Nexa; ${running === 1 ? 'it runs' : 'they run'} again at the next nexa up.`,
             action: { type: 'quit' },
           },
         });
