@@ -24,9 +24,9 @@ export function Screen({ cols, rows }: { cols: number; rows: number }) {
   const height = frameHeight(rows);
   const body: Size = { width: cols, height: Math.max(1, height - CHROME_ROWS) };
   return (
-    <Box flexDirection="column" width={cols} height={height} overflow="hidden">
+    <Box flexDirection="column" width={cols} height={height}>
       <TabBar state={state} width={cols} />
-      <Box height={body.height} width={cols} overflow="hidden">
+      <Box height={body.height} width={cols}>
         <Body size={body} />
       </Box>
       <HintLine state={state} width={cols} />

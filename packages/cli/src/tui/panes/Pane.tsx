@@ -1,7 +1,7 @@
 import { visible } from '@nexa/core';
 import { Box, Text } from 'ink';
 import { cut } from './eventLines.js';
-import type { StyledRow } from './styledRow.js';
+import { styledRowToAnsi } from './styledRow.js';
 import type { TerminalBuffer } from './terminalBuffer.js';
 import { useTerminalBuffer } from './useTerminalBuffer.js';
 
@@ -39,12 +39,16 @@ export function Pane({ title, buffer, width, height, scrollBack, follow, focused
   const rows = bodyRows > 0 ? buffer.visibleRows(back).slice(0, bodyRows) : [];
   const colored = color ?? colorWanted();
   return (
-    <Box flexDirection="column" width={width} height={height} overflow="hidden">
+    <Box flexDirection="column" width={width} height={height}>
       <Header title={title} width={width} follow={follow} scrolledBy={back} focused={focused} />
-      {rows.map((row, y) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: a row is its position on screen
-        <Row key={y} row={row} width={width} color={colored} />
-      ))}
+      {rows.length > 0 ? (
+        // One text for the whole body: a row per element would cost Ink a layout node and a
+        // measure each, every frame. Rows are exactly `width` cells (the terminal's size), so
+        // nothing wraps; truncate is the safety net.
+        <Text wrap="truncate">
+          {rows.map((row) => (row.length === 0 ? ' ' : styledRowToAnsi(row, colored))).join('\n')}
+        </Text>
+      ) : null}
     </Box>
   );
 }
@@ -61,35 +65,9 @@ function Header(props: {
   const title = cut(visible(props.title), room).padEnd(room);
   const line = cut(`${title} ${where}`, props.width);
   return (
-    <Box height={1} width={props.width} overflow="hidden">
+    <Box height={1} width={props.width}>
       <Text wrap="truncate" inverse={props.focused} dimColor={!props.focused} bold={props.focused}>
         {line}
-      </Text>
-    </Box>
-  );
-}
-
-function Row({ row, width, color }: { row: StyledRow; width: number; color: boolean }) {
-  return (
-    <Box height={1} width={width} overflow="hidden">
-      <Text wrap="truncate">
-        {row.length === 0
-          ? ' '
-          : row.map((run, x) => (
-              <Text
-                // biome-ignore lint/suspicious/noArrayIndexKey: runs are positions in the row
-                key={x}
-                color={color ? run.fg : undefined}
-                backgroundColor={color ? run.bg : undefined}
-                bold={run.bold}
-                dimColor={run.dim}
-                italic={run.italic}
-                underline={run.underline}
-                inverse={run.inverse}
-              >
-                {run.text}
-              </Text>
-            ))}
       </Text>
     </Box>
   );

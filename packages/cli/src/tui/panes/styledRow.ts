@@ -120,3 +120,39 @@ export function styledRow(
   if (last && !last.bg && !last.inverse && !last.underline) last.text = last.text.trimEnd();
   return row;
 }
+
+/** SGR numbers of the 16 named colours, foreground; background is 10 more. */
+const namedSgr: Record<string, number> = Object.fromEntries(
+  ansiColourNames.map((name, index) => [name, index < 8 ? 30 + index : 90 + index - 8]),
+);
+
+function colourSgr(value: string, background: boolean): string {
+  const named = namedSgr[value];
+  if (named !== undefined) return String(background ? named + 10 : named);
+  const r = Number.parseInt(value.slice(1, 3), 16);
+  const g = Number.parseInt(value.slice(3, 5), 16);
+  const b = Number.parseInt(value.slice(5, 7), 16);
+  return `${background ? 48 : 38};2;${r};${g};${b}`;
+}
+
+/**
+ * A row as one string with SGR escapes, for one `<Text>`: a pane row of a
+ * dozen runs as a dozen nested elements costs React and Ink more than the
+ * frame around it. Only styles come out: the text of a run has no control
+ * characters (styledRow replaced them), so nothing else can reach the screen.
+ */
+export function styledRowToAnsi(row: StyledRow, color: boolean): string {
+  let out = '';
+  for (const run of row) {
+    const codes: string[] = [];
+    if (color && run.fg) codes.push(colourSgr(run.fg, false));
+    if (color && run.bg) codes.push(colourSgr(run.bg, true));
+    if (run.bold) codes.push('1');
+    if (run.dim) codes.push('2');
+    if (run.italic) codes.push('3');
+    if (run.underline) codes.push('4');
+    if (run.inverse) codes.push('7');
+    out += codes.length > 0 ? `\u001b[${codes.join(';')}m${run.text}\u001b[0m` : run.text;
+  }
+  return out;
+}

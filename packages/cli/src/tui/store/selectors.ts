@@ -14,14 +14,38 @@ const byCreated = (a: Task, b: Task) => a.createdAt.localeCompare(b.createdAt);
 const byFinishedDesc = (a: Task, b: Task) =>
   (b.finishedAt ?? b.createdAt).localeCompare(a.finishedAt ?? a.createdAt);
 
+/**
+ * Remembers the last answer for the same inputs: the state is immutable, so
+ * the same objects mean the same answer, and one frame asks many times.
+ */
+function lastOf<Args extends object[], R>(compute: (...args: Args) => R): (...args: Args) => R {
+  let lastArgs: Args | undefined;
+  let last: R;
+  return (...args) => {
+    if (!lastArgs || args.some((arg, i) => arg !== lastArgs?.[i])) {
+      last = compute(...args);
+      lastArgs = args;
+    }
+    return last;
+  };
+}
+
+const groupTasks = lastOf((tasks: TuiState['tasks'], filter: TuiState['filter']) =>
+  computeGroups(tasks, filter),
+);
+
 /** The task list, grouped by what each task needs from the person, filtered. */
 export function taskGroups(state: Pick<TuiState, 'tasks' | 'filter'>): TaskGroup[] {
+  return groupTasks(state.tasks, state.filter);
+}
+
+function computeGroups(tasks: TuiState['tasks'], filter: TuiState['filter']): TaskGroup[] {
   const needsYou: Task[] = [];
   const running: Task[] = [];
   const queued: Task[] = [];
   const finished: Task[] = [];
-  for (const task of Object.values(state.tasks)) {
-    if (!matchesFilter(task, state.filter)) continue;
+  for (const task of Object.values(tasks)) {
+    if (!matchesFilter(task, filter)) continue;
     if (task.status === 'waiting_approval') needsYou.push(task);
     else if (task.status === 'queued') queued.push(task);
     else if (isTerminalStatus(task.status)) finished.push(task);
@@ -35,11 +59,15 @@ export function taskGroups(state: Pick<TuiState, 'tasks' | 'filter'>): TaskGroup
   ];
 }
 
+const pendingOf = lastOf((approvals: TuiState['approvals']) =>
+  Object.values(approvals)
+    .filter((approval) => approval.status === 'pending')
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt)),
+);
+
 /** Pending requests, oldest first: the order they should be answered in. */
 export function pendingApprovals(state: Pick<TuiState, 'approvals'>): Approval[] {
-  return Object.values(state.approvals)
-    .filter((approval) => approval.status === 'pending')
-    .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  return pendingOf(state.approvals);
 }
 
 /** The rows of a view, in screen order: what the cursor moves over. */

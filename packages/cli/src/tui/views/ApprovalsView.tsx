@@ -40,7 +40,7 @@ export function ApprovalsView({ width, height }: { width: number; height: number
   const col = { task: 8, agent: 8, worker: 10, tool: 10, risk: 8, age: 6, left: 8 };
   const action = Math.max(8, width - 1 - Object.values(col).reduce((a, b) => a + b, 0));
   return (
-    <Box flexDirection="column" width={width} height={height} overflow="hidden">
+    <Box flexDirection="column" width={width} height={height}>
       <Text bold wrap="truncate">
         {' '}
         {cell('TASK', col.task)}
@@ -108,7 +108,7 @@ function ApprovalDetail({ approval, width, height }: { approval: Approval; width
         ]
       : lines;
   return (
-    <Box flexDirection="column" height={height} overflow="hidden">
+    <Box flexDirection="column" height={height}>
       {shown.map((line, i) => (
         <Text
           // biome-ignore lint/suspicious/noArrayIndexKey: the lines of one request, in a fixed order

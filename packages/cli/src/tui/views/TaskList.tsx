@@ -48,7 +48,7 @@ export function TaskList({ width, height }: { width: number; height: number }) {
   const start = Math.max(0, Math.min(selectedLine - Math.floor(height / 2), lines.length - height));
   const col = columns(width);
   return (
-    <Box width={width} height={height} flexDirection="column" overflow="hidden">
+    <Box width={width} height={height} flexDirection="column">
       {lines.slice(start, start + height).map((line) =>
         line.kind === 'group' ? (
           <Text key={`g-${line.group.title}`} bold wrap="truncate">

@@ -14,7 +14,7 @@ export function TasksView({ width, height }: Size) {
   const layout = tasksLayout({ width, height }, state.zoomed);
   const ids = visiblePaneIds(state);
   return (
-    <Box flexDirection={layout.sideBySide ? 'row' : 'column'} width={width} height={height} overflow="hidden">
+    <Box flexDirection={layout.sideBySide ? 'row' : 'column'} width={width} height={height}>
       {layout.list ? <TaskList {...layout.list} /> : null}
       {layout.sideBySide ? <Box width={1} /> : null}
       <PaneArea ids={ids} area={layout.panes} />
@@ -27,7 +27,7 @@ function PaneArea({ ids, area }: { ids: string[]; area: Size }) {
   const grid = paneGrid(ids.length, area);
   let next = 0;
   return (
-    <Box flexDirection="column" width={area.width} height={area.height} overflow="hidden">
+    <Box flexDirection="column" width={area.width} height={area.height}>
       {grid.map((row, r) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: grid rows have no identity of their own
         <Box key={r} flexDirection="row" height={row[0]?.height ?? 0}>

@@ -45,7 +45,7 @@ export function WorkersView({ width, height }: { width: number; height: number }
   const labels = rest - agents;
   const selected = state.workers[index];
   return (
-    <Box flexDirection="column" width={width} height={height} overflow="hidden">
+    <Box flexDirection="column" width={width} height={height}>
       <Text bold wrap="truncate">
         {' '}
         {cell('NAME', col.name)}
@@ -108,7 +108,7 @@ function WorkerDetail({ worker, width, height }: { worker: WorkerInfo; width: nu
       : `x drain · nexa workers drain ${worker.name}`,
   ];
   return (
-    <Box flexDirection="column" height={Math.max(0, height)} overflow="hidden">
+    <Box flexDirection="column" height={Math.max(0, height)}>
       <Text dimColor>{'─'.repeat(width)}</Text>
       {lines.slice(0, Math.max(0, height - 1)).map((line) => (
         <Text key={line} wrap="truncate">
