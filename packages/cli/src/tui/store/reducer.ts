@@ -1,7 +1,7 @@
 import { type Approval, isTerminalStatus, type Task, type WorkerInfo } from '@nexa/core';
 import { FINISHED_SHOWN, rowIds, selectedId } from './selectors.js';
 import type { ConnectionStatus, Flash, Overlay, TuiState, ViewName } from './state.js';
-import { viewNames } from './state.js';
+import { scrolledBack, viewNames } from './state.js';
 import { parseTaskFilter } from './taskFilter.js';
 
 /** Pins beyond this would make panes too small to read: 1, 2 or 4 panes fit a terminal. */
@@ -134,15 +134,14 @@ export function reducer(state: TuiState, action: Action): TuiState {
     case 'toggleTools':
       return { ...state, expandTools: !state.expandTools };
     case 'scroll': {
-      const current = state.scrollBack[action.taskId] ?? 0;
-      const next = Math.max(0, Math.min(action.max, current + action.by));
-      return { ...state, scrollBack: { ...state.scrollBack, [action.taskId]: next } };
+      const current = scrolledBack(state.scrollBack[action.taskId], action.max);
+      const back = Math.max(0, Math.min(action.max, current + action.by));
+      return { ...state, scrollBack: { ...state.scrollBack, [action.taskId]: { back, base: action.max } } };
     }
-    case 'scrollEdge':
-      return {
-        ...state,
-        scrollBack: { ...state.scrollBack, [action.taskId]: action.edge === 'top' ? action.max : 0 },
-      };
+    case 'scrollEdge': {
+      const back = action.edge === 'top' ? action.max : 0;
+      return { ...state, scrollBack: { ...state.scrollBack, [action.taskId]: { back, base: action.max } } };
+    }
     case 'openOverlay':
       return { ...state, overlay: action.overlay, flash: null };
     case 'closeOverlay':

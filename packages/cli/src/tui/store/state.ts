@@ -25,6 +25,22 @@ export type Overlay =
 
 export type ConfirmedAction = { type: 'cancelTask'; taskId: string } | { type: 'quit' };
 
+/**
+ * A pane scrolled back: `back` rows up from the bottom when the buffer had
+ * `base` rows of scrollback. Output that arrives later grows the scrollback;
+ * the view stays on the same lines by adding that growth (see scrolledBack).
+ */
+export interface PaneScroll {
+  back: number;
+  base: number;
+}
+
+/** Rows up from the bottom a pane shows now, given its buffer's scrollback; 0 follows. */
+export function scrolledBack(scroll: PaneScroll | undefined, maxScrollBack: number): number {
+  if (!scroll || scroll.back === 0) return 0;
+  return Math.min(maxScrollBack, scroll.back + Math.max(0, maxScrollBack - scroll.base));
+}
+
 /** A one-line answer to the last action, shown above the status bar until the next key. */
 export interface Flash {
   text: string;
@@ -48,8 +64,8 @@ export interface TuiState {
   zoomed: boolean;
   /** Tool calls in panes shown in full rather than one line each. */
   expandTools: boolean;
-  /** Rows scrolled back from the bottom, per task; absent or 0 means following the output. */
-  scrollBack: Readonly<Record<string, number>>;
+  /** Where each pane is scrolled to; absent means following the output. */
+  scrollBack: Readonly<Record<string, PaneScroll>>;
   filter: TaskFilter;
   flash: Flash | null;
   /** Running inside `nexa up`: quitting stops the coordinator and worker too. */

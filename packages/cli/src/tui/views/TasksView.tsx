@@ -4,6 +4,7 @@ import { usePaneSource } from '../feeds/PaneSourcesContext.js';
 import { Pane } from '../panes/Pane.js';
 import { useTuiState } from '../store/StoreContext.js';
 import { selectedId, visiblePaneIds } from '../store/selectors.js';
+import { scrolledBack } from '../store/state.js';
 import { taskTitle } from '../store/taskFilter.js';
 import { paneGrid, type Size, tasksLayout } from './layout.js';
 import { TaskList } from './TaskList.js';
@@ -46,7 +47,7 @@ function PaneSlot({ taskId, size }: { taskId: string; size: Size }) {
   const state = useTuiState();
   const task = state.tasks[taskId];
   const source = usePaneSource(taskId, Math.max(1, size.width), Math.max(1, size.height - 1));
-  const scrollBack = state.scrollBack[taskId] ?? 0;
+  const scrollBack = source ? scrolledBack(state.scrollBack[taskId], source.buffer.maxScrollBack) : 0;
   const focused = selectedId(state, 'tasks') === taskId;
   const pinned = state.pinned.includes(taskId);
   const glyph = task ? statusGlyphs[task.status].glyph : '?';
