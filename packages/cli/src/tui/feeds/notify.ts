@@ -7,7 +7,8 @@ import { visible } from '@nexa/core';
  * an agent asked, and an OSC ends at the first BEL or ESC in it.
  */
 export function notificationBytes(text: string): string {
-  const safe = visible(text).replace(/[;\\]/g, ' ').slice(0, 200);
+  // ';' separates OSC 777's fields; visible() already turned every control into text.
+  const safe = visible(text).replace(/;/g, ',').slice(0, 200);
   return `\u0007\u001b]9;${safe}\u0007\u001b]777;notify;Nexa;${safe}\u0007`;
 }
 
