@@ -6,6 +6,9 @@
 //   pnpm bench tui [--quick] [--json] [--command 'node packages/cli/bin/run.js tui']
 //                  [--size 160x48] [--keys-before 'p,j,p'] [--key j]
 //
+// By default the keys pin four of the streaming tasks once they are listed (p, j, p, ...), so four
+// panes stream at once, as a person watching several agents would have it.
+//
 // `{task}` in --command is replaced by the id of a task that keeps running through every phase
 // (so `nexa logs --follow {task}` can stand in for the TUI); NEXA_SERVER and NEXA_TOKEN are set.
 import { execFileSync } from 'node:child_process';
@@ -166,7 +169,7 @@ function options(argv) {
       json: { type: 'boolean', default: false },
       command: { type: 'string', default: 'node packages/cli/bin/run.js tui' },
       size: { type: 'string', default: '160x48' },
-      'keys-before': { type: 'string', default: '' },
+      'keys-before': { type: 'string', default: 'p,j,p,j,p,j,p' },
       key: { type: 'string', default: 'j' },
       presses: { type: 'string' },
     },
@@ -243,9 +246,18 @@ export async function benchTui(argv = []) {
       return undefined;
     }
     const recording = await followRecording(file, meter);
-    if (opts['keys-before']) await tmux.sendKeys(...opts['keys-before'].split(','));
 
     const streamingTasks = early ?? (await submitStreamers());
+    if (opts['keys-before']) {
+      // The keys act on what is listed: the streaming tasks first, at the top of the list.
+      if (!watched) {
+        await tmux.waitFor(new RegExp(`Running \\(${streamers}\\)`), {
+          what: `the ${streamers} streaming tasks to be listed`,
+          timeoutMs: 20_000,
+        });
+      }
+      await tmux.sendKeys(...opts['keys-before'].split(','));
+    }
     const streaming = await phase(opts.streamSeconds, pid, recording, meter);
     // Idle begins when every streaming task has ended (the stand-in's own task stays, silent).
     const ended = streamingTasks.slice(watched ? 1 : 0);

@@ -31,6 +31,15 @@ describe('keys', () => {
     ui.unmount();
   });
 
+  it('keys that arrive together (fast typing, a slow SSH link) each count', async () => {
+    const tasks = Array.from({ length: 3 }, (_, i) => makeTask({ command: [`job-${i}`] }));
+    const ui = await renderTui({ tasks: byId(...tasks) }, { cols: 160, rows: 48 });
+    await ui.stdin.write('pjpjp');
+    expect(ui.lines.filter((line) => line.includes('⚑')).join('\n')).toMatch(/job-0.*job-1/);
+    expect(ui.sources.size).toBe(3);
+    ui.unmount();
+  });
+
   it('Tab and the number keys switch views', async () => {
     const ui = await renderTui({ workers: [makeWorker({ name: 'gpu-box' })] }, size);
     await ui.stdin.write('3');

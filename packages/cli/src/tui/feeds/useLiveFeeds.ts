@@ -1,4 +1,4 @@
-import type { Approval, TaskFeedMessage } from '@nexa/core';
+import type { Approval, TaskActivity, TaskFeedMessage } from '@nexa/core';
 import { isTerminalStatus } from '@nexa/core';
 import type { NexaConnection } from '@nexa/core/client';
 import type { AppRouter } from '@nexa/server';
@@ -8,6 +8,9 @@ import type { Action } from '../store/reducer.js';
 import { taskTitle } from '../store/taskFilter.js';
 import { FrameBatcher } from './frameBatcher.js';
 import type { Notifier } from './notify.js';
+
+/** How often the list takes in running tasks' last lines and costs. */
+const ACTIVITY_MS = 1000;
 
 /** What the feeds need to know when deciding whether to notify. */
 export interface WatchedTasks {
@@ -32,6 +35,11 @@ export function useLiveFeeds(
   useEffect(() => {
     const { client, connection } = nexa;
     const known = new Map<string, string>(); // task id → status, to notice a watched task ending
+    // A running task's last line and cost change all the time; the list shows them once a
+    // second, so streaming tasks do not redraw the whole screen at the feed's pace.
+    const activityBatch = new FrameBatcher<TaskActivity>((activity) => {
+      dispatch({ type: 'tasksActivity', activity });
+    }, ACTIVITY_MS);
     const taskBatch = new FrameBatcher<TaskFeedMessage>((messages) => {
       const snapshotAt = messages.findLastIndex((m) => m.type === 'snapshot');
       const start = Math.max(0, snapshotAt);
@@ -39,8 +47,8 @@ export function useLiveFeeds(
       if (snapshot?.type === 'snapshot') dispatch({ type: 'tasksSnapshot', tasks: snapshot.tasks });
       const changed = messages.slice(snapshotAt + 1).flatMap((m) => (m.type === 'task' ? [m.task] : []));
       if (changed.length > 0) dispatch({ type: 'tasksChanged', tasks: changed });
-      const activity = messages.slice(start).flatMap((m) => (m.type === 'activity' ? m.tasks : []));
-      if (activity.length > 0) dispatch({ type: 'tasksActivity', activity });
+      for (const m of messages.slice(start))
+        if (m.type === 'activity') for (const a of m.tasks) activityBatch.push(a);
       for (const task of snapshot?.type === 'snapshot' ? snapshot.tasks : []) known.set(task.id, task.status);
       for (const task of changed) {
         const before = known.get(task.id);
@@ -130,6 +138,7 @@ export function useLiveFeeds(
       stopWatching();
       for (const stop of subscriptions) stop();
       taskBatch.dispose();
+      activityBatch.dispose();
       approvalBatch.dispose();
     };
   }, [nexa, dispatch, notify]);

@@ -59,9 +59,14 @@ export function useKeyCommands(sources: PaneSources | null) {
         dispatch({ type: 'closeOverlay' });
       return;
     }
-    const command = commandFor(input, key, state.view);
     if (state.flash) dispatch({ type: 'flash', flash: null });
-    if (command) run(command, state, dispatch, actions, sources, report);
+    // Keys typed quickly (or over a slow SSH link) arrive together, and Ink hands them over as
+    // one string, as it does a paste: each character is a key of its own.
+    const keys = input.length > 1 && !key.ctrl && !key.meta ? [...input] : [input];
+    for (const one of keys) {
+      const command = commandFor(one, key, state.view);
+      if (command) run(command, state, dispatch, actions, sources, report);
+    }
   });
 }
 

@@ -81,7 +81,8 @@ export function reducer(state: TuiState, action: Action): TuiState {
       const tasks = { ...state.tasks };
       for (const { id, lastLine, costUsd } of action.activity) {
         const task = tasks[id];
-        if (task) tasks[id] = { ...task, lastLine, costUsd };
+        // A finished task's row already has its final line and cost; late activity must not undo them.
+        if (task && !isTerminalStatus(task.status)) tasks[id] = { ...task, lastLine, costUsd };
       }
       return { ...state, tasks };
     }
