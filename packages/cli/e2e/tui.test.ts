@@ -148,9 +148,15 @@ describe('nexa tui in a terminal', () => {
     );
     expect(finished).not.toContain('⚠ 1 approval');
     // Its pane tells the story: approved, then the agent's answer, then the final status.
-    const pane = paneText(await selectTask(tmux, wide, shortId(taskId)), wide);
+    await selectTask(tmux, wide, shortId(taskId));
+    // A pane fetches its task's events once shown: wait for them to arrive.
+    const pane = paneText(
+      await tmux.waitFor((screen) => paneText(screen, wide).includes('■ succeeded'), {
+        what: 'the final status in its pane',
+      }),
+      wide,
+    );
     expect(pane).toMatch(/✓ approved by/);
-    expect(pane).toContain('■ succeeded');
     expect((await nexa(cluster.home, ['diff', taskId])).stdout).toContain('+approved-by-tui');
   }, 60_000);
 
@@ -181,8 +187,10 @@ describe('nexa tui in a terminal', () => {
       (screen) => tasksUnder(screen, wide, 'Finished').some((t) => t.short === shortId(taskId)),
       { what: `${shortId(taskId)} under Finished`, timeoutMs: 30_000 },
     );
-    const pane = paneText(await selectTask(tmux, wide, shortId(taskId)), wide);
-    expect(pane).toContain('✗ denied: keep the readme');
+    await selectTask(tmux, wide, shortId(taskId));
+    await tmux.waitFor((screen) => paneText(screen, wide).includes('✗ denied: keep the readme'), {
+      what: 'the denial and its reason in the pane',
+    });
     // The agent was told: the reason came back to the model as the tool's result ...
     const told = fake.requests.filter((request) => JSON.stringify(request.body).includes('keep the readme'));
     expect(told.length).toBeGreaterThan(0);
