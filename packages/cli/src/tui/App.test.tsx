@@ -37,7 +37,14 @@ describe('keys', () => {
     await ui.stdin.write('pjpjp');
     expect(ui.lines.filter((line) => line.includes('⚑')).join('\n')).toMatch(/job-0.*job-1/);
     expect(ui.sources.size).toBe(3);
-    ui.unmount();
+    // each key against the state the one before made: 3 opens the workers view, x drains there
+    const worker = makeWorker({ name: 'box' });
+    const actions = recordingActions();
+    const burst = await renderTui({ workers: [worker] }, size, { actions });
+    await burst.stdin.write('3x');
+    await burst.waitForFrame((frame) => frame.includes(`drain ${worker.id}`));
+    expect(actions.calls).toEqual([`drain ${worker.id}`]);
+    burst.unmount();
   });
 
   it('Tab and the number keys switch views', async () => {

@@ -11,6 +11,9 @@ import { keepSubscribed, useLiveFeeds } from './feeds/useLiveFeeds.js';
 import { StoreProvider, useDispatch, useTuiState } from './store/StoreContext.js';
 import { initialState } from './store/state.js';
 
+/** Long enough for Ink (at most 30 frames a second) to draw the refusal before the TUI ends. */
+const REFUSAL_FRAME_MS = 150;
+
 export interface TuiOptions {
   server: string;
   token: string | undefined;
@@ -66,6 +69,9 @@ export async function runTui(options: TuiOptions): Promise<void> {
     { exitOnCtrlC: false, patchConsole: false, maxFps: 30 },
   );
   const refusal = await ended;
+  // Let the last frame say "refused by …" with the reason, not the "connected" of the socket
+  // the coordinator accepted before it read the token.
+  if (refusal) await new Promise((resolve) => setTimeout(resolve, REFUSAL_FRAME_MS));
   instance.unmount();
   await instance.waitUntilExit();
   sources.dispose();

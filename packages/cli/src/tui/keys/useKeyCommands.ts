@@ -3,7 +3,7 @@ import { useInput } from 'ink';
 import { shortId } from '../components/cells.js';
 import type { PaneSources } from '../feeds/paneSources.js';
 import type { TuiActions } from '../store/actions.js';
-import type { Action } from '../store/reducer.js';
+import { type Action, reducer } from '../store/reducer.js';
 import { useActions, useDispatch, useTuiState } from '../store/StoreContext.js';
 import { counts, selectedId, selectedTask, selectedWorker, visiblePaneIds } from '../store/selectors.js';
 import type { TuiState } from '../store/state.js';
@@ -61,11 +61,19 @@ export function useKeyCommands(sources: PaneSources | null) {
     }
     if (state.flash) dispatch({ type: 'flash', flash: null });
     // Keys typed quickly (or over a slow SSH link) arrive together, and Ink hands them over as
-    // one string, as it does a paste: each character is a key of its own.
+    // one string, as it does a paste: each character is a key of its own, decided against the
+    // state the keys before it made (`3x`: the workers view, then drain). A key that opens an
+    // overlay ends the burst: what follows was typed before the person saw it.
     const keys = input.length > 1 && !key.ctrl && !key.meta ? [...input] : [input];
+    let current = state;
+    const apply = (action: Action) => {
+      current = reducer(current, action);
+      dispatch(action);
+    };
     for (const one of keys) {
-      const command = commandFor(one, key, state.view);
-      if (command) run(command, state, dispatch, actions, sources, report);
+      const command = commandFor(one, key, current.view);
+      if (command) run(command, current, apply, actions, sources, report);
+      if (current.overlay) break;
     }
   });
 }

@@ -10,7 +10,7 @@ type Line = { kind: 'group'; group: TaskGroup } | { kind: 'task'; task: Task };
 
 /** Column widths for a list `width` wide: the title and last line share what is left. */
 function columns(width: number) {
-  const fixed = { glyph: 2, id: 7, agent: 7, worker: 10, elapsed: 7, cost: 7 };
+  const fixed = { glyph: 2, id: 7, agent: 8, worker: 10, elapsed: 7, cost: 7 };
   const rest = Math.max(10, width - 2 - Object.values(fixed).reduce((a, b) => a + b, 0));
   // Room for the last line of output only when the title keeps enough to be recognised.
   const title = rest >= 36 ? Math.floor(rest * 0.45) : rest;
