@@ -19,7 +19,8 @@ import { hasTerminal, prepareTerminalEnv } from '../tui/terminalEnv.js';
 
 export default class Up extends NexaCommand<typeof Up> {
   static override summary = 'Run a coordinator and a local worker in one process.';
-  static override description = `The embedded default: everything on this machine, state in a local libSQL file. Other machines can join as workers.
+  static override description =
+    `The embedded default: everything on this machine, state in a local libSQL file. Other machines can join as workers.
 
 In a terminal it opens the terminal UI (nexa tui); quitting it (q) stops the coordinator and the worker, after asking if tasks are running. The daemons' own log lines then go to nexa-up.log in the data directory. With --no-tui, in a pipe, or with CI set, it prints how to use it instead, and Ctrl-C stops both.`;
   static override examples = [
@@ -121,7 +122,9 @@ In a terminal it opens the terminal UI (nexa tui); quitting it (q) stops the coo
 
 /** Ink's own rule (is-in-ci): CI set to anything but 0 or false. */
 function inCi(env: NodeJS.ProcessEnv = process.env): boolean {
-  return ['CI', 'CONTINUOUS_INTEGRATION'].some((key) => key in env && env[key] !== '0' && env[key] !== 'false');
+  return ['CI', 'CONTINUOUS_INTEGRATION'].some(
+    (key) => key in env && env[key] !== '0' && env[key] !== 'false',
+  );
 }
 
 function fileLog(file: string): (line: string) => void {
