@@ -114,6 +114,25 @@ describe.each(sizes)('frames at $cols×$rows', (size) => {
     ui.unmount();
   });
 
+  it('the help screen, the new-task form and a diff, over the tasks view', async () => {
+    const task = makeTask({ repo: '/src/app', status: 'succeeded', finishedAt: new Date(NOW).toISOString() });
+    const help = await renderTui({ overlay: { kind: 'help' } }, size);
+    expect(help.frame).toContain('nexa tasks list');
+    await expectFrame('help', help, size);
+    help.unmount();
+    const form = await renderTui({ overlay: { kind: 'newTask' } }, size);
+    expect(form.frame).toContain('New task (as nexa run)');
+    await expectFrame('new-task', form, size);
+    form.unmount();
+    const diff = await renderTui(
+      { tasks: { [task.id]: task }, overlay: { kind: 'diff', taskId: task.id } },
+      size,
+    );
+    await diff.waitForFrame((frame) => frame.includes('+new'));
+    await expectFrame('diff', diff, size);
+    diff.unmount();
+  });
+
   it('reconnecting, in the status bar', async () => {
     const task = makeTask();
     const ui = await renderTui(
