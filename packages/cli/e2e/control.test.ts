@@ -178,7 +178,7 @@ describe('retry, drain and waiting', () => {
     expect(JSON.parse(undrain.stdout)).toMatchObject({ name: 'main', status: 'online' });
     await cluster.observer.waitForTask(waiting.id, (t) => t.status === 'succeeded');
     const unknown = await nexa(cluster.home, ['workers', 'undrain', 'nope']);
-    expect(unknown).toMatchObject({ exitCode: 1 });
+    expect(unknown).toMatchObject({ exitCode: 125, stdout: '' }); // as every unknown id
     expect(unknown.stderr).toMatch(/no worker nope/);
   });
 });
