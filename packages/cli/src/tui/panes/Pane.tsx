@@ -1,5 +1,6 @@
 import { visible } from '@nexa/core';
 import { Box, Text } from 'ink';
+import { memo } from 'react';
 import { cut } from './eventLines.js';
 import { styledRowToAnsi } from './styledRow.js';
 import type { TerminalBuffer } from './terminalBuffer.js';
@@ -29,7 +30,11 @@ export const colorWanted = (env: NodeJS.ProcessEnv = process.env) => !env.NO_COL
  * whole screen when a frame outgrows the terminal). The buffer is kept at
  * the pane's size, so a task's cursor moves land where it meant them.
  */
-export function Pane({ title, buffer, width, height, scrollBack, follow, focused, color }: PaneProps) {
+export const Pane = memo(PaneBody);
+
+// Memoized: a key press re-renders the screen, and a pane whose props did not change (the
+// buffer signals its own changes) need not read its rows and build its strings again.
+function PaneBody({ title, buffer, width, height, scrollBack, follow, focused, color }: PaneProps) {
   useTerminalBuffer(buffer);
   if (width < 1 || height < 1) return null;
   const bodyRows = height - 1;

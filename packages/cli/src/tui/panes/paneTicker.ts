@@ -1,10 +1,10 @@
 /**
- * How often panes redraw while their tasks stream: ten times a second reads
- * as live, and a frame of a big terminal costs Ink a full-screen render, so
- * drawing panes at Ink's 30 fps cap would triple the TUI's CPU for nothing a
- * person can read. Keys and list changes still draw at once.
+ * How often panes redraw while their tasks stream: five times a second
+ * reads as live, and every frame costs Ink a render of the whole screen, so
+ * drawing panes at Ink's 30 fps cap would cost four times the CPU for nothing
+ * a person can read. Keys and list changes still draw at once.
  */
-export const PANE_FRAME_MS = 100;
+export const PANE_FRAME_MS = 200;
 
 const pending = new Set<() => void>();
 let scheduled = false;
