@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { atNextLiveFrame, cancelLiveFrame } from '../frames/liveFrames.js';
 
 /**
  * The time, for elapsed and time-left columns. It ticks once a second only
@@ -9,9 +10,14 @@ export function useClock(counting: boolean): number {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     if (!counting) return;
-    setNow(Date.now());
-    const timer = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(timer);
+    const update = () => setNow(Date.now());
+    update();
+    // On the live frame, so a second ticking over and streaming panes draw as one frame.
+    const timer = setInterval(() => atNextLiveFrame(update), 1000);
+    return () => {
+      clearInterval(timer);
+      cancelLiveFrame(update);
+    };
   }, [counting]);
   return now;
 }

@@ -1,7 +1,7 @@
 import type { StoredTaskEvent } from '@nexa/core';
+import { FrameBatcher } from '../frames/frameBatcher.js';
 import { TaskTranscript } from '../panes/taskTranscript.js';
 import { TerminalBuffer } from '../panes/terminalBuffer.js';
-import { FrameBatcher } from './frameBatcher.js';
 
 /** What a pane draws from: the task's terminal and the transcript that writes into it. */
 export interface PaneSource {

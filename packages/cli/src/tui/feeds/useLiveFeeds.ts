@@ -4,9 +4,10 @@ import type { NexaConnection } from '@nexa/core/client';
 import type { AppRouter } from '@nexa/server';
 import { type Dispatch, useEffect, useRef } from 'react';
 import { shortId } from '../components/cells.js';
+import { FrameBatcher } from '../frames/frameBatcher.js';
+import { atNextLiveFrame } from '../frames/liveFrames.js';
 import type { Action } from '../store/reducer.js';
 import { taskTitle } from '../store/taskFilter.js';
-import { FrameBatcher } from './frameBatcher.js';
 import type { Notifier } from './notify.js';
 
 /** How often the list takes in running tasks' last lines and costs. */
@@ -38,7 +39,8 @@ export function useLiveFeeds(
     // A running task's last line and cost change all the time; the list shows them once a
     // second, so streaming tasks do not redraw the whole screen at the feed's pace.
     const activityBatch = new FrameBatcher<TaskActivity>((activity) => {
-      dispatch({ type: 'tasksActivity', activity });
+      // Drawn with the streaming panes, not as a frame of its own.
+      atNextLiveFrame(() => dispatch({ type: 'tasksActivity', activity }));
     }, ACTIVITY_MS);
     const taskBatch = new FrameBatcher<TaskFeedMessage>((messages) => {
       const snapshotAt = messages.findLastIndex((m) => m.type === 'snapshot');

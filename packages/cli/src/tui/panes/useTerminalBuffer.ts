@@ -1,19 +1,19 @@
 import { useCallback, useSyncExternalStore } from 'react';
-import { atNextPaneFrame, cancelPaneFrame } from './paneTicker.js';
+import { atNextLiveFrame, cancelLiveFrame } from '../frames/liveFrames.js';
 import type { TerminalBuffer } from './terminalBuffer.js';
 
 /**
  * Re-renders the calling component when the buffer has parsed new output,
- * and only then, at the next pane frame (see paneTicker): every pane that
+ * and only then, at the next live frame (see frames/liveFrames): every pane that
  * changed redraws in the same render. Returns the buffer's version.
  */
 export function useTerminalBuffer(buffer: TerminalBuffer): number {
   const subscribe = useCallback(
     (onChange: () => void) => {
-      const stop = buffer.onChange(() => atNextPaneFrame(onChange));
+      const stop = buffer.onChange(() => atNextLiveFrame(onChange));
       return () => {
         stop();
-        cancelPaneFrame(onChange);
+        cancelLiveFrame(onChange);
       };
     },
     [buffer],
