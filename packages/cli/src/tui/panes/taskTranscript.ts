@@ -5,10 +5,10 @@ import type { TerminalBuffer } from './terminalBuffer.js';
 /**
  * Characters of events a transcript keeps to rebuild its pane (when tools
  * are expanded or collapsed). A pane shows at most SCROLLBACK_ROWS rows, and
- * 1 Mi characters is several times that at any sane width, for each of the
- * few panes on screen at once.
+ * 256 Ki characters is more than that at any sane width, for each of the few
+ * panes on screen at once, without the TUI's memory growing with its output.
  */
-export const KEPT_EVENT_CHARS = 1024 * 1024;
+export const KEPT_EVENT_CHARS = 256 * 1024;
 
 /** Roughly what an event costs to keep: output is almost all of it. */
 const sizeOf = (event: StoredTaskEvent) =>
