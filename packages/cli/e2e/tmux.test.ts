@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Tmux } from './tmux.js';
+import { Tmux, tmuxOrSkip } from './tmux.js';
 
 // The driver the TUI's e2e tests stand on, tried on plain programs.
 let tmux: Tmux | undefined;
@@ -15,7 +15,9 @@ afterEach(async () => {
   dir = undefined;
 });
 
-describe('tmux driver', () => {
+const haveTmux = tmuxOrSkip('the tmux driver tests');
+
+describe.skipIf(!haveTmux)('tmux driver', () => {
   it('types text, presses Enter, and reads what the program printed', async () => {
     tmux = await Tmux.start({ command: ['sh', '-c', 'read x; echo "got $x"; read y'] });
     await tmux.sendKeys('hello world', 'Enter');

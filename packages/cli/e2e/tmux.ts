@@ -1,9 +1,27 @@
 // Drives a program in a real terminal (a tmux pane on a private server), as a person at a
 // keyboard would: type, press keys, read the screen, resize, record every byte it writes.
 // Node builtins only: scripts/bench loads this file too (see scripts/bench/loadTs.mjs).
-import { type ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, execFile, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
+
+/**
+ * Whether tmux is here to drive a terminal: true, or why not. CI installs it
+ * and its TUI tests must run; elsewhere they are skipped with that reason.
+ */
+export function tmuxWorks(): true | string {
+  const version = spawnSync('tmux', ['-V'], { encoding: 'utf8' });
+  return version.status === 0 ? true : 'tmux is not installed (apt-get install tmux)';
+}
+
+/** The rule for a test file that needs tmux: in CI it must run; elsewhere it says why it skips. */
+export function tmuxOrSkip(what: string): boolean {
+  const works = tmuxWorks();
+  if (works === true) return true;
+  if (process.env.CI) throw new Error(`CI must run ${what}: ${works}`);
+  console.warn(`skipping ${what}: ${works}`);
+  return false;
+}
 
 export interface TmuxStart {
   /** The program and its arguments, run directly (no shell in between). */

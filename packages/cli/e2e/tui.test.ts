@@ -8,7 +8,7 @@ import { claudeWorker, makeRepo } from './agents.js';
 import { type Cluster, startCluster } from './cluster.js';
 import { type Daemon, makeHome, nexa, nexaBin, startServer, startWorker, workerToken } from './harness.js';
 import { analyzeTerminalBytes } from './terminalBytes.js';
-import { Tmux } from './tmux.js';
+import { Tmux, tmuxOrSkip } from './tmux.js';
 import {
   count,
   highest,
@@ -25,9 +25,12 @@ import {
 // The real `nexa tui` (and `nexa up`) in a tmux pane against real coordinator and worker
 // processes, read as a person reads the screen. Every step waits on what the screen shows.
 
+const haveTmux = tmuxOrSkip('the TUI end-to-end tests');
+
 let fake: FakeModelServer;
 let cluster: Cluster;
 beforeAll(async () => {
+  if (!haveTmux) return;
   fake = await startFakeAnthropic();
   cluster = await startCluster();
   const { flags, env } = claudeWorker(fake.url);
@@ -74,7 +77,7 @@ async function submitClaude(prompt: string): Promise<string> {
   return run.stdout.trim();
 }
 
-describe('nexa tui in a terminal', () => {
+describe.skipIf(!haveTmux)('nexa tui in a terminal', () => {
   it('shows two tasks streaming, the selected pane advancing, and both panes once both are pinned', async () => {
     const alpha = await submitShell('i=0; while :; do i=$((i+1)); echo alpha-$i; sleep 0.05; done');
     const beta = await submitShell('i=0; while :; do i=$((i+1)); echo beta-$i; sleep 0.05; done');
