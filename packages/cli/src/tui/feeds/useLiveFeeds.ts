@@ -35,7 +35,9 @@ export function useLiveFeeds(
   watchedRef.current = watched;
   useEffect(() => {
     const { client, connection } = nexa;
-    const known = new Map<string, string>(); // task id → status, to notice a watched task ending
+    // The tasks not yet ended, to notice a watched one ending; an ended task leaves, so this
+    // holds the active tasks only, however long the TUI runs.
+    const unfinished = new Set<string>();
     // A running task's last line and cost change all the time; the list shows them once a
     // second, so streaming tasks do not redraw the whole screen at the feed's pace.
     const activityBatch = new FrameBatcher<TaskActivity>((activity) => {
@@ -51,17 +53,17 @@ export function useLiveFeeds(
       if (changed.length > 0) dispatch({ type: 'tasksChanged', tasks: changed });
       for (const m of messages.slice(start))
         if (m.type === 'activity') for (const a of m.tasks) activityBatch.push(a);
-      for (const task of snapshot?.type === 'snapshot' ? snapshot.tasks : []) known.set(task.id, task.status);
+      if (snapshot?.type === 'snapshot') {
+        unfinished.clear();
+        for (const task of snapshot.tasks) if (!isTerminalStatus(task.status)) unfinished.add(task.id);
+      }
       for (const task of changed) {
-        const before = known.get(task.id);
-        known.set(task.id, task.status);
-        if (
-          notify &&
-          before &&
-          !isTerminalStatus(before as never) &&
-          isTerminalStatus(task.status) &&
-          watchedRef.current.has(task.id)
-        ) {
+        if (!isTerminalStatus(task.status)) {
+          unfinished.add(task.id);
+          continue;
+        }
+        const ended = unfinished.delete(task.id);
+        if (notify && ended && watchedRef.current.has(task.id)) {
           notify(
             `${shortId(task.id)} ${task.agent} ${task.status.replace('_', ' ')}: ${taskTitle(task).slice(0, 80)}`,
           );

@@ -36,6 +36,16 @@ describe('the TUI store', () => {
     expect(selectedId(state)).toBe(rowIds(state, 'tasks').at(-1));
   });
 
+  it('the cursor stays on the task it shows when a new one sorts above it, before any key', () => {
+    const running = makeTask();
+    let state = reducer(start(), { type: 'tasksSnapshot', tasks: [running] });
+    expect(selectedId(state)).toBe(running.id);
+    const asking = makeTask({ status: 'waiting_approval' });
+    state = reducer(state, { type: 'tasksChanged', tasks: [asking] });
+    expect(rowIds(state, 'tasks')[0]).toBe(asking.id);
+    expect(selectedId(state)).toBe(running.id);
+  });
+
   it(`pins at most ${MAX_PINNED} panes`, () => {
     const tasks = Array.from({ length: 5 }, () => makeTask());
     let state = start({ tasks: byId(tasks) });

@@ -53,6 +53,18 @@ function byId<T extends { id: string }>(items: readonly T[]): Record<string, T> 
   return Object.fromEntries(items.map((item) => [item.id, item]));
 }
 
+/**
+ * The cursor stays on a task, not a position: until the person moves it, it
+ * holds the first task listed, so a task that arrives and sorts above it (one
+ * now waiting for approval) does not take the cursor and the pane with it.
+ */
+function anchorTaskSelection(state: TuiState): TuiState {
+  const current = state.selected.tasks;
+  if (current && state.tasks[current]) return state;
+  const first = rowIds(state, 'tasks')[0] ?? null;
+  return first === current ? state : { ...state, selected: { ...state.selected, tasks: first } };
+}
+
 function moved(state: TuiState, by: number): TuiState {
   const ids = rowIds(state, state.view);
   if (ids.length === 0) return state;
@@ -74,9 +86,12 @@ export function reducer(state: TuiState, action: Action): TuiState {
         },
       };
     case 'tasksSnapshot':
-      return { ...state, tasks: pruneFinished(byId(action.tasks)) };
+      return anchorTaskSelection({ ...state, tasks: pruneFinished(byId(action.tasks)) });
     case 'tasksChanged':
-      return { ...state, tasks: pruneFinished({ ...state.tasks, ...byId(action.tasks) }) };
+      return anchorTaskSelection({
+        ...state,
+        tasks: pruneFinished({ ...state.tasks, ...byId(action.tasks) }),
+      });
     case 'tasksActivity': {
       const tasks = { ...state.tasks };
       for (const { id, lastLine, costUsd } of action.activity) {

@@ -4,6 +4,7 @@ import { cell, shortId, span } from '../components/cells.js';
 import { useClock } from '../components/useClock.js';
 import { useTuiState } from '../store/StoreContext.js';
 import { pendingApprovals, selectedId } from '../store/selectors.js';
+import { windowStart } from './layout.js';
 
 const riskColors: Record<Risk, string> = {
   read: 'green',
@@ -32,10 +33,7 @@ export function ApprovalsView({ width, height }: { width: number; height: number
     0,
     queue.findIndex((a) => a.id === chosen),
   );
-  const start = Math.max(
-    0,
-    Math.min(index - Math.floor((listHeight - 1) / 2), queue.length - (listHeight - 1)),
-  );
+  const start = windowStart(index, queue.length, listHeight - 1);
   const selected = queue[index];
   const col = { task: 8, agent: 8, worker: 10, tool: 10, risk: 8, age: 6, left: 8 };
   const action = Math.max(8, width - 1 - Object.values(col).reduce((a, b) => a + b, 0));

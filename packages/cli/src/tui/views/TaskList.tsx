@@ -5,6 +5,7 @@ import { useClock } from '../components/useClock.js';
 import { useTuiState } from '../store/StoreContext.js';
 import { selectedId, type TaskGroup, taskGroups } from '../store/selectors.js';
 import { taskTitle } from '../store/taskFilter.js';
+import { windowStart } from './layout.js';
 
 type Line = { kind: 'group'; group: TaskGroup } | { kind: 'task'; task: Task };
 
@@ -45,7 +46,7 @@ export function TaskList({ width, height }: { width: number; height: number }) {
     0,
     lines.findIndex((line) => line.kind === 'task' && line.task.id === chosen),
   );
-  const start = Math.max(0, Math.min(selectedLine - Math.floor(height / 2), lines.length - height));
+  const start = windowStart(selectedLine, lines.length, height);
   const col = columns(width);
   return (
     <Box width={width} height={height} flexDirection="column">

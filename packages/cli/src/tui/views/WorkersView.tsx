@@ -4,6 +4,7 @@ import { ago } from '../../output/format.js';
 import { cell } from '../components/cells.js';
 import { useTuiState } from '../store/StoreContext.js';
 import { selectedId } from '../store/selectors.js';
+import { windowStart } from './layout.js';
 
 const statusColors: Record<string, string> = {
   online: 'green',
@@ -35,10 +36,7 @@ export function WorkersView({ width, height }: { width: number; height: number }
     state.workers.findIndex((w) => w.id === chosen),
   );
   const listHeight = Math.min(state.workers.length + 1, Math.max(3, height - 6));
-  const start = Math.max(
-    0,
-    Math.min(index - Math.floor((listHeight - 1) / 2), state.workers.length - (listHeight - 1)),
-  );
+  const start = windowStart(index, state.workers.length, listHeight - 1);
   const col = { name: 14, status: 10, load: 7, sandboxes: 16, version: 9, seen: 9 };
   const rest = Math.max(12, width - 1 - Object.values(col).reduce((a, b) => a + b, 0));
   const agents = Math.floor(rest / 2);

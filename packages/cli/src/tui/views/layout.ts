@@ -57,3 +57,11 @@ export function paneGrid(count: number, area: Size): Size[][] {
   ];
   return [top, count === 3 ? bottom.slice(0, 1) : bottom];
 }
+
+/**
+ * The first of `rows` rows to show so the row at `index` stays on screen,
+ * centred when it can be: every list renders only the rows that fit.
+ */
+export function windowStart(index: number, count: number, rows: number): number {
+  return Math.max(0, Math.min(index - Math.floor(rows / 2), count - rows));
+}
