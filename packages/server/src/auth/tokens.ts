@@ -65,8 +65,8 @@ export class TokenService {
     const jti = randomUUID();
     const now = Date.now();
     const expiresAt = ttlSeconds ? now + ttlSeconds * 1000 : null;
-    await this.database.writes.run(() =>
-      this.database.db
+    await this.database.writes.run((writer) =>
+      writer.db
         .insert(tokens)
         .values({ jti, role, subject, createdBy: createdBy ?? null, createdAt: now, expiresAt }),
     );
@@ -110,10 +110,10 @@ export class TokenService {
    * with it are refused from now on and its open connections end.
    */
   async revoke(jti: string): Promise<TokenRecord> {
-    const row = await this.database.writes.run(async () => {
-      const [found] = await this.database.db.select().from(tokens).where(eq(tokens.jti, jti));
+    const row = await this.database.writes.run(async (writer) => {
+      const [found] = await writer.db.select().from(tokens).where(eq(tokens.jti, jti));
       if (!found || found.revokedAt !== null) return found;
-      const [updated] = await this.database.db
+      const [updated] = await writer.db
         .update(tokens)
         .set({ revokedAt: Date.now() })
         .where(eq(tokens.jti, jti))

@@ -3,16 +3,18 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Client, createClient } from '@libsql/client';
 import { NexaError } from '@nexa/core';
-import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
+import { drizzle } from 'drizzle-orm/libsql';
 import { migrate } from 'drizzle-orm/libsql/migrator';
 import { fairClient } from './fairClient.js';
+import { type ReadDb, readOnly } from './readOnly.js';
 import * as schema from './schema.js';
-import { WriteQueue } from './writeQueue.js';
+import { type Db, WriteQueue } from './writeQueue.js';
 
-export type Db = LibSQLDatabase<typeof schema>;
+export type { Db, ReadDb };
 
 export interface Database {
-  db: Db;
+  /** For reads. Writing needs a Writer, which only `writes.run` hands out. */
+  db: ReadDb;
   client: Client;
   /** Every write goes through here (see WriteQueue). */
   writes: WriteQueue;
@@ -66,10 +68,11 @@ export async function openDatabase(url: string, options: { authToken?: string } 
       cause: error,
     });
   }
-  const db = drizzle(fairClient(client), { schema });
-  const writes = new WriteQueue();
+  const fair = fairClient(client);
+  const db = drizzle(fair, { schema });
+  const writes = new WriteQueue(db, fair);
   return {
-    db,
+    db: readOnly(db),
     client,
     writes,
     url,

@@ -93,6 +93,8 @@ export const tasks = sqliteTable(
     index('tasks_worker').on(table.workerId, table.status),
     index('tasks_change').on(table.changeSeq),
     index('tasks_finished').on(table.finishedAt),
+    // Only tasks no live session holds have a stored lease: the lease monitor's sweep reads just those.
+    index('tasks_lease').on(table.leaseExpiresAt),
   ],
 );
 

@@ -1,23 +1,106 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Client } from '@libsql/client';
+import { NexaError } from '@nexa/core';
+import type { LibSQLDatabase } from 'drizzle-orm/libsql';
+import type * as schema from './schema.js';
+
+export type Db = LibSQLDatabase<typeof schema>;
+
+/** What may change the database: only an operation the write queue runs is handed one. */
+export interface Writer {
+  /** Drizzle, for writes and for reads that must see them. */
+  readonly db: Db;
+  /** The raw client, for statements drizzle builds too slowly (the group commit's multi-row inserts). */
+  readonly client: Client;
+  /**
+   * Runs `effect` once this operation has finished, outside it: what follows
+   * a write (a scheduling pass, expiring a released task's requests) may
+   * queue writes of its own, which inside the operation would wait for it.
+   */
+  afterward(effect: () => void): void;
+}
+
+/**
+ * Which operations go first. `control` is everything a person or the
+ * scheduler waits on (submits, assignments, status changes, decisions);
+ * `bulk` is the group commit of output appends. A waiting control operation
+ * always runs before the next bulk one, so dispatch waits behind at most the
+ * one bulk commit already running, never behind thousands of appends.
+ */
+export type WriteLane = 'control' | 'bulk';
+
+interface Queued {
+  operation: (writer: Writer) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
 /**
  * Runs write operations one at a time. The libSQL file client pools
  * connections, and two overlapping write transactions fail with SQLITE_BUSY,
- * so every write in the coordinator goes through one of these.
+ * so every write in the coordinator goes through here: an operation receives
+ * the Writer, and only code holding one can write. Queueing a write from
+ * inside an operation would wait for itself forever; it fails loudly instead.
  */
 export class WriteQueue {
-  private tail: Promise<unknown> = Promise.resolve();
+  private readonly lanes: Record<WriteLane, Queued[]> = { control: [], bulk: [] };
+  private busy = false;
+  private readonly inside = new AsyncLocalStorage<true>();
   private readonly listeners = new Set<() => void>();
+  private readonly idleWaiters: Array<() => void> = [];
 
-  run<T>(operation: () => Promise<T>): Promise<T> {
-    const write = async () => {
+  constructor(
+    private readonly db: Db,
+    private readonly client: Client,
+  ) {}
+
+  run<T>(operation: (writer: Writer) => Promise<T>, lane: WriteLane = 'control'): Promise<T> {
+    if (this.inside.getStore()) {
+      return Promise.reject(
+        new NexaError(
+          'internal',
+          'a write operation queued another write and would wait for itself; pass its Writer down instead',
+        ),
+      );
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.lanes[lane].push({
+        operation,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+      });
+      if (!this.busy) void this.drain();
+    });
+  }
+
+  /** How many operations wait in a lane (the group commit sizes itself by it). */
+  waiting(lane: WriteLane): number {
+    return this.lanes[lane].length;
+  }
+
+  private async drain(): Promise<void> {
+    this.busy = true;
+    for (let next = this.next(); next; next = this.next()) {
+      const effects: Array<() => void> = [];
+      const writer: Writer = {
+        db: this.db,
+        client: this.client,
+        afterward: (effect) => effects.push(effect),
+      };
       try {
-        return await operation();
-      } finally {
-        for (const listener of this.listeners) listener();
+        next.resolve(await this.inside.run(true, () => next.operation(writer)));
+      } catch (error) {
+        next.reject(error);
       }
-    };
-    const result = this.tail.then(write, write);
-    this.tail = result.catch(() => undefined);
-    return result;
+      for (const listener of this.listeners) listener();
+      for (const effect of effects) effect();
+    }
+    this.busy = false;
+    for (const wake of this.idleWaiters.splice(0)) wake();
+  }
+
+  private next(): Queued | undefined {
+    return this.lanes.control.shift() ?? this.lanes.bulk.shift();
   }
 
   /**
@@ -31,7 +114,8 @@ export class WriteQueue {
   }
 
   /** Resolves once everything queued so far has finished. */
-  async idle(): Promise<void> {
-    await this.tail;
+  idle(): Promise<void> {
+    if (!this.busy) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 }

@@ -21,7 +21,6 @@ async function finishedTaskWithLog(count: number, size: number): Promise<string>
     (await import('@nexa/core')).TaskSpec.parse({ command: ['true'] }),
     { jti: 'x', role: 'admin', subject: 'test' },
   );
-  const { db } = services.database;
   const chunk = 'x'.repeat(size - 20);
   const rows = Array.from({ length: count }, (_, i) => {
     const seq = i + 1;
@@ -31,8 +30,10 @@ async function finishedTaskWithLog(count: number, size: number): Promise<string>
         : { kind: 'output', stream: 'stdout', data: `${String(seq).padStart(8, '0')} ${chunk}` };
     return { taskId: task.id, seq, attempt: 1, kind: body.kind, body: JSON.stringify(body), at: seq };
   });
-  for (let i = 0; i < rows.length; i += 200) await db.insert(taskEvents).values(rows.slice(i, i + 200));
-  await db.update(tasks).set({ status: 'succeeded', finishedAt: Date.now() }).where(eq(tasks.id, task.id));
+  await services.database.writes.run(async ({ db }) => {
+    for (let i = 0; i < rows.length; i += 200) await db.insert(taskEvents).values(rows.slice(i, i + 200));
+    await db.update(tasks).set({ status: 'succeeded', finishedAt: Date.now() }).where(eq(tasks.id, task.id));
+  });
   return task.id;
 }
 

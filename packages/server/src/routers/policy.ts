@@ -7,7 +7,9 @@ export const policyRouter = router({
 
   set: adminProcedure.input(Policy).mutation(async ({ ctx, input }) => {
     const { database, policies } = ctx.services;
-    await database.writes.run(() => policies.replace('project', input.rules, ctx.principal.subject));
+    await database.writes.run((writer) =>
+      policies.replace(writer, 'project', input.rules, ctx.principal.subject),
+    );
     return policies.show('project');
   }),
 });

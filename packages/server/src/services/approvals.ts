@@ -16,6 +16,7 @@ import { and, asc, desc, eq, inArray, lte, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '../db/open.js';
 import { approvals } from '../db/schema.js';
+import type { Writer } from '../db/writeQueue.js';
 import { rowsWithin } from './byteBudget.js';
 import type { PolicyStore } from './policies.js';
 import { iso } from './taskRows.js';
@@ -108,7 +109,7 @@ export class ApprovalService {
     workerId: string,
     input: ApprovalRequestInput,
   ): Promise<{ approval: Approval; decision?: ApprovalDecision }> {
-    return this.database.writes.run(async () => {
+    return this.database.writes.run(async (writer) => {
       const task = await this.tasks.mustRow(input.taskId);
       if (task.workerId !== workerId || task.attempt !== input.attempt || !isActiveStatus(task.status)) {
         throw new NexaError(
@@ -156,7 +157,7 @@ export class ApprovalService {
         always: false,
         updatedInput: null,
       };
-      await this.db.insert(approvals).values(row);
+      await writer.db.insert(approvals).values(row);
       this.changed(row);
       if (row.status === 'pending') this.armExpiry(row.expiresAt);
       return this.answerFor(row);
@@ -170,7 +171,7 @@ export class ApprovalService {
 
   /** A person answers a pending request; `always` also allows the same action for the rest of the task. */
   answer(id: string, answer: Answer): Promise<Approval> {
-    return this.database.writes.run(async () => {
+    return this.database.writes.run(async (writer) => {
       const row = await this.mustRow(id);
       if (row.status !== 'pending') {
         throw new NexaError(
@@ -186,8 +187,8 @@ export class ApprovalService {
         always: answer.approve && (answer.always ?? false),
         updatedInput: answer.updatedInput ?? null,
       };
-      if (decided.always) await this.policies.add(`task:${row.taskId}`, alwaysRule(row), answer.by);
-      return approvalFromRow(await this.settle(row, decided));
+      if (decided.always) await this.policies.add(writer, `task:${row.taskId}`, alwaysRule(row), answer.by);
+      return approvalFromRow(await this.settle(writer, row, decided));
     });
   }
 
@@ -196,9 +197,14 @@ export class ApprovalService {
     // Called for every task that ends; most never asked anything, so look before taking the write
     // queue. Nothing new can turn up meanwhile: a task no longer active may not ask.
     if ((await this.pendingOf(taskId)).length === 0) return;
-    await this.database.writes.run(async () => {
+    await this.database.writes.run(async (writer) => {
       for (const row of await this.pendingOf(taskId)) {
-        await this.settle(row, { status: 'expired', decidedAt: Date.now(), decidedBy: 'nexa', reason });
+        await this.settle(writer, row, {
+          status: 'expired',
+          decidedAt: Date.now(),
+          decidedBy: 'nexa',
+          reason,
+        });
       }
     });
   }
@@ -213,7 +219,7 @@ export class ApprovalService {
   /** Denies every request nobody answered in time; arms the timer for the next one. */
   private async expireOverdue(): Promise<void> {
     this.nextExpiry = Number.POSITIVE_INFINITY;
-    await this.database.writes.run(async () => {
+    await this.database.writes.run(async (writer) => {
       const now = Date.now();
       const overdue = await this.db
         .select()
@@ -221,7 +227,7 @@ export class ApprovalService {
         .where(and(eq(approvals.status, 'pending'), lte(approvals.expiresAt, now)));
       for (const row of overdue) {
         const reason = `no answer within ${formatDuration(row.expiresAt - row.createdAt)}`;
-        await this.settle(row, { status: 'denied', decidedAt: now, decidedBy: 'timeout', reason });
+        await this.settle(writer, row, { status: 'denied', decidedAt: now, decidedBy: 'timeout', reason });
       }
       const [next] = await this.db
         .select({ expiresAt: approvals.expiresAt })
@@ -252,8 +258,12 @@ export class ApprovalService {
   }
 
   /** Stores a decision, tells the worker that asked, and tells watchers. Inside the write queue. */
-  private async settle(row: ApprovalRow, decided: Partial<ApprovalRow>): Promise<ApprovalRow> {
-    await this.db.update(approvals).set(decided).where(eq(approvals.id, row.id));
+  private async settle(
+    writer: Writer,
+    row: ApprovalRow,
+    decided: Partial<ApprovalRow>,
+  ): Promise<ApprovalRow> {
+    await writer.db.update(approvals).set(decided).where(eq(approvals.id, row.id));
     const updated = { ...row, ...decided };
     const task = await this.tasks.row(row.taskId);
     if (task?.workerId && task.attempt === row.attempt) {

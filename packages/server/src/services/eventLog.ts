@@ -1,8 +1,8 @@
+import type { InStatement } from '@libsql/client';
 import {
   isActiveStatus,
   isTerminalStatus,
   limits,
-  NexaError,
   type StoredTaskEvent,
   type TaskEvent,
   type TaskEventBody,
@@ -11,37 +11,19 @@ import {
 import { and, asc, desc, eq, gt, lte, max, sql } from 'drizzle-orm';
 import type { Database } from '../db/open.js';
 import { taskAttempts, taskEvents, tasks } from '../db/schema.js';
+import type { Writer } from '../db/writeQueue.js';
+import { type AppendBatch, AppendGroups, type AppendStore, type CheckedBatch } from './appendGroups.js';
 import { rowsWithin } from './byteBudget.js';
+import { eventFromRow, eventRow, freshSeqs, insertEventRows } from './eventRows.js';
 import type { LiveFeed } from './liveFeed.js';
 import type { TaskActivityTracker } from './taskActivity.js';
 import type { AttemptRow, TaskRow } from './taskRows.js';
 import type { TaskService } from './tasks.js';
-import { applyWorkerStatus } from './workerStatus.js';
 
-export interface AppendBatch {
-  taskId: string;
-  attempt: number;
-  events: TaskEvent[];
-}
-
-type EventRow = typeof taskEvents.$inferSelect;
+export type { AppendBatch } from './appendGroups.js';
 
 /** How many tasks' last seq the log remembers (oldest forgotten first). */
 const LAST_SEQ_CACHE = 10_000;
-
-function eventFromRow(row: EventRow): StoredTaskEvent {
-  return {
-    ...(JSON.parse(row.body) as TaskEventBody),
-    seq: row.seq,
-    at: row.at,
-    attempt: row.attempt,
-  } as StoredTaskEvent;
-}
-
-function rowFromEvent(taskId: string, attempt: number, event: TaskEvent): EventRow {
-  const { seq, at, ...body } = event;
-  return { taskId, seq, attempt, kind: body.kind, body: JSON.stringify(body), at };
-}
 
 export function isFinalEvent(event: TaskEvent): boolean {
   return event.kind === 'status' && isTerminalStatus(event.status);
@@ -52,110 +34,93 @@ export function isFinalEvent(event: TaskEvent): boolean {
  * from the coordinator itself, paged reads, and tails that catch up from the
  * database then follow live.
  */
-export class EventLog {
+export class EventLog implements AppendStore {
   private readonly lastSeqs = new Map<string, number>();
+  private readonly groups: AppendGroups;
 
   constructor(
     private readonly database: Database,
     private readonly tasks: TaskService,
     private readonly feed: LiveFeed,
     private readonly activity: TaskActivityTracker,
-    /** A task left its worker: it ended, or went back to the queue. */
-    private readonly onTaskReleased: (taskId: string, status: TaskStatus) => void,
-  ) {}
+    /** A task left its worker: it ended, or went back to the queue. Runs after the commit. */
+    private readonly onTaskReleased: (writer: Writer, taskId: string, status: TaskStatus) => void,
+  ) {
+    this.groups = new AppendGroups(database, this);
+  }
 
   /**
-   * Stores a worker's batch. Idempotent: events already stored are skipped,
-   * so a batch retried after a lost ack changes nothing. Fenced: only the
-   * worker holding the task's current attempt may write; a worker that was
-   * declared lost can never write into the attempt that replaced it.
+   * Stores a worker's batch, acknowledged once the transaction holding it has
+   * committed (see AppendGroups: many workers' batches share one). Idempotent
+   * and fenced: see AppendGroups.check.
    */
   append(workerId: string, batch: AppendBatch): Promise<{ ackedSeq: number }> {
-    const { taskId, attempt } = batch;
-    const lastSeq = batch.events.at(-1)?.seq ?? 0;
-    return this.database.writes.run(async () => {
-      const task = await this.tasks.mustRow(taskId);
-      if (task.workerId !== workerId || task.attempt !== attempt) {
-        throw new NexaError('conflict', `attempt ${attempt} of task ${taskId} is not held by this worker`);
-      }
-      if (isTerminalStatus(task.status)) {
-        if ((await this.lastSeq(taskId)) >= lastSeq) return { ackedSeq: lastSeq };
-        throw new NexaError('conflict', `task ${taskId} has already ended (${task.status})`);
-      }
-      const first = batch.events[0]?.seq ?? 0;
-      const stored = await this.lastSeq(taskId);
-      if (first > stored + 1) {
-        // Never store a gap: the worker resends the missing batch first.
-        throw new NexaError(
-          'invalid_input',
-          `task ${taskId}: events start at ${first}, expected ${stored + 1}`,
-        );
-      }
-      const change = applyWorkerStatus(task, batch.events);
-      await this.store(task, attempt, change.events, change.task, change.attempt);
-      return { ackedSeq: lastSeq };
-    });
+    return this.groups.add(workerId, batch);
   }
 
   /**
    * Appends an event decided by the coordinator (requeued, cancelled, lost)
    * after the last stored one, with the task and attempt changes it implies,
-   * in one transaction. Must run inside the write queue.
+   * in one transaction of the write operation that holds `writer`.
    */
   async appendFromCoordinator(
+    writer: Writer,
     task: TaskRow,
     body: TaskEventBody,
     taskUpdate: Partial<TaskRow>,
     attemptUpdate?: Partial<AttemptRow>,
   ): Promise<void> {
     const event = { ...body, seq: (await this.lastSeq(task.id)) + 1, at: Date.now() } as TaskEvent;
-    await this.store(task, task.attempt, [event], taskUpdate, attemptUpdate);
+    await this.commit(writer, [{ task, attempt: task.attempt, events: [event], taskUpdate, attemptUpdate }]);
   }
 
-  private async store(
-    task: TaskRow,
-    attempt: number,
-    events: TaskEvent[],
-    taskUpdate: Partial<TaskRow> | undefined,
-    attemptUpdate: Partial<AttemptRow> | undefined,
-  ): Promise<void> {
-    const { db } = this.database;
-    const ends = taskUpdate?.status !== undefined && isTerminalStatus(taskUpdate.status);
-    if (ends) {
-      // The task's last line and cost leave memory for its row, in the same transaction as its end.
-      this.activity.record(task.id, events);
-      const live = this.activity.of(task.id);
-      if (live) taskUpdate = { ...taskUpdate, lastLine: live.lastLine, costUsd: live.costUsd };
+  /**
+   * Stores batches in one transaction: their events in multi-row inserts,
+   * the task and attempt changes they carry beside them. Then, committed:
+   * caches, the live feed, and released tasks.
+   */
+  async commit(writer: Writer, batches: CheckedBatch[]): Promise<void> {
+    const { db } = writer;
+    const updates: InStatement[] = [];
+    for (const batch of batches) {
+      const { task, attempt, attemptUpdate } = batch;
+      if (batch.taskUpdate?.status !== undefined && isTerminalStatus(batch.taskUpdate.status)) {
+        // The task's last line and cost leave memory for its row, in the same transaction as its end.
+        this.activity.record(task.id, batch.events);
+        const live = this.activity.of(task.id);
+        if (live) batch.taskUpdate = { ...batch.taskUpdate, lastLine: live.lastLine, costUsd: live.costUsd };
+      }
+      if (batch.taskUpdate) {
+        updates.push(statement(db.update(tasks).set(batch.taskUpdate).where(eq(tasks.id, task.id))));
+      }
+      if (attemptUpdate) {
+        const which = and(eq(taskAttempts.taskId, task.id), eq(taskAttempts.attempt, attempt));
+        updates.push(statement(db.update(taskAttempts).set(attemptUpdate).where(which)));
+      }
     }
-    const insert = db
-      .insert(taskEvents)
-      .values(events.map((event) => rowFromEvent(task.id, attempt, event)))
-      .onConflictDoNothing()
-      .returning({ seq: taskEvents.seq });
-    const updates = [
-      ...(taskUpdate ? [db.update(tasks).set(taskUpdate).where(eq(tasks.id, task.id))] : []),
-      ...(attemptUpdate
-        ? [
-            db
-              .update(taskAttempts)
-              .set(attemptUpdate)
-              .where(and(eq(taskAttempts.taskId, task.id), eq(taskAttempts.attempt, attempt))),
-          ]
-        : []),
-    ];
-    const [inserted] = updates.length > 0 ? await db.batch([insert, ...updates]) : [await insert];
-    const fresh = new Set(inserted.map((row) => row.seq));
+    const rows = batches.flatMap((batch) =>
+      batch.events.map((event) => eventRow(batch.task.id, batch.attempt, event)),
+    );
+    const inserts = insertEventRows(rows);
+    const results = await writer.client.batch([...inserts, ...updates], 'write');
+    const fresh = freshSeqs(results.slice(0, inserts.length));
+    for (const batch of batches) this.stored(writer, batch, fresh.get(batch.task.id));
+  }
+
+  private stored(writer: Writer, batch: CheckedBatch, fresh: Set<number> | undefined): void {
+    const { task, attempt, events, taskUpdate } = batch;
     const newest = events.at(-1)?.seq;
     if (newest !== undefined) this.rememberLastSeq(task.id, newest);
-    const stored = events.filter((event) => fresh.has(event.seq));
-    if (ends) this.activity.forget(task.id);
+    const stored = fresh ? events.filter((event) => fresh.has(event.seq)) : [];
+    if (taskUpdate?.status !== undefined && isTerminalStatus(taskUpdate.status))
+      this.activity.forget(task.id);
     else this.activity.record(task.id, stored);
     this.feed.publish(
       task.id,
       stored.map((event) => ({ ...event, attempt })),
     );
     if (taskUpdate?.status && !isActiveStatus(taskUpdate.status)) {
-      this.onTaskReleased(task.id, taskUpdate.status); // a slot is free, or a task is queued again
+      this.onTaskReleased(writer, task.id, taskUpdate.status); // a slot is free, or a task is queued again
     }
   }
 
@@ -280,4 +245,10 @@ export class EventLog {
       }
     }
   }
+}
+
+/** A drizzle statement as the raw client takes it, to share one transaction with raw inserts. */
+function statement(query: { toSQL(): { sql: string; params: unknown[] } }): InStatement {
+  const { sql: text, params } = query.toSQL();
+  return { sql: text, args: params as InStatement extends { args?: infer A } ? A : never };
 }

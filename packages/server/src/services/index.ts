@@ -2,6 +2,7 @@ import type { TokenService } from '../auth/tokens.js';
 import type { Database } from '../db/open.js';
 import { ApprovalService } from './approvals.js';
 import { EventLog } from './eventLog.js';
+import { LeaseBook } from './leaseBook.js';
 import { LeaseMonitor } from './leaseMonitor.js';
 import { TaskLifecycle } from './lifecycle.js';
 import { LiveFeed } from './liveFeed.js';
@@ -49,35 +50,39 @@ export interface Services {
 export function createServices(database: Database, tokens: TokenService, options: ServiceOptions): Services {
   const feed = new LiveFeed();
   const tasks = new TaskService(database);
-  const workers = new WorkerHub(database, tasks, options);
+  const leaseBook = new LeaseBook();
+  const workers = new WorkerHub(database, tasks, leaseBook, options);
   const policies = new PolicyStore(database);
   const approvals = new ApprovalService(database, tasks, policies, workers);
   let scheduler: Scheduler | undefined;
   const kick = () => void scheduler?.kick();
   const activity = new TaskActivityTracker();
-  const events = new EventLog(database, tasks, feed, activity, (taskId, status) => {
-    kick();
-    // Runs after the write that released the task: nobody can answer its requests any more.
-    approvals
-      .expireTask(
-        taskId,
-        status === 'queued' ? 'its attempt ended; the task was queued again' : `the task ended (${status})`,
-      )
-      // A task handed back while the coordinator shuts down ends after the database closed;
-      // that must not crash the process (its requests then expire by their own timeout).
-      .catch((error: unknown) =>
-        options.log(
-          `approvals: the requests of ${taskId} were not expired: ${error instanceof Error ? error.message : String(error)}`,
-        ),
-      );
+  const events = new EventLog(database, tasks, feed, activity, (writer, taskId, status) => {
+    leaseBook.release(taskId);
+    writer.afterward(() => {
+      kick();
+      // After the write that released the task: nobody can answer its requests any more.
+      approvals
+        .expireTask(
+          taskId,
+          status === 'queued' ? 'its attempt ended; the task was queued again' : `the task ended (${status})`,
+        )
+        // A task handed back while the coordinator shuts down ends after the database closed;
+        // that must not crash the process (its requests then expire by their own timeout).
+        .catch((error: unknown) =>
+          options.log(
+            `approvals: the requests of ${taskId} were not expired: ${error instanceof Error ? error.message : String(error)}`,
+          ),
+        );
+    });
   });
-  scheduler = new Scheduler(database, tasks, events, workers, options.leaseMs, options.log);
-  const views = new TaskViews(tasks, scheduler, new WorkerNames(database), activity);
+  scheduler = new Scheduler(database, tasks, events, workers, leaseBook, options.leaseMs, options.log);
+  const views = new TaskViews(scheduler, new WorkerNames(database), activity);
   const taskFeed = new TaskFeed(database, tasks, views, activity, options.log);
   const workerFeed = new WorkerFeed(workers, taskFeed, options.log);
   const lifecycle = new TaskLifecycle(events);
   const control = new TaskControl(database, tasks, events, lifecycle, workers, kick);
-  const leases = new LeaseMonitor(database, tasks, workers, lifecycle, {
+  const leases = new LeaseMonitor(database, tasks, workers, leaseBook, lifecycle, {
     leaseMs: options.leaseMs,
     onRequeued: kick,
     log: options.log,
@@ -108,8 +113,11 @@ export function createServices(database: Database, tokens: TokenService, options
  */
 export async function recoverAtStart(services: Services): Promise<void> {
   const { database, tasks, workers, options } = services;
-  await database.writes.run(() =>
-    database.db.batch([workers.markAllOffline(), tasks.renewAllLeases(Date.now() + options.leaseMs)]),
+  await database.writes.run((writer) =>
+    writer.db.batch([
+      workers.markAllOffline(writer),
+      tasks.renewAllLeases(writer, Date.now() + options.leaseMs),
+    ]),
   );
   services.leases.start();
   await services.approvals.start();

@@ -1,4 +1,5 @@
 import { canRetry, isTerminalStatus, NexaError } from '@nexa/core';
+import type { Writer } from '../db/writeQueue.js';
 import type { EventLog } from './eventLog.js';
 import type { AttemptRow, TaskRow } from './taskRows.js';
 
@@ -6,7 +7,7 @@ import type { AttemptRow, TaskRow } from './taskRows.js';
  * The task transitions the coordinator decides on its own: a lost worker's
  * attempt, cancelling, handing back, retrying. Each appends a status event at
  * the next seq together with the task and attempt changes, so the log always
- * says what happened. Every method must run inside the write queue.
+ * says what happened. Every method takes the Writer of the write operation it is part of.
  */
 export class TaskLifecycle {
   constructor(private readonly events: EventLog) {}
@@ -16,25 +17,26 @@ export class TaskLifecycle {
    * else fail it with reason `worker_lost` (or end it `cancelled` if a cancel
    * was asked for).
    */
-  async attemptLost(task: TaskRow, why: string): Promise<void> {
+  async attemptLost(writer: Writer, task: TaskRow, why: string): Promise<void> {
     if (task.cancelRequestedAt !== null) {
-      await this.end(task, 'cancelled', `cancelled (and ${why})`, 'lost');
+      await this.end(writer, task, 'cancelled', `cancelled (and ${why})`, 'lost');
     } else if (task.attempt < task.maxAttempts) {
-      await this.requeue(task, 'lost', why);
+      await this.requeue(writer, task, 'lost', why);
     } else {
-      await this.end(task, 'failed', 'worker_lost', 'lost', why);
+      await this.end(writer, task, 'failed', 'worker_lost', 'lost', why);
     }
   }
 
   /** A shutting-down worker gave the attempt back: run it again without using up a retry. */
-  async handBack(task: TaskRow): Promise<void> {
-    await this.requeue(task, 'handed_back', 'handed back by its worker', {
+  async handBack(writer: Writer, task: TaskRow): Promise<void> {
+    await this.requeue(writer, task, 'handed_back', 'handed back by its worker', {
       maxAttempts: task.maxAttempts + 1,
     });
   }
 
   /** Ends a task that is not running anywhere (queued, or its worker is gone). */
   async end(
+    writer: Writer,
     task: TaskRow,
     status: 'failed' | 'cancelled',
     reason: string,
@@ -43,6 +45,7 @@ export class TaskLifecycle {
   ): Promise<void> {
     const now = Date.now();
     await this.events.appendFromCoordinator(
+      writer,
       task,
       { kind: 'status', status, exitCode: null, reason },
       { status, reason, exitCode: null, finishedAt: now, leaseExpiresAt: null },
@@ -51,7 +54,7 @@ export class TaskLifecycle {
   }
 
   /** Queues a finished task again as a new attempt (`nexa retry`). */
-  async retry(task: TaskRow): Promise<void> {
+  async retry(writer: Writer, task: TaskRow): Promise<void> {
     if (!canRetry(task.status)) {
       throw new NexaError(
         'conflict',
@@ -63,6 +66,7 @@ export class TaskLifecycle {
     }
     const attempt = task.attempt + 1;
     await this.events.appendFromCoordinator(
+      writer,
       task,
       { kind: 'status', status: 'queued', reason: 'retried' },
       {
@@ -84,6 +88,7 @@ export class TaskLifecycle {
   }
 
   private async requeue(
+    writer: Writer,
     task: TaskRow,
     attemptStatus: AttemptRow['status'],
     why: string,
@@ -92,6 +97,7 @@ export class TaskLifecycle {
     if (isTerminalStatus(task.status)) return;
     const now = Date.now();
     await this.events.appendFromCoordinator(
+      writer,
       task,
       { kind: 'status', status: 'queued', reason: `attempt ${task.attempt} ${why}` },
       {

@@ -2,6 +2,7 @@ import type { PolicyRule } from '@nexa/core';
 import { eq } from 'drizzle-orm';
 import type { Database } from '../db/open.js';
 import { policies } from '../db/schema.js';
+import type { Writer } from '../db/writeQueue.js';
 
 const CACHE_LIMIT = 10_000;
 
@@ -26,17 +27,18 @@ export class PolicyStore {
     return rules;
   }
 
-  async replace(scope: string, rules: PolicyRule[], by: string): Promise<void> {
+  /** Inside the write queue. */
+  async replace(writer: Writer, scope: string, rules: PolicyRule[], by: string): Promise<void> {
     const updatedAt = Date.now();
-    await this.database.db
+    await writer.db
       .insert(policies)
       .values({ scope, rules, updatedAt, updatedBy: by })
       .onConflictDoUpdate({ target: policies.scope, set: { rules, updatedAt, updatedBy: by } });
     this.remember(scope, rules);
   }
 
-  async add(scope: string, rule: PolicyRule, by: string): Promise<void> {
-    await this.replace(scope, [...(await this.rules(scope)), rule], by);
+  async add(writer: Writer, scope: string, rule: PolicyRule, by: string): Promise<void> {
+    await this.replace(writer, scope, [...(await this.rules(scope)), rule], by);
   }
 
   async show(

@@ -1,6 +1,7 @@
 import { formatLabels, labelsMatch } from '@nexa/core';
 import type { Database } from '../db/open.js';
 import type { EventLog } from './eventLog.js';
+import type { LeaseBook } from './leaseBook.js';
 import { specFromRow, type TaskRow } from './taskRows.js';
 import type { TaskNeed, TaskService } from './tasks.js';
 import type { WorkerHub, WorkerSession } from './workerHub.js';
@@ -47,6 +48,7 @@ export class Scheduler {
     private readonly tasks: TaskService,
     private readonly events: EventLog,
     private readonly hub: WorkerHub,
+    private readonly leases: LeaseBook,
     private readonly leaseMs: number,
     private readonly log: (line: string) => void,
   ) {}
@@ -82,8 +84,8 @@ export class Scheduler {
   private async pass(): Promise<void> {
     const sessions = this.hub.connected().filter((session) => !session.draining);
     if (sessions.length === 0) return;
-    const load = await this.tasks.activeCountByWorker();
-    const free = (s: WorkerSession) => s.registration.capacity - (load.get(s.workerId) ?? 0);
+    // A connected worker's load is what it holds, in memory: no count over the task table per pass.
+    const free = (s: WorkerSession) => s.registration.capacity - this.leases.heldBy(s.workerId);
     const open = sessions.filter((session) => free(session) > 0);
     const slots = open.reduce((total, session) => total + free(session), 0);
     if (slots === 0) return;
@@ -104,11 +106,12 @@ export class Scheduler {
       const worker = best;
       // A first attempt starts an empty log; a later one continues after what earlier attempts wrote.
       const firstSeq = task.attempt === 1 ? 1 : (await this.events.lastSeq(task.id)) + 1;
-      const assigned = await this.database.writes.run(() =>
-        this.tasks.assign(task, worker.workerId, Date.now() + this.leaseMs),
-      );
+      const assigned = await this.database.writes.run(async (writer) => {
+        if (!(await this.tasks.assign(writer, task, worker.workerId))) return false;
+        this.leases.hold(task.id, worker.workerId, Date.now() + this.leaseMs);
+        return true;
+      });
       if (!assigned) continue;
-      load.set(worker.workerId, (load.get(worker.workerId) ?? 0) + 1);
       this.hub.send(worker.workerId, {
         type: 'assign',
         assignment: { taskId: task.id, attempt: task.attempt, firstSeq, spec: specFromRow(task) },
@@ -117,7 +120,7 @@ export class Scheduler {
   }
 
   /** Says why a queued task is not running, in words a person can act on. */
-  async explain(task: TaskRow, load?: Map<string, number>): Promise<string> {
+  explain(task: TaskRow): string {
     const sessions = this.hub.connected();
     if (sessions.length === 0) return 'no worker is connected';
     const withLabels = sessions.filter((s) => labelsMatch(task.labels, s.registration.labels));
@@ -156,8 +159,7 @@ export class Scheduler {
     const open = eligible.filter((s) => !s.draining);
     if (open.length === 0)
       return `every eligible worker is draining (${eligible.map((s) => s.registration.name).join(', ')})`;
-    const held = load ?? (await this.tasks.activeCountByWorker());
-    if (open.every((s) => (held.get(s.workerId) ?? 0) >= s.registration.capacity)) {
+    if (open.every((s) => this.leases.heldBy(s.workerId) >= s.registration.capacity)) {
       return `waiting for a free slot on ${open.map((s) => s.registration.name).join(', ')}`;
     }
     return 'waiting for tasks ahead of it (higher priority or older) to be scheduled';

@@ -23,16 +23,16 @@ export class TaskControl {
    * `cancelled` whatever its agent does.
    */
   cancel(taskId: string, by: string): Promise<void> {
-    return this.database.writes.run(async () => {
+    return this.database.writes.run(async (writer) => {
       const task = await this.tasks.mustRow(taskId);
       if (isTerminalStatus(task.status)) {
         throw new NexaError('conflict', `task ${taskId} has already ended (${task.status})`);
       }
       if (task.status === 'queued') {
-        await this.lifecycle.end(task, 'cancelled', `cancelled by ${by}`);
+        await this.lifecycle.end(writer, task, 'cancelled', `cancelled by ${by}`);
         return;
       }
-      if (task.cancelRequestedAt === null) await this.tasks.requestCancel(taskId, Date.now());
+      if (task.cancelRequestedAt === null) await this.tasks.requestCancel(writer, taskId, Date.now());
       // If the worker is away its lease runs out and the attempt ends cancelled then.
       this.hub.send(task.workerId as string, {
         type: 'stop',
@@ -45,17 +45,19 @@ export class TaskControl {
   }
 
   async retry(taskId: string): Promise<void> {
-    await this.database.writes.run(async () => this.lifecycle.retry(await this.tasks.mustRow(taskId)));
+    await this.database.writes.run(async (writer) =>
+      this.lifecycle.retry(writer, await this.tasks.mustRow(taskId)),
+    );
     this.kick();
   }
 
   /** A shutting-down worker gives back an attempt it stopped; it runs again elsewhere. */
   async handBack(workerId: string, attempt: RunningAttempt): Promise<void> {
-    await this.database.writes.run(async () => {
+    await this.database.writes.run(async (writer) => {
       const task = await this.tasks.mustRow(attempt.taskId);
       if (task.workerId !== workerId || task.attempt !== attempt.attempt || !isActiveStatus(task.status))
         return;
-      await this.lifecycle.handBack(task);
+      await this.lifecycle.handBack(writer, task);
     });
     this.kick();
   }
@@ -67,7 +69,7 @@ export class TaskControl {
    * tasks it was running but no longer has (it restarted) run again elsewhere.
    */
   async reconcile(session: WorkerSession, running: RunningAttempt[]): Promise<void> {
-    const requeued = await this.database.writes.run(async () => {
+    const requeued = await this.database.writes.run(async (writer) => {
       let changed = false;
       const held = await this.tasks.activeOf(session.workerId);
       const reported = new Map(running.map((r) => [r.taskId, r.attempt]));
@@ -93,7 +95,11 @@ export class TaskControl {
             assignment: { taskId: task.id, attempt: task.attempt, firstSeq, spec: specFromRow(task) },
           });
         } else {
-          await this.lifecycle.attemptLost(task, `lost when worker ${session.registration.name} restarted`);
+          await this.lifecycle.attemptLost(
+            writer,
+            task,
+            `lost when worker ${session.registration.name} restarted`,
+          );
           changed = true;
         }
       }

@@ -14,6 +14,7 @@ import {
 import { and, asc, desc, eq, gt, inArray, isNull, lt, max, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/open.js';
 import { taskAttempts, tasks } from '../db/schema.js';
+import type { Writer } from '../db/writeQueue.js';
 import { rowsWithin } from './byteBudget.js';
 import { attemptFromRow, type TaskRow, taskFromRow } from './taskRows.js';
 
@@ -81,7 +82,7 @@ export class TaskService {
       costUsd: null,
       changeSeq: 0, // the insert trigger gives it the next one
     };
-    await this.database.writes.run(() => this.db.insert(tasks).values(row));
+    await this.database.writes.run((writer) => writer.db.insert(tasks).values(row));
     return taskFromRow(row, principal);
   }
 
@@ -239,7 +240,7 @@ export class TaskService {
       .where(and(eq(tasks.workerId, workerId), inArray(tasks.status, activeStatuses)));
   }
 
-  /** Active tasks whose lease ran out before `now`. */
+  /** Active tasks whose stored lease ran out before `now`: only tasks no live session holds have one. */
   expired(now: number): Promise<TaskRow[]> {
     return this.db
       .select()
@@ -257,15 +258,20 @@ export class TaskService {
     return new Map(rows.filter((r) => r.workerId !== null).map((r) => [r.workerId as string, r.count]));
   }
 
-  /** Hands a queued task to a worker and opens its attempt; false if it was no longer queued. */
-  async assign(task: TaskRow, workerId: string, leaseExpiresAt: number): Promise<boolean> {
+  /**
+   * Hands a queued task to a worker and opens its attempt; false if it was
+   * no longer queued. Its lease is kept in memory while the worker's session
+   * lives (see LeaseBook), so the stored one is cleared.
+   */
+  async assign(writer: Writer, task: TaskRow, workerId: string): Promise<boolean> {
     const now = Date.now();
-    const [result] = await this.db.batch([
-      this.db
+    const { db } = writer;
+    const [result] = await db.batch([
+      db
         .update(tasks)
-        .set({ status: 'assigned', workerId, assignedAt: now, leaseExpiresAt })
+        .set({ status: 'assigned', workerId, assignedAt: now, leaseExpiresAt: null })
         .where(and(eq(tasks.id, task.id), eq(tasks.status, 'queued'), eq(tasks.attempt, task.attempt))),
-      this.db
+      db
         .insert(taskAttempts)
         .values({ taskId: task.id, attempt: task.attempt, workerId, status: 'running', assignedAt: now })
         .onConflictDoUpdate({
@@ -284,25 +290,23 @@ export class TaskService {
   }
 
   /**
-   * Extends the leases of the tasks a worker says it runs (its heartbeat).
-   * A task it holds but no longer runs is not renewed, so its lease lapses
-   * and it runs again elsewhere.
+   * Stores the lease of every task a worker holds: its session ended, so
+   * from now on the stored lease is the one that counts (null: a live session
+   * holds them again, and the lease lives in memory).
    */
-  renewLeases(workerId: string, taskIds: string[], leaseExpiresAt: number) {
-    return this.db
+  storeLeases(writer: Writer, workerId: string, leaseExpiresAt: number | null) {
+    return writer.db
       .update(tasks)
       .set({ leaseExpiresAt })
-      .where(
-        and(eq(tasks.workerId, workerId), inArray(tasks.status, activeStatuses), inArray(tasks.id, taskIds)),
-      );
+      .where(and(eq(tasks.workerId, workerId), inArray(tasks.status, activeStatuses)));
   }
 
   /** After a coordinator restart: give every held task one lease for its worker to reconnect. */
-  renewAllLeases(leaseExpiresAt: number) {
-    return this.db.update(tasks).set({ leaseExpiresAt }).where(inArray(tasks.status, activeStatuses));
+  renewAllLeases(writer: Writer, leaseExpiresAt: number) {
+    return writer.db.update(tasks).set({ leaseExpiresAt }).where(inArray(tasks.status, activeStatuses));
   }
 
-  requestCancel(taskId: string, at: number) {
-    return this.db.update(tasks).set({ cancelRequestedAt: at }).where(eq(tasks.id, taskId));
+  requestCancel(writer: Writer, taskId: string, at: number) {
+    return writer.db.update(tasks).set({ cancelRequestedAt: at }).where(eq(tasks.id, taskId));
   }
 }

@@ -9,6 +9,8 @@ import {
 import { eq, or } from 'drizzle-orm';
 import type { Database } from '../db/open.js';
 import { workers } from '../db/schema.js';
+import type { Writer } from '../db/writeQueue.js';
+import type { LeaseBook } from './leaseBook.js';
 import { iso } from './taskRows.js';
 import type { TaskService } from './tasks.js';
 
@@ -33,6 +35,7 @@ export class WorkerHub {
   constructor(
     private readonly database: Database,
     private readonly tasks: TaskService,
+    private readonly leases: LeaseBook,
     private readonly timing: { heartbeatMs: number; leaseMs: number },
   ) {}
 
@@ -41,8 +44,8 @@ export class WorkerHub {
    * process is refused; the same process reconnecting takes over its session.
    */
   open(registration: WorkerRegistration): Promise<WorkerSession> {
-    return this.database.writes.run(async () => {
-      const { db } = this.database;
+    return this.database.writes.run(async (writer) => {
+      const { db } = writer;
       const now = Date.now();
       const [existing] = await db.select().from(workers).where(eq(workers.name, registration.name));
       const current = existing ? this.sessions.get(existing.id) : undefined;
@@ -74,6 +77,11 @@ export class WorkerHub {
         lastHeartbeatAt: now,
         draining: existing?.draining ?? false,
       };
+      // What it held before (this coordinator's start, or its last session) is its again, leased in memory.
+      for (const task of await this.tasks.activeOf(workerId)) {
+        this.leases.hold(task.id, workerId, now + this.timing.leaseMs);
+      }
+      await this.tasks.storeLeases(writer, workerId, null);
       session.messages.push({ type: 'registered', workerId, heartbeatMs: this.timing.heartbeatMs });
       this.sessions.set(workerId, session);
       this.changed();
@@ -86,24 +94,27 @@ export class WorkerHub {
     session.messages.end();
     if (this.sessions.get(session.workerId) !== session) return;
     this.sessions.delete(session.workerId);
-    await this.database.writes.run(() => this.setStatus(session.workerId, 'offline'));
+    await this.database.writes.run(async (writer) => {
+      // Its tasks keep the lease its last heartbeat gave them, now stored: it may come back in time.
+      this.leases.releaseWorker(session.workerId);
+      await this.tasks.storeLeases(writer, session.workerId, session.lastHeartbeatAt + this.timing.leaseMs);
+      await this.setStatus(writer, session.workerId, 'offline', session.lastHeartbeatAt);
+    });
     this.changed();
   }
 
-  /** Declares a worker lost: its session ends (it must register again). Call inside the write queue. */
-  async markLost(workerId: string): Promise<void> {
+  /** Declares a worker lost: its session ends (it must register again). */
+  async markLost(writer: Writer, workerId: string): Promise<void> {
     const session = this.sessions.get(workerId);
     this.sessions.delete(workerId);
     session?.messages.end();
-    await this.setStatus(workerId, 'lost');
+    this.leases.releaseWorker(workerId);
+    await this.setStatus(writer, workerId, 'lost', session?.lastHeartbeatAt ?? Date.now());
     this.changed();
   }
 
-  private setStatus(workerId: string, status: 'online' | 'offline' | 'lost') {
-    return this.database.db
-      .update(workers)
-      .set({ status, lastSeenAt: Date.now() })
-      .where(eq(workers.id, workerId));
+  private setStatus(writer: Writer, workerId: string, status: 'online' | 'offline' | 'lost', seenAt: number) {
+    return writer.db.update(workers).set({ status, lastSeenAt: seenAt }).where(eq(workers.id, workerId));
   }
 
   /** "name (id)" for messages; falls back to the id for a worker never seen. */
@@ -130,28 +141,26 @@ export class WorkerHub {
     return true;
   }
 
-  /** A worker's heartbeat: it is alive, and so are its leases. */
-  async heartbeat(workerId: string, runningTaskIds: string[]): Promise<void> {
+  /**
+   * A worker's heartbeat: it is alive, and so are the leases of the tasks it
+   * says it runs. Only memory changes: a beat is not worth a write.
+   */
+  heartbeat(workerId: string, runningTaskIds: string[]): void {
     const session = this.sessions.get(workerId);
     if (!session) {
       throw new NexaError('unavailable', `worker ${workerId} is not connected`, { hint: 'register again' });
     }
     const now = Date.now();
     session.lastHeartbeatAt = now;
-    await this.database.writes.run(() =>
-      this.database.db.batch([
-        this.database.db.update(workers).set({ lastSeenAt: now }).where(eq(workers.id, workerId)),
-        this.tasks.renewLeases(workerId, runningTaskIds, now + this.timing.leaseMs),
-      ]),
-    );
+    this.leases.renew(workerId, runningTaskIds, now + this.timing.leaseMs);
   }
 
   /** Stops new assignments to a worker; what it runs finishes. `persist` keeps it drained across reconnects. */
   async drain(idOrName: string, persist: boolean): Promise<string> {
     const row = await this.mustRow(idOrName);
     if (persist) {
-      await this.database.writes.run(() =>
-        this.database.db.update(workers).set({ draining: true }).where(eq(workers.id, row.id)),
+      await this.database.writes.run((writer) =>
+        writer.db.update(workers).set({ draining: true }).where(eq(workers.id, row.id)),
       );
     }
     const session = this.sessions.get(row.id);
@@ -166,8 +175,8 @@ export class WorkerHub {
   /** `nexa workers undrain`: the worker takes new tasks again (unless it is shutting down). */
   async undrain(idOrName: string): Promise<string> {
     const row = await this.mustRow(idOrName);
-    await this.database.writes.run(() =>
-      this.database.db.update(workers).set({ draining: false }).where(eq(workers.id, row.id)),
+    await this.database.writes.run((writer) =>
+      writer.db.update(workers).set({ draining: false }).where(eq(workers.id, row.id)),
     );
     const session = this.sessions.get(row.id);
     if (session && !session.leaving) session.draining = false;
@@ -199,8 +208,8 @@ export class WorkerHub {
   }
 
   /** After a coordinator start nobody is connected yet, whatever the database last said. */
-  markAllOffline() {
-    return this.database.db.update(workers).set({ status: 'offline' }).where(eq(workers.status, 'online'));
+  markAllOffline(writer: Writer) {
+    return writer.db.update(workers).set({ status: 'offline' }).where(eq(workers.status, 'online'));
   }
 
   async list(): Promise<WorkerInfo[]> {
@@ -222,7 +231,8 @@ export class WorkerHub {
       // Not stored: it changes with the worker's environment, and only a live worker's is true.
       unavailableAgents: this.sessions.get(row.id)?.registration.unavailableAgents ?? [],
       connectedAt: iso(row.connectedAt),
-      lastSeenAt: iso(row.lastSeenAt),
+      // A live worker's last heartbeat is in memory only.
+      lastSeenAt: iso(this.sessions.get(row.id)?.lastHeartbeatAt ?? row.lastSeenAt),
     }));
   }
 }

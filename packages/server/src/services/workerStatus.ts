@@ -13,7 +13,10 @@ export interface WorkerStatusChange {
  * applied in order through the state machine. A task someone asked to cancel
  * ends `cancelled`, whatever the agent reported.
  */
-export function applyWorkerStatus(task: TaskRow, events: TaskEvent[]): WorkerStatusChange {
+export function applyWorkerStatus(
+  task: Pick<TaskRow, 'id' | 'status' | 'cancelRequestedAt' | 'startedAt'>,
+  events: TaskEvent[],
+): WorkerStatusChange {
   let status = task.status;
   const change: WorkerStatusChange = { events };
   for (const [index, original] of events.entries()) {

@@ -1,0 +1,1 @@
+CREATE INDEX `tasks_lease` ON `tasks` (`lease_expires_at`);
