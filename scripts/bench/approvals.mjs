@@ -5,8 +5,11 @@
 // process plays the worker, so no agent's own time is in the numbers.
 import { performance } from 'node:perf_hooks';
 import { createNexaClient } from '@nexa/core/client';
+import { figure } from './result.mjs';
 import { startStack } from './stack.mjs';
-import { ms, percentile, printTable } from './stats.mjs';
+import { percentile } from './stats.mjs';
+
+export const approvalsFlags = {};
 
 const registration = {
   name: 'bench-agent-worker',
@@ -40,7 +43,8 @@ async function connectWorker(url, token) {
   };
 }
 
-export async function benchApprovals({ runs = 300 } = {}) {
+export async function benchApprovals({ quick }) {
+  const runs = quick ? 30 : 300;
   const stack = await startStack({ workers: [] });
   const { token } = await stack.client.tokens.create.mutate({ role: 'worker' });
   const worker = await connectWorker(stack.url, token);
@@ -85,16 +89,20 @@ export async function benchApprovals({ runs = 300 } = {}) {
         }),
       );
     }
-    const row = (name, samples) => [name, ms(percentile(samples, 50)), ms(percentile(samples, 99))];
-    printTable(
-      `Approvals over the wire (${runs} runs each, interleaved)`,
-      ['operation', 'p50', 'p99'],
-      [
-        row('bare mutation round trip (heartbeat)', bare),
-        row('request decided by policy', byPolicy),
-        row("person's answer → worker has the decision", byPerson),
+    const rows = (label, samples) =>
+      [50, 99].map((p) =>
+        figure(`${label} p${p}`, { nexa: percentile(samples, p), raw: percentile(bare, p), unit: 'ms' }),
+      );
+    return {
+      name: 'approvals',
+      title: `Approvals over the wire, beside a bare mutation round trip (heartbeat) on the same WebSocket (${runs} runs each, interleaved)`,
+      rows: [
+        ...rows('request decided by policy', byPolicy),
+        ...rows("person's answer → worker has it", byPerson),
       ],
-    );
+      notes: [],
+      data: { runs, samples: { bare, byPolicy, byPerson } },
+    };
   } finally {
     await worker.close();
     await stack.close();

@@ -2,8 +2,10 @@
 // starts on another worker (default heartbeat 2 s, lease 10 s). Budget
 // (DESIGN.md): lost worker detected and its tasks requeued ≤ 15 s.
 import { performance } from 'node:perf_hooks';
+import { figure } from './result.mjs';
 import { startStack } from './stack.mjs';
-import { printTable } from './stats.mjs';
+
+export const failoverFlags = {};
 
 function waitForOutput(client, taskId, text) {
   return new Promise((resolve, reject) => {
@@ -22,8 +24,9 @@ function waitForOutput(client, taskId, text) {
   });
 }
 
-export async function benchFailover({ runs = 3 } = {}) {
-  const rows = [];
+export async function benchFailover({ quick }) {
+  const runs = quick ? 1 : 3;
+  const seconds = [];
   for (let run = 1; run <= runs; run++) {
     const stack = await startStack({ workers: ['one', 'two'] });
     try {
@@ -37,15 +40,20 @@ export async function benchFailover({ runs = 3 } = {}) {
       const killAt = performance.now();
       stack.workers[holder.name].kill('SIGKILL');
       await waitForOutput(stack.client, task.id, 'attempt 2');
-      rows.push([run, holder.name, `${((performance.now() - killAt) / 1000).toFixed(1)} s`]);
+      seconds.push((performance.now() - killAt) / 1000);
       await stack.client.tasks.cancel.mutate({ id: task.id });
     } finally {
       await stack.close();
     }
   }
-  printTable(
-    'Failover: worker SIGKILLed mid-task → task restarted on another worker (heartbeat 2 s, lease 10 s)',
-    ['run', 'killed', 'kill → restart'],
-    rows,
-  );
+  return {
+    name: 'failover',
+    title:
+      'Failover: worker SIGKILLed mid-task → task restarted on another worker (heartbeat 2 s, lease 10 s)',
+    rows: seconds.map((value, i) =>
+      figure(`run ${i + 1}: kill → restart`, { nexa: value, raw: 10, unit: 's', budget: '≤ 15 s' }),
+    ),
+    notes: ['raw: the lease (10 s), the least time in which a lost worker can be told from a slow one'],
+    data: { seconds },
+  };
 }

@@ -1,19 +1,19 @@
-// Output rate of one task printing 1,000,000 short lines, end to end:
+// Output rate of one task printing 1,000,000 short lines (quick: 100,000), end to end:
 // worker → coordinator → database → subscriber, checked for loss and order.
 // Beside it, the same command piped straight into this process.
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
+import { countFlag } from './flags.mjs';
+import { figure } from './result.mjs';
 import { runTask, startStack } from './stack.mjs';
-import { printTable } from './stats.mjs';
 
-const lineCount = 1_000_000;
-const command = ['seq', '1', String(lineCount)];
+export const outputFlags = { lines: { type: 'string' } };
 
 function countLines(text, state) {
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) state.lines++;
 }
 
-function bare() {
+function bare(command) {
   return new Promise((resolve) => {
     const started = performance.now();
     const state = { lines: 0, bytes: 0 };
@@ -27,7 +27,7 @@ function bare() {
   });
 }
 
-async function viaNexa(client) {
+async function viaNexa(client, command, lineCount) {
   const started = performance.now();
   const state = { lines: 0, bytes: 0, events: 0, lastTail: '' };
   let expected = 1;
@@ -50,29 +50,31 @@ async function viaNexa(client) {
   };
 }
 
-export async function benchOutput() {
+export async function benchOutput({ quick, lines }) {
+  const lineCount = countFlag('lines', lines, quick ? 100_000 : 1_000_000);
+  const command = ['seq', '1', String(lineCount)];
   const stack = await startStack();
   try {
-    const plain = await bare();
-    const nexa = await viaNexa(stack.client);
-    const rate = (r) => `${Math.round(r.lines / r.seconds).toLocaleString('en-US')} lines/s`;
-    const mb = (r) => `${(r.bytes / r.seconds / 1e6).toFixed(1)} MB/s`;
-    printTable(
-      `Output: one task printing ${lineCount.toLocaleString('en-US')} lines (seq), persisted and streamed`,
-      ['path', 'seconds', 'rate', 'throughput', 'events', 'lines intact'],
-      [
-        [
-          'bare pipe',
-          plain.seconds.toFixed(2),
-          rate(plain),
-          mb(plain),
-          '-',
-          plain.lines === lineCount ? 'yes' : 'NO',
-        ],
-        ['nexa', nexa.seconds.toFixed(2), rate(nexa), mb(nexa), nexa.events, nexa.intact ? 'yes' : 'NO'],
+    const plain = await bare(command);
+    const nexa = await viaNexa(stack.client, command, lineCount);
+    const rate = (r) => r.lines / r.seconds;
+    const mb = (r) => r.bytes / r.seconds / 1e6;
+    return {
+      name: 'output',
+      title: `Output: one task printing ${lineCount.toLocaleString('en-US')} lines (seq), persisted and streamed, beside a bare pipe`,
+      rows: [
+        figure('lines per second', { nexa: rate(nexa), raw: rate(plain), unit: 'lines/s', better: 'higher' }),
+        figure('throughput', { nexa: mb(nexa), raw: mb(plain), unit: 'MB/s', better: 'higher' }),
+        figure('seconds', { nexa: nexa.seconds, raw: plain.seconds, unit: 's' }),
+        figure('every line, once, in order', {
+          nexa: nexa.intact ? 'yes' : 'NO',
+          raw: plain.lines === lineCount ? 'yes' : 'NO',
+          budget: 'yes',
+        }),
       ],
-    );
-    return nexa;
+      notes: [`nexa delivered ${nexa.events.toLocaleString('en-US')} events`],
+      data: { lines: lineCount, nexa, bare: plain },
+    };
   } finally {
     await stack.close();
   }

@@ -7,7 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { bwrapSandbox, dockerSandbox, processSandbox } from '@nexa/worker/sandbox';
-import { ms, percentile, printTable } from './stats.mjs';
+import { countFlag } from './flags.mjs';
+import { figure } from './result.mjs';
+import { percentile } from './stats.mjs';
+
+export const sandboxesFlags = { runs: { type: 'string' } };
 
 const IMAGE = 'nexa-test:busybox';
 const argv = ['sh', '-c', 'echo ready'];
@@ -49,8 +53,14 @@ function plain(file, args) {
   };
 }
 
-export async function benchSandboxes({ runs = 50 } = {}) {
-  const paths = [['process (plain spawn)', viaSandbox(processSandbox)]];
+export async function benchSandboxes({ quick, runs: given }) {
+  const runs = countFlag('runs', given, quick ? 10 : 50);
+  const notes = [];
+  const pairs = [['process', 'plain spawn', 'nexa process']];
+  const paths = [
+    ['plain spawn', plain(argv[0], argv.slice(1))],
+    ['nexa process', viaSandbox(processSandbox)],
+  ];
   const bwrap = bwrapSandbox();
   if ((await bwrap.probe()) === true) {
     paths.push([
@@ -58,7 +68,8 @@ export async function benchSandboxes({ runs = 50 } = {}) {
       plain('bwrap', ['--die-with-parent', '--unshare-all', '--ro-bind', '/', '/', ...argv]),
     ]);
     paths.push(['nexa bwrap', viaSandbox(bwrap)]);
-  } else console.log('bwrap: not available here, skipped');
+    pairs.push(['bwrap', 'bare bwrap', 'nexa bwrap']);
+  } else notes.push('bwrap: not available here, skipped');
   spawnSync('sh', [new URL('../testImage.sh', import.meta.url).pathname], { stdio: 'ignore' });
   const docker = dockerSandbox({ defaultImage: IMAGE });
   if ((await docker.probe()) === true) {
@@ -67,20 +78,29 @@ export async function benchSandboxes({ runs = 50 } = {}) {
       plain('docker', ['run', '--rm', '--network', 'none', IMAGE, ...argv]),
     ]);
     paths.push(['nexa docker', viaSandbox(docker)]);
-  } else console.log('docker: not available here, skipped');
+    pairs.push(['docker', 'bare docker run --rm', 'nexa docker']);
+  } else notes.push('docker: not available here, skipped');
 
   const samples = new Map(paths.map(([name]) => [name, []]));
   for (const [, measure] of paths) await measure(); // warm caches
   for (let i = 0; i < runs; i++) {
     for (const [name, measure] of paths) samples.get(name).push(await measure());
   }
-  printTable(
-    `Sandbox start: spawn → first output byte of \`echo ready\` (${runs} runs each, interleaved)`,
-    ['path', 'p50', 'p90'],
-    paths.map(([name]) => [
-      name,
-      ms(percentile(samples.get(name), 50)),
-      ms(percentile(samples.get(name), 90)),
-    ]),
-  );
+  const budgets = { bwrap: '≤ 1.2×' };
+  return {
+    name: 'sandboxes',
+    title: `Sandbox start: spawn → first output byte of \`echo ready\` through Nexa's sandbox interface, beside the bare command (${runs} runs each, interleaved)`,
+    rows: pairs.flatMap(([sandbox, bare, nexa]) =>
+      [50, 90].map((p) =>
+        figure(`${sandbox} p${p}`, {
+          nexa: percentile(samples.get(nexa), p),
+          raw: percentile(samples.get(bare), p),
+          unit: 'ms',
+          budget: p === 50 ? (budgets[sandbox] ?? '') : '',
+        }),
+      ),
+    ),
+    notes,
+    data: { runs, samples: Object.fromEntries(samples) },
+  };
 }

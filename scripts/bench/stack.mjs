@@ -10,7 +10,7 @@ import { createNexaClient } from '@nexa/core/client';
 
 const nexaBin = fileURLToPath(new URL('../../packages/cli/bin/run.js', import.meta.url));
 
-function startDaemon(args, env, ready) {
+export function startDaemon(args, env, ready) {
   const child = spawn(process.execPath, [nexaBin, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -82,6 +82,7 @@ export async function startStack({ capacity = 4, workers = ['bench'] } = {}) {
     url,
     client,
     workers: children,
+    coordinator: server.child,
     async close() {
       await closeClient();
       for (const child of Object.values(children)) await stopDaemon(child);
@@ -92,8 +93,8 @@ export async function startStack({ capacity = 4, workers = ['bench'] } = {}) {
 }
 
 /** Submits a shell task and calls back on each event; resolves at the final status. */
-export function runTask(client, command, onEvent) {
-  return client.tasks.submit.mutate({ command, sandbox: 'process' }).then(
+export function runTask(client, command, onEvent, sandbox = 'process') {
+  return client.tasks.submit.mutate({ command, sandbox }).then(
     (task) =>
       new Promise((resolve, reject) => {
         const subscription = client.events.tail.subscribe(

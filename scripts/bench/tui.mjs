@@ -17,10 +17,12 @@ import { mkdtemp, open, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
+import { NexaError } from '@nexa/core';
+import { countFlag } from './flags.mjs';
 import { loadTs } from './loadTs.mjs';
+import { figure } from './result.mjs';
 import { startStack } from './stack.mjs';
-import { percentile, printTable } from './stats.mjs';
+import { percentile } from './stats.mjs';
 
 const repo = new URL('../../', import.meta.url);
 const streamers = 20;
@@ -161,39 +163,37 @@ async function phase(seconds, pid, recording, meter) {
   };
 }
 
-function options(argv) {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      quick: { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      command: { type: 'string', default: 'node packages/cli/bin/run.js tui' },
-      size: { type: 'string', default: '160x48' },
-      'keys-before': { type: 'string', default: 'p,j,p,j,p,j,p' },
-      key: { type: 'string', default: 'j' },
-      presses: { type: 'string' },
-    },
-  });
+export const tuiFlags = {
+  command: { type: 'string' },
+  size: { type: 'string' },
+  'keys-before': { type: 'string' },
+  key: { type: 'string' },
+  presses: { type: 'string' },
+};
+
+function options(given) {
+  const values = {
+    command: 'node packages/cli/bin/run.js tui',
+    size: '160x48',
+    'keys-before': 'p,j,p,j,p,j,p',
+    key: 'j',
+    ...Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined)),
+  };
   const size = /^(\d+)x(\d+)$/.exec(values.size);
-  if (!size) throw new Error(`--size takes COLSxROWS (e.g. 160x48), not "${values.size}"`);
+  if (!size)
+    throw new NexaError('invalid_input', `--size takes COLSxROWS (e.g. 160x48), not "${values.size}"`);
   return {
     ...values,
     cols: Number(size[1]),
     rows: Number(size[2]),
     streamSeconds: values.quick ? 5 : 20,
     idleSeconds: values.quick ? 5 : 30,
-    presses: Number(values.presses ?? (values.quick ? 20 : 100)),
+    presses: countFlag('presses', values.presses, values.quick ? 20 : 100),
   };
 }
 
-export async function benchTui(argv = []) {
-  let opts;
-  try {
-    opts = options(argv);
-  } catch (error) {
-    console.error(`bench tui: ${error.message}`);
-    process.exit(2);
-  }
+export async function benchTui(given) {
+  const opts = options(given);
   const { Tmux } = await loadTs(new URL('packages/cli/e2e/tmux.ts', repo));
   const { TerminalBytes } = await loadTs(new URL('packages/cli/e2e/terminalBytes.ts', repo));
   const dir = await mkdtemp(join(tmpdir(), 'nexa-bench-tui-'));
@@ -242,7 +242,6 @@ export async function benchTui(argv = []) {
       console.error(
         `bench tui: "${opts.command}" exited at once; its screen:\n${(await tmux.lastScreen()).trimEnd()}`,
       );
-      process.exitCode = 1;
       return undefined;
     }
     const recording = await followRecording(file, meter);
@@ -305,8 +304,7 @@ export async function benchTui(argv = []) {
       },
       budgets,
     };
-    report(results, opts);
-    return results;
+    return report(results, opts);
   } finally {
     await tmux?.kill();
     await stack.close();
@@ -340,78 +338,30 @@ function waitForEnd(client, taskId) {
   });
 }
 
+/** The TUI's figures in the suite's shape: budgets, not a bare counterpart (none draws the same screen). */
 function report(r, opts) {
-  if (opts.json) {
-    console.log(JSON.stringify(r, null, 2));
-    return;
-  }
-  const pct = (v) => `${v.toFixed(1)} %`;
-  const mark = (ok) => (ok ? 'ok' : 'OVER');
   const k = r.keyToFrame;
   const t = r.terminal;
-  const rows = [
-    [
-      'streaming: CPU (one core)',
-      pct(r.streaming.cpuPercent),
-      `≤ ${budgets.streamingCpu} %`,
-      mark(r.streaming.cpuPercent <= budgets.streamingCpu),
+  const row = (label, nexa, unit, budget) => figure(label, { nexa, unit, budget });
+  return {
+    name: 'tui',
+    title: `TUI: ${r.command} at ${r.size}; ${streamers} tasks × ${linesPerSecondEach} lines/s for ${opts.streamSeconds} s, idle ${opts.idleSeconds} s, ${k.presses} key presses with ${listed} tasks listed`,
+    rows: [
+      row('streaming: CPU (one core)', r.streaming.cpuPercent, '%', `≤ ${budgets.streamingCpu} %`),
+      row('streaming: RSS (peak)', r.streaming.rssMb, 'MB', `≤ ${budgets.rssMb} MB`),
+      row('streaming: terminal bytes/s', r.streaming.bytesPerSecond / 1024, 'KiB/s'),
+      row('streaming: frames/s (mean)', r.streaming.framesPerSecond, '', `≤ ${budgets.fps}`),
+      row('frames/s (most in any 1 s)', t.maxFramesPerSecond, '', `≤ ${budgets.fps}`),
+      row('idle: CPU (one core)', r.idle.cpuPercent, '%', `≤ ${budgets.idleCpu} %`),
+      row('idle: frames/s', r.idle.framesPerSecond, '', '0'),
+      row('idle: RSS', r.idle.rssMb, 'MB', `≤ ${budgets.rssMb} MB`),
+      row('key → frame p50', k.p50Ms ?? null, 'ms'),
+      row('key → frame p99', k.p99Ms ?? null, 'ms', `≤ ${budgets.keyP99} ms`),
+      row('key presses with no frame (1 s)', `${k.missed} of ${k.presses}`, '', '0'),
+      row('full-screen clears after first frame', t.fullClearsAfterFirst, '', '0'),
+      row('tallest frame (rows)', `${t.tallestFrame} of ${opts.rows}`, '', `< ${opts.rows}`),
     ],
-    [
-      'streaming: RSS (peak)',
-      `${r.streaming.rssMb.toFixed(0)} MB`,
-      `≤ ${budgets.rssMb} MB`,
-      mark(r.streaming.rssMb <= budgets.rssMb),
-    ],
-    ['streaming: terminal bytes/s', `${(r.streaming.bytesPerSecond / 1024).toFixed(1)} KiB/s`, '-', ''],
-    [
-      'streaming: frames/s (mean)',
-      r.streaming.framesPerSecond.toFixed(1),
-      `≤ ${budgets.fps}`,
-      mark(r.streaming.framesPerSecond <= budgets.fps),
-    ],
-    [
-      'frames/s (most in any 1 s)',
-      String(t.maxFramesPerSecond),
-      `≤ ${budgets.fps}`,
-      mark(t.maxFramesPerSecond <= budgets.fps),
-    ],
-    [
-      'idle: CPU (one core)',
-      pct(r.idle.cpuPercent),
-      `≤ ${budgets.idleCpu} %`,
-      mark(r.idle.cpuPercent <= budgets.idleCpu),
-    ],
-    ['idle: frames/s', r.idle.framesPerSecond.toFixed(2), '0', mark(r.idle.framesPerSecond === 0)],
-    [
-      'idle: RSS',
-      `${r.idle.rssMb.toFixed(0)} MB`,
-      `≤ ${budgets.rssMb} MB`,
-      mark(r.idle.rssMb <= budgets.rssMb),
-    ],
-    ['key → frame p50', k.p50Ms === undefined ? '-' : `${k.p50Ms.toFixed(1)} ms`, '-', ''],
-    [
-      'key → frame p99',
-      k.p99Ms === undefined ? '-' : `${k.p99Ms.toFixed(1)} ms`,
-      `≤ ${budgets.keyP99} ms`,
-      mark(k.missed === 0 && (k.p99Ms ?? Infinity) <= budgets.keyP99),
-    ],
-    ['key presses with no frame (1 s)', `${k.missed} of ${k.presses}`, '0', mark(k.missed === 0)],
-    [
-      'full-screen clears after first frame',
-      String(t.fullClearsAfterFirst),
-      '0',
-      mark(t.fullClearsAfterFirst === 0),
-    ],
-    [
-      'tallest frame (rows)',
-      `${t.tallestFrame} of ${opts.rows}`,
-      `< ${opts.rows}`,
-      mark(t.tallestFrame < opts.rows),
-    ],
-  ];
-  printTable(
-    `TUI: ${r.command} at ${r.size}; ${streamers} tasks × ${linesPerSecondEach} lines/s for ${opts.streamSeconds} s, idle ${opts.idleSeconds} s, ${k.presses} key presses with ${listed} tasks listed`,
-    ['figure', 'measured', 'budget', ''],
-    rows,
-  );
+    notes: ['raw: none; no bare program draws the same screen, so the budgets stand alone'],
+    data: r,
+  };
 }
