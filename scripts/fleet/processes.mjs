@@ -91,10 +91,15 @@ export class Processes {
       fork(
         simBin,
         [
-          ...['--server', url, '--token', token, '--name', name, '--workers', String(workers)],
+          ...['--server', url, '--name', name, '--workers', String(workers)],
           ...['--capacity', String(capacity), '--label', label],
         ],
-        { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: [] },
+        // The token in the environment, not on a command line every user can list.
+        {
+          stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+          execArgv: [],
+          env: { ...process.env, NEXA_TOKEN: token },
+        },
       ),
     );
     await new Promise((resolve, reject) => {

@@ -118,7 +118,8 @@ export class SimFleet extends EventEmitter {
         message.type === 'assigned' &&
         before &&
         message.attempt > before.attempt &&
-        !assignedAt.has(message.taskId)
+        !assignedAt.has(message.taskId) &&
+        message.at >= killedAt
       )
         assignedAt.set(message.taskId, message.at);
     };
@@ -142,19 +143,18 @@ export class SimFleet extends EventEmitter {
     } finally {
       for (const other of this.sims.values()) other.off('message', onAssigned);
     }
-    const latest = (times) => (times.length ? Math.max(...times) - killedAt : null);
+    const latest = (times) => (times.length ? (Math.max(...times) - killedAt) / 1000 : null);
     return {
       tasks: held.size,
       requeued: back(),
       complete,
-      assignedSeconds: latest([...assignedAt.values()]) / 1000,
-      runningSeconds:
-        latest(
-          [...held.keys()].flatMap((taskId) => {
-            const where = this.running.get(taskId);
-            return where ? [where.at] : [];
-          }),
-        ) / 1000,
+      assignedSeconds: latest([...assignedAt.values()]),
+      runningSeconds: latest(
+        [...held.keys()].flatMap((taskId) => {
+          const where = this.running.get(taskId);
+          return where ? [where.at] : [];
+        }),
+      ),
     };
   }
 
