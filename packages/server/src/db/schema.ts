@@ -95,6 +95,9 @@ export const tasks = sqliteTable(
     index('tasks_finished').on(table.finishedAt),
     // Only tasks no live session holds have a stored lease: the lease monitor's sweep reads just those.
     index('tasks_lease').on(table.leaseExpiresAt),
+    // Listings page newest first by (created_at, id), with or without a status.
+    index('tasks_listing').on(table.createdAt, table.id),
+    index('tasks_status_listing').on(table.status, table.createdAt, table.id),
   ],
 );
 
@@ -157,6 +160,9 @@ export const approvals = sqliteTable(
   (table) => [
     uniqueIndex('approvals_request').on(table.taskId, table.attempt, table.key),
     index('approvals_queue').on(table.status, table.expiresAt),
+    index('approvals_listing').on(table.createdAt, table.id),
+    index('approvals_status_listing').on(table.status, table.createdAt, table.id),
+    index('approvals_task').on(table.taskId, table.createdAt),
   ],
 );
 

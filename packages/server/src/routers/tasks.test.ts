@@ -41,6 +41,35 @@ describe('tasks router', () => {
     expect(await caller.tasks.list({ status: 'running', limit: 10 })).toEqual([]);
   });
 
+  it('pages through every task once, newest first, with and without a status', async () => {
+    const caller = harness.as('member');
+    for (let i = 0; i < 5; i++) await caller.tasks.submit({ command: ['echo', String(i)] });
+    const all = (await caller.tasks.list({ limit: 10 })).map((t) => t.id);
+    for (const status of [undefined, 'queued'] as const) {
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      for (let pages = 1; ; pages++) {
+        const page = await caller.tasks.page({ limit: 2, status, cursor });
+        seen.push(...page.items.map((t) => t.id));
+        if (page.nextCursor === null) {
+          expect(pages).toBe(3);
+          break;
+        }
+        cursor = page.nextCursor;
+      }
+      expect(seen).toEqual(all);
+    }
+    const last = await caller.tasks.page({ limit: 5 });
+    expect(last.nextCursor).toBeNull(); // exactly the last task: no empty page after it
+  });
+
+  it('refuses a cursor it did not make, saying what to pass', async () => {
+    await expect(harness.as('viewer').tasks.page({ cursor: 'bm90IGEgY3Vyc29y' })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: expect.stringMatching(/is not a listing cursor/),
+    });
+  });
+
   it('says which task was not found, with a stable code', async () => {
     const error = await harness
       .as('viewer')

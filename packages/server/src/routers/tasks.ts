@@ -1,6 +1,8 @@
-import { limits, TaskSpec, TaskStatus } from '@nexa/core';
+import { limits, type Principal, type Task, TaskSpec, TaskStatus } from '@nexa/core';
 import { tracked } from '@trpc/server';
 import { z } from 'zod';
+import type { Services } from '../services/index.js';
+import { decodeCursor, encodeCursor, ListingCursor, type ListingPage } from '../services/listingCursor.js';
 import {
   memberProcedure,
   readProcedure,
@@ -12,6 +14,30 @@ import {
 
 const taskId = z.object({ id: z.string().min(1) });
 
+const listInput = z
+  .object({
+    status: TaskStatus.optional(),
+    limit: z.number().int().min(1).max(limits.listing.rows).default(100),
+    /** From the previous page's nextCursor: the page after it. */
+    cursor: ListingCursor.optional(),
+  })
+  .default({ limit: 100 });
+
+async function taskPage(
+  ctx: { services: Services; principal: Principal },
+  input: z.output<typeof listInput>,
+): Promise<ListingPage<Task>> {
+  const { rows, next } = await ctx.services.tasks.listRows({
+    status: input.status,
+    limit: input.limit,
+    after: input.cursor === undefined ? undefined : decodeCursor(input.cursor),
+  });
+  return {
+    items: await ctx.services.views.present(rows, ctx.principal),
+    nextCursor: next && encodeCursor(next),
+  };
+}
+
 export const tasksRouter = router({
   submit: memberProcedure.input(TaskSpec).mutation(async ({ ctx, input }) => {
     const task = await ctx.services.tasks.submit(input, ctx.principal);
@@ -19,18 +45,11 @@ export const tasksRouter = router({
     return task;
   }),
 
-  list: readProcedure
-    .input(
-      z
-        .object({
-          status: TaskStatus.optional(),
-          limit: z.number().int().min(1).max(limits.listing.rows).default(100),
-        })
-        .default({ limit: 100 }),
-    )
-    .query(async ({ ctx, input }) =>
-      ctx.services.views.present(await ctx.services.tasks.listRows(input), ctx.principal),
-    ),
+  /** The newest tasks (see `page` for the cursor of the next page). */
+  list: readProcedure.input(listInput).query(async ({ ctx, input }) => (await taskPage(ctx, input)).items),
+
+  /** One page of tasks, newest first, and the cursor of the next (null: the last page). */
+  page: readProcedure.input(listInput).query(({ ctx, input }) => taskPage(ctx, input)),
 
   /**
    * The live task list: a snapshot (every unfinished task and the latest

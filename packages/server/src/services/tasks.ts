@@ -16,6 +16,7 @@ import type { Database } from '../db/open.js';
 import { taskAttempts, tasks } from '../db/schema.js';
 import type { Writer } from '../db/writeQueue.js';
 import { rowsWithin } from './byteBudget.js';
+import type { ListingKey } from './listingCursor.js';
 import { attemptFromRow, type TaskRow, taskFromRow } from './taskRows.js';
 
 /** What a queued task asks of a worker; `labelsText` is the selector exactly as stored. */
@@ -108,13 +109,29 @@ export class TaskService {
   }
 
   /**
-   * The newest tasks, as many as asked for and as fit the listing's byte
-   * budget: the sizes of the large columns are read first, then only the
-   * rows that fit.
+   * One page of tasks, newest first, after `after` (the last task of the page
+   * before): keyset pagination on (created_at, id), served by the
+   * tasks_listing and tasks_status_listing indexes, so a page costs the same
+   * however many tasks are stored. Cut by the listing's byte budget like
+   * every listing; `next` is null on the last page.
    */
-  listRows(filter: { status?: TaskStatus | undefined; limit: number }): Promise<TaskRow[]> {
-    const where = filter.status ? eq(tasks.status, filter.status) : undefined;
-    return this.rowsWithinBudget(where, [desc(tasks.createdAt), desc(tasks.id)], filter.limit);
+  async listRows(filter: {
+    status?: TaskStatus | undefined;
+    limit: number;
+    after?: ListingKey | undefined;
+  }): Promise<{ rows: TaskRow[]; next: ListingKey | null }> {
+    const { status, after } = filter;
+    const where = and(
+      status ? eq(tasks.status, status) : undefined,
+      after ? sql`(${tasks.createdAt}, ${tasks.id}) < (${after.at}, ${after.id})` : undefined,
+    );
+    const { rows, more } = await this.pageWithinBudget(
+      where,
+      [desc(tasks.createdAt), desc(tasks.id)],
+      filter.limit,
+    );
+    const last = rows.at(-1);
+    return { rows, next: more && last ? { at: last.createdAt, id: last.id } : null };
   }
 
   /**
@@ -172,30 +189,42 @@ export class TaskService {
     limit: number,
     budget: number = limits.listing.bytes,
   ): Promise<TaskRow[]> {
+    return (await this.pageWithinBudget(where, order, limit, budget)).rows;
+  }
+
+  /**
+   * rowsWithinBudget, and whether rows are left after it (one more size is
+   * read to know). Sizes come from octet_length, which SQLite answers from
+   * the record header without reading the values: a listing of tasks with
+   * huge prompts reads only the ones it returns.
+   */
+  private async pageWithinBudget(
+    where: SQL | undefined,
+    order: SQL[],
+    limit: number,
+    budget: number = limits.listing.bytes,
+  ): Promise<{ rows: TaskRow[]; more: boolean }> {
     const sized = await this.db
       .select({
         id: tasks.id,
-        bytes: sql<number>`length(${tasks.command}) + coalesce(length(${tasks.prompt}), 0) + length(${tasks.env}) + coalesce(length(${tasks.policy}), 0) + length(${tasks.labels})`,
+        bytes: sql<number>`octet_length(${tasks.command}) + coalesce(octet_length(${tasks.prompt}), 0) + octet_length(${tasks.env}) + coalesce(octet_length(${tasks.policy}), 0) + octet_length(${tasks.labels})`,
       })
       .from(tasks)
       .where(where)
       .orderBy(...order)
-      .limit(limit);
-    const ids = sized
-      .slice(
-        0,
-        rowsWithin(
-          sized.map((row) => row.bytes),
-          budget,
-        ),
-      )
-      .map((row) => row.id);
-    if (ids.length === 0) return [];
-    return this.db
+      .limit(limit + 1);
+    const fit = rowsWithin(
+      sized.slice(0, limit).map((row) => row.bytes),
+      budget,
+    );
+    const ids = sized.slice(0, fit).map((row) => row.id);
+    if (ids.length === 0) return { rows: [], more: false };
+    const rows = await this.db
       .select()
       .from(tasks)
       .where(inArray(tasks.id, ids))
       .orderBy(...order);
+    return { rows, more: sized.length > fit };
   }
 
   /**

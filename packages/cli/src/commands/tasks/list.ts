@@ -1,4 +1,4 @@
-import { type Task, TaskStatus } from '@nexa/core';
+import { limits, type Task, TaskStatus } from '@nexa/core';
 import { Flags } from '@oclif/core';
 import { ClientCommand } from '../../clientCommand.js';
 import { ago, whatRuns } from '../../output/format.js';
@@ -6,27 +6,40 @@ import { table } from '../../output/table.js';
 
 export default class TasksList extends ClientCommand<typeof TasksList> {
   static override summary = 'List tasks, newest first.';
+  static override description =
+    'One page at a time: when more tasks are left, the command for the next page is printed on stderr (next: nexa tasks list --cursor C), so --json stays a plain array on stdout.';
   static override examples = [
     '<%= config.bin %> tasks list',
     '<%= config.bin %> tasks list --status running',
     '<%= config.bin %> tasks list --json | jq -r ".[].id"',
+    '<%= config.bin %> tasks list --limit 100 --cursor MTcxOTk5OTk5OTk5OS50LTAxYWJj',
   ];
   static override flags = {
     status: Flags.option({ options: TaskStatus.options, description: 'Only tasks in this status.' })(),
-    limit: Flags.integer({ description: 'At most this many.', default: 50, min: 1, max: 10_000 }),
+    limit: Flags.integer({
+      description: 'At most this many.',
+      default: 50,
+      min: 1,
+      max: limits.listing.rows,
+    }),
+    cursor: Flags.string({ description: 'Start after the page that printed this cursor (its next: line).' }),
   };
 
   async run(): Promise<Task[]> {
-    const tasks = await this.call((client) =>
-      client.tasks.list.query({
-        limit: this.flags.limit,
-        ...(this.flags.status ? { status: this.flags.status } : {}),
+    const { status, limit, cursor } = this.flags;
+    const { items: tasks, nextCursor } = await this.call((client) =>
+      client.tasks.page.query({
+        limit,
+        ...(status ? { status } : {}),
+        ...(cursor ? { cursor } : {}),
       }),
     );
     if (!this.jsonEnabled()) {
       this.log(
         tasks.length === 0
-          ? 'No tasks yet. Start one with: nexa run -- echo hello'
+          ? cursor
+            ? 'No more tasks.'
+            : 'No tasks yet. Start one with: nexa run -- echo hello'
           : table(
               ['ID', 'STATUS', 'EXIT', 'WORKER', 'ATTEMPT', 'CREATED', 'RUNS'],
               tasks.map((t) => [
@@ -40,6 +53,10 @@ export default class TasksList extends ClientCommand<typeof TasksList> {
               ]),
             ),
       );
+    }
+    if (nextCursor !== null) {
+      const filters = [status ? `--status ${status} ` : '', `--limit ${limit} `].join('');
+      process.stderr.write(`next: nexa tasks list ${filters}--cursor ${nextCursor}\n`);
     }
     return tasks;
   }
