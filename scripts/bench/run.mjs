@@ -83,11 +83,11 @@ function parse(argv) {
     const { values } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
     return { chosen, values };
   } catch (error) {
-    fail(
-      `${error.message.split('\n')[0]}; flags: ${Object.keys(options)
-        .map((flag) => `--${flag}`)
-        .join(' ')}`,
-    );
+    const flag = /'(-[^' ]*)/.exec(error.message)?.[1];
+    const problem =
+      error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? `unknown flag ${flag}` : error.message.split('.')[0];
+    const known = Object.keys(options).map((name) => `--${name}`);
+    fail(`${problem}; the flags of ${chosen.join(', ')}: ${known.join(' ')}`);
   }
 }
 

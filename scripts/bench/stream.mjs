@@ -201,7 +201,7 @@ export async function benchStream({ quick, tasks, lines }) {
     ],
     notes: results.map(
       (step) =>
-        `${step.tasks} tasks: nexa carried ${step.nexa.lines.toLocaleString('en-US')} lines in ${step.nexa.events.toLocaleString('en-US')} events (${step.nexa.seconds.toFixed(2)} s), the relay in ${step.raw.messages.toLocaleString('en-US')} messages (${step.raw.seconds.toFixed(2)} s)`,
+        `${step.tasks} task${step.tasks > 1 ? 's' : ''}: nexa carried ${step.nexa.lines.toLocaleString('en-US')} lines in ${step.nexa.events.toLocaleString('en-US')} events (${step.nexa.seconds.toFixed(2)} s), the relay in ${step.raw.messages.toLocaleString('en-US')} messages (${step.raw.seconds.toFixed(2)} s)`,
     ),
     data: { steps: results },
   };
