@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 const colours = ['#1f6feb', '#d1242f', '#1a7f37', '#9a6700'];
 const size = { width: 720, height: 420, left: 80, right: 24, top: 48, bottom: 64 };
 
-const escape = (text) => String(text).replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
+const xmlText = (text) => String(text).replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** About five round tick values covering [low, high]. */
 function linearTicks(low, high) {
@@ -54,8 +54,8 @@ function chart({ title, subtitle, x, y, series, dots = false }) {
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${size.width}" height="${size.height}" viewBox="0 0 ${size.width} ${size.height}" font-family="sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="${size.left}" y="20" font-size="15" font-weight="bold">${escape(title)}</text>`,
-    `<text x="${size.left}" y="38" fill="#57606a">${escape(subtitle)}</text>`,
+    `<text x="${size.left}" y="20" font-size="15" font-weight="bold">${xmlText(title)}</text>`,
+    `<text x="${size.left}" y="38" fill="#57606a">${xmlText(subtitle)}</text>`,
   ];
   for (const t of xs.ticks.filter((t) => inside(t, xLow, xHigh))) {
     const px = xs.at(t).toFixed(1);
@@ -73,8 +73,8 @@ function chart({ title, subtitle, x, y, series, dots = false }) {
   }
   parts.push(
     `<rect x="${size.left}" y="${size.top}" width="${size.width - size.left - size.right}" height="${size.height - size.top - size.bottom}" fill="none" stroke="#8c959f"/>`,
-    `<text x="${(size.left + size.width - size.right) / 2}" y="${size.height - 24}" text-anchor="middle">${escape(x.label)}</text>`,
-    `<text transform="translate(18 ${(size.top + size.height - size.bottom) / 2}) rotate(-90)" text-anchor="middle">${escape(y.label)}</text>`,
+    `<text x="${(size.left + size.width - size.right) / 2}" y="${size.height - 24}" text-anchor="middle">${xmlText(x.label)}</text>`,
+    `<text transform="translate(18 ${(size.top + size.height - size.bottom) / 2}) rotate(-90)" text-anchor="middle">${xmlText(y.label)}</text>`,
   );
   series.forEach((s, i) => {
     const colour = colours[i % colours.length];
@@ -88,7 +88,7 @@ function chart({ title, subtitle, x, y, series, dots = false }) {
     const legendY = size.top + 16 + i * 18;
     parts.push(
       `<line x1="${size.width - size.right - 190}" x2="${size.width - size.right - 166}" y1="${legendY}" y2="${legendY}" stroke="${colour}" stroke-width="2"/>`,
-      `<text x="${size.width - size.right - 160}" y="${legendY}" dominant-baseline="middle">${escape(s.name)}</text>`,
+      `<text x="${size.width - size.right - 160}" y="${legendY}" dominant-baseline="middle">${xmlText(s.name)}</text>`,
     );
   });
   parts.push('</svg>');
