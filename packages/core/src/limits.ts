@@ -90,8 +90,12 @@ export const limits = {
     /** Calls beyond those wait in line, this many at most, each this long at most; then `unavailable`. */
     clientWaiting: 128,
     clientWaitMs: 2000,
-    /** Workers' calls (heartbeats, appends) have their own budget: other clients' load never starves them. */
-    workerCalls: 512,
+    /**
+     * Workers' calls (appends; heartbeats are not counted) have their own budget: other clients'
+     * load never starves them. A worker keeps one append in flight per running task, and the
+     * group commit answers them together, so this is about how many tasks stream at once.
+     */
+    workerCalls: 2048,
     /** HTTP requests open at once, before their bodies are read. */
     httpRequests: 160,
     /** Seconds a shed client is told to wait (Retry-After). */

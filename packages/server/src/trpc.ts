@@ -2,7 +2,7 @@ import { isNexaErrorCode, limits, NexaError, type Role } from '@nexa/core';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import type { Context } from './context.js';
-import { admitCall, admitSubscription, releasedWhenDone } from './limits/connectionLimits.js';
+import { admitCall, admitSubscription, releasedWhenDone, UNMETERED_CALLS } from './limits/connectionLimits.js';
 
 type TRPCCode = TRPCError['code'];
 
@@ -112,6 +112,7 @@ const connectionLimits = t.middleware(async ({ ctx, type, path, next }) => {
     }
     return { ...result, data: releasedWhenDone(result.data as AsyncIterable<unknown>, release) };
   }
+  if (UNMETERED_CALLS.has(path)) return next();
   let release: () => void;
   try {
     release = await admitCall(ctx);

@@ -110,6 +110,13 @@ export function admitSubscription(ctx: GuardContext, path: string): () => void {
 }
 
 /**
+ * Calls that touch only memory and are never shed: a heartbeat waiting
+ * behind a flood of appends made a busy coordinator declare healthy workers
+ * lost, and then requeue all their tasks, which is more load, not less.
+ */
+export const UNMETERED_CALLS: ReadonlySet<string> = new Set(['workers.heartbeat']);
+
+/**
  * Takes a slot for a query or mutation (perhaps after a short wait in line), or
  * throws `unavailable`. Not by event-loop lag: on a shared 2-core machine the
  * loop runs late whenever another process takes the CPU, and shedding then

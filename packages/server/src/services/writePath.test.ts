@@ -58,7 +58,7 @@ function countTransactions(): { readonly count: number } {
   }) as typeof client.batch;
   const execute = client.execute.bind(client);
   client.execute = ((statement: Parameters<typeof execute>[0]) => {
-    const text = typeof statement === 'string' ? statement : statement.sql;
+    const text = typeof statement === 'string' ? statement : (statement as { sql: string }).sql;
     if (/^\s*(insert|update|delete)/i.test(text)) counter.count++;
     return execute(statement);
   }) as typeof client.execute;
