@@ -14,7 +14,7 @@ export function figure(label, { nexa, raw = null, unit, better = 'lower', budget
   return { label, nexa, raw, ratio, unit, better, budget };
 }
 
-function show(value, unit) {
+export function showValue(value, unit) {
   if (value === null || value === undefined) return '-';
   if (typeof value !== 'number') return String(value);
   const digits = Math.abs(value) >= 100 || Number.isInteger(value) ? 0 : Math.abs(value) >= 10 ? 1 : 2;
@@ -28,8 +28,8 @@ export function printResult(result) {
     ['figure', 'nexa', 'raw', 'nexa/raw', 'budget'],
     result.rows.map((row) => [
       row.label,
-      show(row.nexa, row.unit),
-      show(row.raw, row.unit),
+      showValue(row.nexa, row.unit),
+      showValue(row.raw, row.unit),
       row.ratio === null ? '-' : `${row.ratio.toFixed(2)}×`,
       row.budget || '-',
     ]),

@@ -140,7 +140,7 @@ async function usedBytes(url) {
 
 export async function benchStore({ quick, tasks: taskFlag, batches: batchFlag, 'batch-size': sizeFlag }) {
   const taskCount = countFlag('tasks', taskFlag, quick ? 50 : 200);
-  const batches = countFlag('batches', batchFlag, quick ? 10 : 25);
+  const batches = countFlag('batches', batchFlag, quick ? 20 : 25);
   const size = countFlag('batch-size', sizeFlag, 10);
   const rounds = quick ? 1 : 3;
   const dir = await mkdtemp(join(tmpdir(), 'nexa-bench-store-'));
