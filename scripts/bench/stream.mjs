@@ -88,6 +88,7 @@ function tail(client, taskId, linesEach, progress) {
   const lines = lineChecker(linesEach);
   let lastSeq = 0;
   let seqsIntact = true;
+  let ending = 'no final status';
   return new Promise((resolve, reject) => {
     const subscription = client.events.tail.subscribe(
       { taskId },
@@ -97,12 +98,15 @@ function tail(client, taskId, linesEach, progress) {
           lastSeq = data.seq;
           progress.events++;
           if (data.kind === 'output' && data.stream === 'stdout') lines.add(data.data);
+          if (data.kind === 'status') ending = `${data.status}${data.reason ? ` (${data.reason})` : ''}`;
+          if (data.kind === 'error') ending = `error: ${data.message}`;
         },
         onError: (error) => {
           subscription.unsubscribe();
           reject(error);
         },
-        onComplete: () => resolve({ intact: seqsIntact && lines.intact, lines: lines.lines }),
+        onComplete: () =>
+          resolve({ taskId, intact: seqsIntact && lines.intact, seqsIntact, lines: lines.lines, ending }),
       },
     );
   });
@@ -127,8 +131,15 @@ async function viaNexa(stack, subscribers, tasks, linesEach) {
   }
   const ends = await Promise.all(tails);
   const seconds = (performance.now() - started) / 1000;
+  const broken = ends.filter((end) => !end.intact);
   return {
     seconds,
+    broken: broken.length,
+    // What the person would see of a task that lost lines: how it ended.
+    brokenExample: broken[0] && {
+      ...broken[0],
+      endings: [...new Set(broken.map((end) => end.ending))].slice(0, 5),
+    },
     lines: ends.reduce((sum, end) => sum + end.lines, 0),
     events: progress.events,
     intact: ends.every((end) => end.intact),
@@ -199,10 +210,18 @@ export async function benchStream({ quick, tasks, lines }) {
         budget: 'yes',
       }),
     ],
-    notes: results.map(
-      (step) =>
-        `${step.tasks} task${step.tasks > 1 ? 's' : ''}: nexa carried ${step.nexa.lines.toLocaleString('en-US')} lines in ${step.nexa.events.toLocaleString('en-US')} events (${step.nexa.seconds.toFixed(2)} s), the relay in ${step.raw.messages.toLocaleString('en-US')} messages (${step.raw.seconds.toFixed(2)} s)`,
-    ),
+    notes: [
+      ...results
+        .filter((step) => step.nexa.broken)
+        .map(
+          (step) =>
+            `${step.tasks} tasks: ${step.nexa.broken} did not deliver every line once in order; e.g. ${step.nexa.brokenExample.taskId}: ${step.nexa.brokenExample.lines} of ${step.linesEach} lines, seqs ${step.nexa.brokenExample.seqsIntact ? 'contiguous' : 'with a gap or repeat'}; endings: ${step.nexa.brokenExample.endings.join('; ')}`,
+        ),
+      ...results.map(
+        (step) =>
+          `${step.tasks} task${step.tasks > 1 ? 's' : ''}: nexa carried ${step.nexa.lines.toLocaleString('en-US')} lines in ${step.nexa.events.toLocaleString('en-US')} events (${step.nexa.seconds.toFixed(2)} s), the relay in ${step.raw.messages.toLocaleString('en-US')} messages (${step.raw.seconds.toFixed(2)} s)`,
+      ),
+    ],
     data: { steps: results },
   };
 }
