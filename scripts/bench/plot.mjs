@@ -43,7 +43,7 @@ const label = (v) =>
       : v.toLocaleString('en-US');
 
 /** A line chart: series of [x, y] points, each drawn as a line (and dots when `dots`). */
-function chart({ title, subtitle, x, y, series, dots = false }) {
+function chart({ title, subtitle, x, y, series, dots = false, legend = 'bottom-right' }) {
   const all = series.flatMap((s) => s.points);
   const range = (pick, given) => given ?? [Math.min(...all.map(pick)), Math.max(...all.map(pick))];
   const [xLow, xHigh] = range((p) => p[0], x.range);
@@ -85,10 +85,12 @@ function chart({ title, subtitle, x, y, series, dots = false }) {
         const [cx, cy] = point.split(',');
         parts.push(`<circle cx="${cx}" cy="${cy}" r="3.5" fill="${colour}"/>`);
       }
-    const legendY = size.top + 16 + i * 18;
+    // In a corner the lines leave empty: a CDF's bottom right, a falling curve's bottom left.
+    const legendX = legend === 'bottom-left' ? size.left + 16 : size.width - size.right - 190;
+    const legendY = size.height - size.bottom - 16 - (series.length - 1 - i) * 18;
     parts.push(
-      `<line x1="${size.width - size.right - 190}" x2="${size.width - size.right - 166}" y1="${legendY}" y2="${legendY}" stroke="${colour}" stroke-width="2"/>`,
-      `<text x="${size.width - size.right - 160}" y="${legendY}" dominant-baseline="middle">${xmlText(s.name)}</text>`,
+      `<line x1="${legendX}" x2="${legendX + 24}" y1="${legendY}" y2="${legendY}" stroke="${colour}" stroke-width="2"/>`,
+      `<text x="${legendX + 30}" y="${legendY}" dominant-baseline="middle">${xmlText(s.name)}</text>`,
     );
   });
   parts.push('</svg>');
@@ -143,6 +145,7 @@ function streamChart(result, machine) {
     },
     series,
     dots: true,
+    legend: 'bottom-left',
   });
 }
 
