@@ -53,6 +53,7 @@ function chart({ title, subtitle, x, y, series, dots = false, legend = 'bottom-r
   const inside = (t, low, high) => t >= low - 1e-9 && t <= high + 1e-9;
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${size.width}" height="${size.height}" viewBox="0 0 ${size.width} ${size.height}" font-family="sans-serif" font-size="12">`,
+    `<title>${xmlText(title)}</title>`,
     `<rect width="100%" height="100%" fill="white"/>`,
     `<text x="${size.left}" y="20" font-size="15" font-weight="bold">${xmlText(title)}</text>`,
     `<text x="${size.left}" y="38" fill="#57606a">${xmlText(subtitle)}</text>`,
