@@ -3,6 +3,7 @@
 // `docker run --rm` of the same command, interleaved in one run (p50/p90).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -38,6 +39,7 @@ function viaSandbox(sandbox) {
     child.stdout.resume();
     child.stderr.resume();
     await child.wait();
+    await rm(workdir, { recursive: true, force: true });
     return latency;
   };
 }

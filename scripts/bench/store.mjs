@@ -144,16 +144,21 @@ export async function benchStore({ quick, tasks: taskFlag, batches: batchFlag, '
   const size = countFlag('batch-size', sizeFlag, 10);
   const rounds = quick ? 1 : 3;
   const dir = await mkdtemp(join(tmpdir(), 'nexa-bench-store-'));
-  const coordinator = await server.startServer({
-    host: '127.0.0.1',
-    port: 0,
-    dataDir: join(dir, 'data'),
-    // The fake sessions send no heartbeats (liveness is the fleet bench's part): a long lease keeps
-    // their tasks theirs for the whole run.
-    leaseMs: 3_600_000,
-    log: () => {},
-    env: { XDG_CONFIG_HOME: join(dir, 'config') },
-  });
+  const coordinator = await server
+    .startServer({
+      host: '127.0.0.1',
+      port: 0,
+      dataDir: join(dir, 'data'),
+      // The fake sessions send no heartbeats (liveness is the fleet bench's part): a long lease keeps
+      // their tasks theirs for the whole run.
+      leaseMs: 3_600_000,
+      log: () => {},
+      env: { XDG_CONFIG_HOME: join(dir, 'config') },
+    })
+    .catch(async (error) => {
+      await rm(dir, { recursive: true, force: true });
+      throw error;
+    });
   const rawUrl = `file:${join(dir, 'raw.db')}`;
   const raw = createClient({ url: rawUrl });
   try {
