@@ -2,7 +2,12 @@ import { isNexaErrorCode, limits, NexaError, type Role } from '@nexa/core';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import type { Context } from './context.js';
-import { admitCall, admitSubscription, releasedWhenDone, UNMETERED_CALLS } from './limits/connectionLimits.js';
+import {
+  admitCall,
+  admitSubscription,
+  releasedWhenDone,
+  UNMETERED_CALLS,
+} from './limits/connectionLimits.js';
 
 type TRPCCode = TRPCError['code'];
 

@@ -58,6 +58,9 @@ const GROUP_BYTES = 8 * 1024 * 1024;
 export class AppendGroups {
   private pending: Pending[] = [];
   private scheduled = false;
+  /** Tasks with a status change waiting: see scheduleUrgent. */
+  private readonly urgent = new Set<string>();
+  private urgentScheduled = false;
 
   constructor(
     private readonly database: Database,
@@ -67,6 +70,10 @@ export class AppendGroups {
   add(workerId: string, batch: AppendBatch): Promise<{ ackedSeq: number }> {
     return new Promise((resolve, reject) => {
       this.pending.push({ workerId, batch, resolve, reject });
+      if (batch.events.some((event) => event.kind === 'status')) {
+        this.urgent.add(batch.taskId);
+        this.scheduleUrgent();
+      }
       this.schedule();
     });
   }
@@ -85,6 +92,26 @@ export class AppendGroups {
       .finally(() => this.schedule());
   }
 
+  /**
+   * A batch that changes its task's status (it started, ended, waits for
+   * approval) is what frees a slot or starts a clock: it goes in the control
+   * lane, with whatever of its task waits before it, not behind the backlog.
+   */
+  private scheduleUrgent(): void {
+    if (this.urgentScheduled) return;
+    this.urgentScheduled = true;
+    this.database.writes
+      .run((writer) => {
+        this.urgentScheduled = false;
+        const tasks = new Set(this.urgent);
+        this.urgent.clear();
+        const group = this.pending.filter((pending) => tasks.has(pending.batch.taskId));
+        this.pending = this.pending.filter((pending) => !tasks.has(pending.batch.taskId));
+        return this.commit(writer, group);
+      })
+      .catch(() => {});
+  }
+
   /** The oldest pending appends, up to a group's rows and bytes (at least one). */
   private take(): Pending[] {
     let rows = 0;
@@ -101,6 +128,7 @@ export class AppendGroups {
   }
 
   private async commit(writer: Writer, group: Pending[]): Promise<void> {
+    if (group.length === 0) return;
     const unanswered = new Set(group);
     const accepted: Pending[] = [];
     const toStore: CheckedBatch[] = [];

@@ -6,6 +6,9 @@ import { specFromRow, type TaskRow } from './taskRows.js';
 import type { TaskNeed, TaskService } from './tasks.js';
 import type { WorkerHub, WorkerSession } from './workerHub.js';
 
+/** Assignments made in one write: enough to start a fleet's worth at once, few enough not to hold the queue long. */
+const ASSIGNMENTS_PER_WRITE = 100;
+
 /** A task without a sandbox of its own runs in a walled one: never a plain process by default. */
 const walledSandboxes = ['docker', 'bwrap'];
 
@@ -96,26 +99,40 @@ export class Scheduler {
       .flat()
       .sort(schedulingOrder);
 
+    // Plan in memory, then assign in few writes: when each assignment took its own turn in the
+    // write queue, a group commit of output ran before every one of them.
+    const planned = new Map<string, number>();
+    const spare = (s: WorkerSession) => free(s) - (planned.get(s.workerId) ?? 0);
+    const plan: Array<{ task: TaskRow; worker: WorkerSession; firstSeq: number }> = [];
     for (const task of queued) {
       let best: WorkerSession | undefined;
       for (const session of sessions) {
-        if (free(session) > 0 && canRun(session, task) && (!best || free(session) > free(best)))
+        if (spare(session) > 0 && canRun(session, task) && (!best || spare(session) > spare(best)))
           best = session;
       }
       if (!best) continue;
-      const worker = best;
+      planned.set(best.workerId, (planned.get(best.workerId) ?? 0) + 1);
       // A first attempt starts an empty log; a later one continues after what earlier attempts wrote.
       const firstSeq = task.attempt === 1 ? 1 : (await this.events.lastSeq(task.id)) + 1;
+      plan.push({ task, worker: best, firstSeq });
+    }
+    for (let start = 0; start < plan.length; start += ASSIGNMENTS_PER_WRITE) {
+      const chunk = plan.slice(start, start + ASSIGNMENTS_PER_WRITE);
       const assigned = await this.database.writes.run(async (writer) => {
-        if (!(await this.tasks.assign(writer, task, worker.workerId))) return false;
-        this.leases.hold(task.id, worker.workerId, Date.now() + this.leaseMs);
-        return true;
+        const done: typeof chunk = [];
+        for (const entry of chunk) {
+          if (!(await this.tasks.assign(writer, entry.task, entry.worker.workerId))) continue;
+          this.leases.hold(entry.task.id, entry.worker.workerId, Date.now() + this.leaseMs);
+          done.push(entry);
+        }
+        return done;
       });
-      if (!assigned) continue;
-      this.hub.send(worker.workerId, {
-        type: 'assign',
-        assignment: { taskId: task.id, attempt: task.attempt, firstSeq, spec: specFromRow(task) },
-      });
+      for (const { task, worker, firstSeq } of assigned) {
+        this.hub.send(worker.workerId, {
+          type: 'assign',
+          assignment: { taskId: task.id, attempt: task.attempt, firstSeq, spec: specFromRow(task) },
+        });
+      }
     }
   }
 
