@@ -47,6 +47,7 @@ export const procedures = {
     },
   },
   'tasks.list': { type: 'query', seed: { status: 'queued', limit: 10 } },
+  'tasks.page': { type: 'query', seed: { status: 'queued', limit: 10, cursor: 'MTcwMDAwMDAwMDAwMC50LXg' } },
   'tasks.get': { type: 'query', seed: { id: 't-nosuchtask' } },
   'tasks.cancel': { type: 'mutation', seed: { id: 't-nosuchtask' } },
   'tasks.retry': { type: 'mutation', seed: { id: 't-nosuchtask' } },

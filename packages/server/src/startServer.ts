@@ -6,6 +6,7 @@ import { preparePrivateDataDir } from './dataDir.js';
 import { defaultDatabaseUrl, openDatabase } from './db/open.js';
 import { listen } from './http/listen.js';
 import { createServices, recoverAtStart, type Services } from './services/index.js';
+import { DEFAULT_MAX_TASK_LOG, RetentionService } from './services/retention.js';
 
 export interface ServerOptions {
   host: string;
@@ -16,6 +17,10 @@ export interface ServerOptions {
   dbAuthToken?: string | undefined;
   heartbeatMs?: number;
   leaseMs?: number;
+  /** Finished tasks' logs are removed this long after they end (default null: kept forever). */
+  logRetentionMs?: number | null;
+  /** One task's stored log is cut to its head and tail beyond this (default DEFAULT_MAX_TASK_LOG; null: no cap). */
+  maxTaskLogBytes?: number | null;
   /** Where the server says what it is doing (one line each). */
   log?: (line: string) => void;
   /** Environment used to find the credentials file (tests point it elsewhere). */
@@ -51,11 +56,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
 
   await recoverAtStart(services);
+  const retention = new RetentionService(database, {
+    logRetentionMs: options.logRetentionMs ?? null,
+    maxTaskLogBytes: options.maxTaskLogBytes === undefined ? DEFAULT_MAX_TASK_LOG : options.maxTaskLogBytes,
+    log,
+  });
+  services.events.onStored = (taskId, bytes) => retention.noteStored(taskId, bytes);
+  retention.start();
 
   let listening: Awaited<ReturnType<typeof listen>>;
   try {
     listening = await listen(services, options.host, options.port);
   } catch (error) {
+    await retention.stop();
     await services.leases.stop();
     services.approvals.stop();
     await database.close();
@@ -89,6 +102,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     port: listening.port,
     services,
     async close() {
+      await retention.stop();
       await services.leases.stop();
       services.approvals.stop();
       await listening.close();

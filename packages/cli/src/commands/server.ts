@@ -1,4 +1,4 @@
-import { coordinatorFlags, coordinatorTiming } from '../lib/daemonFlags.js';
+import { coordinatorFlags, coordinatorRetention, coordinatorTiming } from '../lib/daemonFlags.js';
 import { say } from '../lib/say.js';
 import { untilSignal } from '../lib/untilSignal.js';
 import { NexaCommand } from '../nexaCommand.js';
@@ -23,6 +23,7 @@ export default class Server extends NexaCommand<typeof Server> {
       dataDir: flags['data-dir'],
       dbUrl: flags.db,
       ...coordinatorTiming(flags),
+      ...coordinatorRetention(flags),
       log: say,
     });
     say(`nexa server listening on ${server.url} (data in ${flags['data-dir']})`);

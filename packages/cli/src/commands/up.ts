@@ -6,6 +6,7 @@ import { readCredentials, resolveClientSettings, writeCredentials } from '@nexa/
 import { Flags } from '@oclif/core';
 import {
   coordinatorFlags,
+  coordinatorRetention,
   coordinatorTiming,
   shutdownFlag,
   workerFlags,
@@ -62,6 +63,7 @@ In a terminal it opens the terminal UI (nexa tui); quitting it (q) stops the coo
       dataDir,
       dbUrl: flags.db,
       ...coordinatorTiming(flags),
+      ...coordinatorRetention(flags),
       log,
     });
     // The commands it prints, and any run in another shell, reach this server, not one an

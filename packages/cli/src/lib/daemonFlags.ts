@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { NexaError, parseDuration, parseLabels } from '@nexa/core';
+import { NexaError, parseBytes, parseDuration, parseLabels } from '@nexa/core';
 import { DEFAULT_PORT, defaultDataDir } from '@nexa/core/config';
 import { Flags } from '@oclif/core';
 
@@ -30,7 +30,50 @@ export const coordinatorFlags = {
       "How long a worker's hold on a task lasts without a heartbeat; then it is lost and its tasks run again.",
     default: '10s',
   }),
+  'log-retention': Flags.string({
+    description:
+      "Remove finished tasks' logs (not their statuses) this many days after they end: a number of days, or off. Env: NEXA_LOG_RETENTION_DAYS.",
+    env: 'NEXA_LOG_RETENTION_DAYS',
+    default: 'off',
+  }),
+  'max-task-log': Flags.string({
+    description:
+      "Cut one task's stored log beyond this size, e.g. 64m or 1g, keeping its first and last halves with a marker between (running tasks too); off for no cap. Env: NEXA_MAX_TASK_LOG.",
+    env: 'NEXA_MAX_TASK_LOG',
+    default: '256m',
+  }),
 };
+
+const off = (text: string) => /^(off|0|never)$/i.test(text.trim());
+
+/** The coordinator's retention from its flags (null: off). */
+export function coordinatorRetention(flags: { 'log-retention': string; 'max-task-log': string }): {
+  logRetentionMs: number | null;
+  maxTaskLogBytes: number | null;
+} {
+  const days = flags['log-retention'].trim();
+  if (!off(days) && !/^\d+(\.\d+)?$/.test(days)) {
+    throw new NexaError('invalid_input', `--log-retention "${days}" is not a number of days`, {
+      hint: 'e.g. --log-retention 30, or off to keep logs forever',
+    });
+  }
+  const maxTaskLogBytes = off(flags['max-task-log'])
+    ? null
+    : parseBytes(flags['max-task-log'], '--max-task-log');
+  if (maxTaskLogBytes !== null && maxTaskLogBytes < 64 * 1024) {
+    throw new NexaError(
+      'invalid_input',
+      `--max-task-log ${flags['max-task-log']} is too small to keep a log's head and tail`,
+      {
+        hint: 'use at least 64k, or off for no cap',
+      },
+    );
+  }
+  return {
+    logRetentionMs: off(days) ? null : Math.round(Number(days) * 86_400_000),
+    maxTaskLogBytes,
+  };
+}
 
 /** The coordinator's timing from its flags, checked: a lease must outlast a few heartbeats. */
 export function coordinatorTiming(flags: { heartbeat: string; lease: string }): {

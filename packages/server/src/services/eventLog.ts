@@ -37,6 +37,8 @@ export function isFinalEvent(event: TaskEvent): boolean {
 export class EventLog implements AppendStore {
   private readonly lastSeqs = new Map<string, number>();
   private readonly groups: AppendGroups;
+  /** Told after each commit how many bytes of a task's events were stored (retention caps logs by it). */
+  onStored: ((taskId: string, bytes: number) => void) | undefined;
 
   constructor(
     private readonly database: Database,
@@ -104,6 +106,10 @@ export class EventLog implements AppendStore {
     const inserts = insertEventRows(rows);
     const results = await writer.client.batch([...inserts, ...updates], 'write');
     const fresh = freshSeqs(results.slice(0, inserts.length));
+    if (this.onStored) {
+      for (const row of rows)
+        if (fresh.get(row.taskId)?.has(row.seq)) this.onStored(row.taskId, row.body.length);
+    }
     for (const batch of batches) this.stored(writer, batch, fresh.get(batch.task.id));
   }
 
