@@ -6,6 +6,7 @@
 // worker's backoff until acked or refused for good.
 
 import { performance } from 'node:perf_hooks';
+import { NexaError } from '@nexa/core';
 import { nexaCode } from '@nexa/core/client';
 
 /** The real worker's fatal codes (worker.ts): the attempt is no longer ours. */
@@ -83,7 +84,7 @@ export class SimTask {
           this.stats.acked(ackedAt - sentAt, lines > 0 ? ackedAt - printedAt : undefined, lines);
           return true;
         } catch (error) {
-          const code = nexaCode(error) ?? 'transport';
+          const code = (error instanceof NexaError ? error.code : nexaCode(error)) ?? 'transport';
           this.stats.failed(code);
           if (fatalCodes.has(code)) {
             this.ended = true;

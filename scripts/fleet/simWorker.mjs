@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { NEXA_VERSION } from '@nexa/core';
 import { createNexaClient } from '@nexa/core/client';
+import { appendSender } from '@nexa/worker/appendSender';
 import { SimTask } from './simTask.mjs';
 
 const now = () => performance.timeOrigin + performance.now();
@@ -43,6 +44,8 @@ export class SimWorker {
     });
     this.client = client;
     this.closeClient = close;
+    // As the real worker sends: every task's batch of one turn in one events.appendMany.
+    this.send = appendSender((batches) => client.events.appendMany.mutate({ batches }));
   }
 
   /** Opens the session; resolves once the coordinator registered this worker. */
@@ -108,11 +111,7 @@ export class SimWorker {
     const current = this.tasks.get(assignment.taskId);
     if (current && current.attempt >= assignment.attempt) return; // delivered twice
     if (current) current.ended = true;
-    const task = new SimTask(
-      assignment,
-      (batch) => this.client.events.append.mutate(batch),
-      this.options.stats,
-    );
+    const task = new SimTask(assignment, this.send, this.options.stats);
     this.tasks.set(assignment.taskId, task);
     const { taskId, attempt } = assignment;
     this.options.report({ type: 'assigned', taskId, attempt, worker: this.registration.name, at: now() });

@@ -64,6 +64,18 @@ export const procedures = {
       ],
     },
   },
+  'events.appendMany': {
+    type: 'mutation',
+    seed: {
+      batches: [
+        {
+          taskId: 't-nosuchtask',
+          attempt: 1,
+          events: [{ seq: 1, at: 1, kind: 'output', stream: 'stdout', data: 'x' }],
+        },
+      ],
+    },
+  },
   'events.list': { type: 'query', seed: { taskId: 't-nosuchtask', afterSeq: 0, limit: 10 } },
   'events.tail': { type: 'subscription', seed: { taskId: 't-nosuchtask', afterSeq: 0 } },
   'workers.connect': {

@@ -13,6 +13,7 @@ import {
 } from '@nexa/core';
 import { nexaCode } from '@nexa/core/client';
 import { AgentPrograms } from './agentPrograms.js';
+import { appendSender } from './appendSender.js';
 import { connect } from './connection.js';
 import { probeSandboxes } from './sandbox/index.js';
 import { TaskSupervisor } from './taskSupervisor.js';
@@ -151,9 +152,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     agentEnv,
     requestApproval: (request) => client.approvals.request.mutate(request),
     spoolDir: join(options.dataDir, 'spool'),
-    sendEvents: (batch) => client.events.append.mutate(batch),
+    // One message per flush for all the tasks it runs, each task answered on its own.
+    sendEvents: appendSender((batches) => client.events.appendMany.mutate({ batches })),
     handBack: (attempt) => client.tasks.handBack.mutate(attempt),
-    isFatal: (error) => fatalCodes.has(nexaCode(error) ?? ''),
+    isFatal: (error) => fatalCodes.has((error instanceof NexaError ? error.code : nexaCode(error)) ?? ''),
     log: say,
   });
 

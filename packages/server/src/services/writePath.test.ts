@@ -223,3 +223,32 @@ describe('heartbeats', () => {
     expect(queued?.waitingFor).toMatch(/waiting for a free slot on busy/);
   });
 });
+
+describe('events.appendMany', () => {
+  it('answers each task’s batch on its own: acks, and the refusal a lone append would get', async () => {
+    const { worker, ids } = await runningTasks(2);
+    const [first, second] = ids as [string, string];
+    const answers = await worker.caller.events.appendMany({
+      batches: [
+        { taskId: first, attempt: 1, events: [output(2, 'one\n'), output(3, 'two\n')] },
+        { taskId: second, attempt: 2, events: [output(2, 'not mine\n')] },
+        { taskId: second, attempt: 1, events: [output(2, 'mine\n')] },
+      ],
+    });
+    expect(answers).toEqual([
+      { ackedSeq: 3 },
+      { error: { code: 'conflict', message: `attempt 2 of task ${second} is not held by this worker` } },
+      { ackedSeq: 2 },
+    ]);
+    expect((await harness.as('viewer').events.list({ taskId: first })).map((e) => e.seq)).toEqual([1, 2, 3]);
+  });
+
+  it('refuses a call carrying more events than the limit, saying so', async () => {
+    const { worker, ids } = await runningTasks(1);
+    const events = Array.from({ length: 1000 }, (_, i) => output(i + 2, 'x\n'));
+    const batches = Array.from({ length: 5 }, () => ({ taskId: ids[0] as string, attempt: 1, events }));
+    await expect(worker.caller.events.appendMany({ batches })).rejects.toMatchObject({
+      message: /more than the limit of 4000 events in all/,
+    });
+  });
+});
