@@ -45,7 +45,12 @@ interface Queued {
 export class WriteQueue {
   private readonly lanes: Record<WriteLane, Queued[]> = { control: [], bulk: [] };
   private busy = false;
-  private readonly inside = new AsyncLocalStorage<true>();
+  /**
+   * The operation whose async context this is. Timers and promises started
+   * inside an operation inherit its context, so only one still running
+   * counts: a timer an operation armed may write once the operation is done.
+   */
+  private readonly inside = new AsyncLocalStorage<{ running: boolean }>();
   private readonly listeners = new Set<() => void>();
   private readonly idleWaiters: Array<() => void> = [];
 
@@ -55,7 +60,7 @@ export class WriteQueue {
   ) {}
 
   run<T>(operation: (writer: Writer) => Promise<T>, lane: WriteLane = 'control'): Promise<T> {
-    if (this.inside.getStore()) {
+    if (this.inside.getStore()?.running) {
       return Promise.reject(
         new NexaError(
           'internal',
@@ -87,10 +92,13 @@ export class WriteQueue {
         client: this.client,
         afterward: (effect) => effects.push(effect),
       };
+      const current = { running: true };
       try {
-        next.resolve(await this.inside.run(true, () => next.operation(writer)));
+        next.resolve(await this.inside.run(current, () => next.operation(writer)));
       } catch (error) {
         next.reject(error);
+      } finally {
+        current.running = false;
       }
       for (const listener of this.listeners) listener();
       for (const effect of effects) effect();

@@ -252,3 +252,21 @@ describe('events.appendMany', () => {
     });
   });
 });
+
+describe('writes armed inside a write', () => {
+  it('lets a timer an operation armed write once the operation is done (an approval’s expiry)', async () => {
+    const { writes } = harness.services.database;
+    let fired: Promise<string> | undefined;
+    const timerDone = new Promise<void>((done) => {
+      void writes.run(async () => {
+        // Armed inside the operation; fires after it has finished.
+        setTimeout(() => {
+          fired = writes.run(async () => 'written by the timer');
+          done();
+        }, 20);
+      });
+    });
+    await timerDone;
+    await expect(fired).resolves.toBe('written by the timer');
+  });
+});
