@@ -68,7 +68,8 @@ fi
 shim_mark='# nexa shim written by scripts/setup.sh'
 cli="$root/packages/cli/bin/run.js"
 current=$(command -v nexa 2>/dev/null || true)
-if [ -n "$current" ] && grep -qF "$cli" "$current" 2>/dev/null; then
+# Quoted, as the shim writes it: /check/work/main/... must not pass for /work/main/...
+if [ -n "$current" ] && grep -qF "\"$cli\"" "$current" 2>/dev/null; then
   : # already this checkout's
 elif [ -n "$current" ] && ! grep -qF "$shim_mark" "$current" 2>/dev/null; then
   echo "setup: another nexa is on the PATH ($current); this checkout's runs as: node $cli" >&2
