@@ -14,7 +14,7 @@ import { taskAttempts, taskEvents, tasks } from '../db/schema.js';
 import type { Writer } from '../db/writeQueue.js';
 import { type AppendBatch, AppendGroups, type AppendStore, type CheckedBatch } from './appendGroups.js';
 import { rowsWithin } from './byteBudget.js';
-import { eventFromRow, eventRow, freshSeqs, insertEventRows } from './eventRows.js';
+import { eventFromRow, eventRow, insertEventRows } from './eventRows.js';
 import type { LiveFeed } from './liveFeed.js';
 import type { TaskActivityTracker } from './taskActivity.js';
 import type { AttemptRow, TaskRow } from './taskRows.js';
@@ -104,26 +104,22 @@ export class EventLog implements AppendStore {
       batch.events.map((event) => eventRow(batch.task.id, batch.attempt, event)),
     );
     const inserts = insertEventRows(rows);
-    const results = await writer.client.batch([...inserts, ...updates], 'write');
-    const fresh = freshSeqs(results.slice(0, inserts.length));
-    if (this.onStored) {
-      for (const row of rows)
-        if (fresh.get(row.taskId)?.has(row.seq)) this.onStored(row.taskId, row.body.length);
-    }
-    for (const batch of batches) this.stored(writer, batch, fresh.get(batch.task.id));
+    await writer.client.batch([...inserts, ...updates], 'write');
+    if (this.onStored) for (const row of rows) this.onStored(row.taskId, row.body.length);
+    for (const batch of batches) this.stored(writer, batch);
   }
 
-  private stored(writer: Writer, batch: CheckedBatch, fresh: Set<number> | undefined): void {
+  /** Every event of a checked batch is new: checks keep only those after the task's last stored seq. */
+  private stored(writer: Writer, batch: CheckedBatch): void {
     const { task, attempt, events, taskUpdate } = batch;
     const newest = events.at(-1)?.seq;
     if (newest !== undefined) this.rememberLastSeq(task.id, newest);
-    const stored = fresh ? events.filter((event) => fresh.has(event.seq)) : [];
     if (taskUpdate?.status !== undefined && isTerminalStatus(taskUpdate.status))
       this.activity.forget(task.id);
-    else this.activity.record(task.id, stored);
+    else this.activity.record(task.id, events);
     this.feed.publish(
       task.id,
-      stored.map((event) => ({ ...event, attempt })),
+      events.map((event) => ({ ...event, attempt })),
     );
     if (taskUpdate?.status && !isActiveStatus(taskUpdate.status)) {
       this.onTaskReleased(writer, task.id, taskUpdate.status); // a slot is free, or a task is queued again

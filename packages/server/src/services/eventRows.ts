@@ -23,12 +23,12 @@ const ROWS_PER_INSERT = 1000;
 const COLUMNS = 6;
 const texts = new Map<number, string>();
 
-/** `INSERT ... VALUES (...), (...) ... RETURNING` for n rows, built once per n. */
+/** `INSERT ... VALUES (...), (...) ...` for n rows, built once per n. */
 function insertText(rows: number): string {
   let text = texts.get(rows);
   if (!text) {
     const values = new Array(rows).fill('(?, ?, ?, ?, ?, ?)').join(', ');
-    text = `INSERT INTO task_events (task_id, seq, attempt, kind, body, at) VALUES ${values} ON CONFLICT DO NOTHING RETURNING task_id, seq`;
+    text = `INSERT INTO task_events (task_id, seq, attempt, kind, body, at) VALUES ${values} ON CONFLICT DO NOTHING`;
     if (texts.size > 64) texts.clear(); // many sizes are seen; only recent ones are worth keeping
     texts.set(rows, text);
   }
@@ -37,8 +37,9 @@ function insertText(rows: number): string {
 
 /**
  * Multi-row inserts of event rows, written by hand: drizzle's builder spends
- * more time on a thousand rows than SQLite takes to store them. A row already
- * stored (a retried batch) is skipped, and the RETURNING rows say which were new.
+ * more time on a thousand rows than SQLite takes to store them. Only new rows
+ * reach here (AppendGroups.check drops what a retried batch repeats); the
+ * conflict clause is the database's own guard against a duplicate.
  */
 export function insertEventRows(rows: readonly EventRow[]): InStatement[] {
   const statements: InStatement[] = [];
@@ -57,18 +58,4 @@ export function insertEventRows(rows: readonly EventRow[]): InStatement[] {
     statements.push({ sql: insertText(chunk.length), args });
   }
   return statements;
-}
-
-/** The (task, seq) pairs the inserts stored, by task. */
-export function freshSeqs(results: ReadonlyArray<{ rows: ArrayLike<Record<string, unknown>> }>) {
-  const fresh = new Map<string, Set<number>>();
-  for (const result of results) {
-    for (const row of Array.from(result.rows)) {
-      const taskId = row.task_id as string;
-      const seqs = fresh.get(taskId) ?? new Set<number>();
-      fresh.set(taskId, seqs);
-      seqs.add(Number(row.seq));
-    }
-  }
-  return fresh;
 }
