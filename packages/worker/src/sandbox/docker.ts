@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import {
   type ExitInfo,
   envInSandbox,
@@ -122,17 +122,20 @@ function containerConfig(
  */
 export function dockerSandbox(options: DockerSandboxOptions): Sandbox {
   const socketPath = options.socketPath ?? '/var/run/docker.sock';
-  const docker = new Docker({ socketPath });
+  // dockerode brings ssh2, gRPC and protobuf with it: only a worker that uses Docker loads it.
+  let engine: Promise<Docker> | undefined;
+  const docker = () =>
+    (engine ??= import('dockerode').then(({ default: Dockerode }) => new Dockerode({ socketPath })));
   const defaults = options.defaults ?? {};
 
   async function probe(): Promise<true | string> {
     try {
-      await docker.ping();
+      await (await docker()).ping();
     } catch {
       return `docker engine not reachable at ${socketPath}`;
     }
     try {
-      await docker.getImage(options.defaultImage).inspect();
+      await (await docker()).getImage(options.defaultImage).inspect();
       return true;
     } catch {
       return `docker image ${options.defaultImage} not found`;
@@ -156,8 +159,8 @@ export function dockerSandbox(options: DockerSandboxOptions): Sandbox {
     }
 
     /** Splits the container's multiplexed output into stdout/stderr; resolves when it ends. */
-    function demux(attached: NodeJS.ReadableStream): Promise<void> {
-      docker.modem.demuxStream(attached, stdout, stderr);
+    function demux(modem: Docker['modem'], attached: NodeJS.ReadableStream): Promise<void> {
+      modem.demuxStream(attached, stdout, stderr);
       // demuxStream ignores write()'s result; pause the container's output while a reader
       // is behind (Docker then blocks the task's writes) instead of buffering without bound.
       const pace = () => {
@@ -180,10 +183,14 @@ export function dockerSandbox(options: DockerSandboxOptions): Sandbox {
         const owner = await sandboxUser(request.workdir);
         lent = owner.lent;
         const user = owner.user;
-        container = await docker.createContainer(containerConfig(request, image, user, defaults));
+        const client = await docker();
+        container = await client.createContainer(containerConfig(request, image, user, defaults));
         if (killedBy) return { exitCode: 128 + signalNumber(killedBy), reason: `killed by ${killedBy}` };
         // Attach before start, so not a byte of early output is lost.
-        const output = demux(await container.attach({ stream: true, stdout: true, stderr: true }));
+        const output = demux(
+          client.modem,
+          await container.attach({ stream: true, stdout: true, stderr: true }),
+        );
         await container.start();
         started = true;
         if (killedBy) signalContainer(killedBy); // a kill that came while it was starting
