@@ -13,7 +13,17 @@ export const MAX_EVENTS_PER_CALL = 4000;
 const AppendInput = z.object({
   taskId: z.string(),
   attempt: z.number().int().min(1),
-  events: z.array(TaskEvent).min(1).max(MAX_EVENTS_PER_APPEND),
+  events: z
+    .array(TaskEvent)
+    .min(1)
+    .max(MAX_EVENTS_PER_APPEND)
+    // A worker numbers its events one by one. The store keeps only seqs after the last stored
+    // one and trusts the rest to be new: a batch repeating or skipping a seq would publish to
+    // live readers what the database does not hold.
+    .refine(
+      (events) => events.every((event, i) => i === 0 || event.seq === (events[i - 1] as TaskEvent).seq + 1),
+      'events must have consecutive seqs (each one more than the one before)',
+    ),
 });
 
 /** One batch's answer in an appendMany: its ack, or why it was refused (the error a lone append would get). */

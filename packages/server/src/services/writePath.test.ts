@@ -270,3 +270,26 @@ describe('writes armed inside a write', () => {
     await expect(fired).resolves.toBe('written by the timer');
   });
 });
+
+describe('a batch whose seqs are not consecutive', () => {
+  it('is refused whole, so live readers never see an event the log does not hold', async () => {
+    const { worker, ids } = await runningTasks(1);
+    const taskId = ids[0] as string;
+    const viewer = harness.as('viewer');
+    const live = (await viewer.events.tail({ taskId, afterSeq: 1 }))[Symbol.asyncIterator]();
+    for (const events of [
+      [output(2, 'stored\n'), output(2, 'a second seq 2\n')],
+      [output(2, 'two\n'), output(9, 'skips 3 to 8\n')],
+    ]) {
+      await expect(worker.caller.events.append({ taskId, attempt: 1, events })).rejects.toMatchObject({
+        message: /consecutive seqs/,
+      });
+    }
+    await worker.caller.events.append({ taskId, attempt: 1, events: [output(2, 'fine\n')] });
+    const [first] = await take(live, 1);
+    // The first live event is the good one: neither refused batch reached a reader (tracked: [id, event]).
+    expect((first as unknown as unknown[])[1]).toMatchObject({ seq: 2, data: 'fine\n' });
+    await live.return?.();
+    expect((await viewer.events.list({ taskId })).map((e) => e.seq)).toEqual([1, 2]);
+  });
+});
