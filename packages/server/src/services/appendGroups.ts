@@ -214,8 +214,16 @@ export class AppendGroups {
   }
 }
 
-/** A rough size of an event's stored body, to bound a group before serialising it. */
+/**
+ * About the size of an event's stored body, to bound a group before
+ * serialising it: its text fields (output, a message, a tool's result, a
+ * diff of up to 1 MiB) and, rarely, a tool call's input.
+ */
 function approximateBytes(event: TaskEvent): number {
-  if (event.kind === 'output') return event.data.length + 64;
-  return 256;
+  let bytes = 64;
+  for (const value of Object.values(event)) {
+    if (typeof value === 'string') bytes += value.length;
+    else if (typeof value === 'object' && value !== null) bytes += JSON.stringify(value).length;
+  }
+  return bytes;
 }

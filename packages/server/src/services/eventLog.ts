@@ -1,4 +1,4 @@
-import type { InStatement } from '@libsql/client';
+import type { InStatement, InValue } from '@libsql/client';
 import {
   isActiveStatus,
   isTerminalStatus,
@@ -252,5 +252,5 @@ export class EventLog implements AppendStore {
 /** A drizzle statement as the raw client takes it, to share one transaction with raw inserts. */
 function statement(query: { toSQL(): { sql: string; params: unknown[] } }): InStatement {
   const { sql: text, params } = query.toSQL();
-  return { sql: text, args: params as InStatement extends { args?: infer A } ? A : never };
+  return { sql: text, args: params as InValue[] };
 }

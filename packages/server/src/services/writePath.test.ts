@@ -293,3 +293,41 @@ describe('a batch whose seqs are not consecutive', () => {
     expect((await viewer.events.list({ taskId })).map((e) => e.seq)).toEqual([1, 2]);
   });
 });
+
+describe('the size of a group commit', () => {
+  it('counts what large events hold, so one transaction stays near 8 MiB however big its events', async () => {
+    const { worker, ids } = await runningTasks(20);
+    const transactions = countTransactions();
+    const patch = 'x'.repeat(1000 * 1024); // a diff artifact near its 1 MiB limit
+    let release = () => {};
+    // Hold the writer so all twenty batches wait together, as under load.
+    const held = harness.services.database.writes.run(
+      () => new Promise<void>((resolve) => (release = resolve)),
+    );
+    const appends = ids.map((taskId) =>
+      harness.services.events.append(worker.workerId, {
+        taskId,
+        attempt: 1,
+        events: [
+          {
+            kind: 'artifact',
+            branch: `nexa/${taskId}`,
+            base: 'main',
+            files: 1,
+            insertions: 1,
+            deletions: 0,
+            stat: ' a | 1 +',
+            patch,
+            truncated: false,
+            seq: 2,
+            at: Date.now(),
+          },
+        ],
+      }),
+    );
+    release();
+    await Promise.all([held, ...appends]);
+    // 20 MiB of diffs: at least three transactions (counted as 256 bytes each, they went in one).
+    expect(transactions.count).toBeGreaterThanOrEqual(3);
+  });
+});
