@@ -134,6 +134,14 @@ for (const name of chosen) {
   try {
     const result = await bench.run(options);
     if (!result?.rows?.length) throw new Error('it produced no result');
+    // A figure it could not measure, or a check that failed (lines lost, repeated, out of
+    // order), fails the bench: CI asserts no timing, but every figure must exist and hold.
+    const missing = result.rows.find(
+      (row) => row.nexa === null || row.nexa === undefined || Number.isNaN(row.nexa),
+    );
+    if (missing) throw new Error(`it measured nothing for "${missing.label}"`);
+    const broken = result.rows.find((row) => row.nexa === 'NO');
+    if (broken) throw new Error(`"${broken.label}" did not hold`);
     result.seconds = (performance.now() - started) / 1000;
     printResult(result);
     results.push(result);

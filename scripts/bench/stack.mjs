@@ -62,8 +62,6 @@ export async function startStack({ capacity = 4, workers = ['bench'] } = {}) {
         'worker',
         '--server',
         url,
-        '--token',
-        workerToken,
         '--name',
         name,
         '--capacity',
@@ -72,7 +70,8 @@ export async function startStack({ capacity = 4, workers = ['bench'] } = {}) {
         '0s',
         '--allow-unsandboxed',
       ],
-      env,
+      // The token in the environment, not on a command line every user can list.
+      { ...env, NEXA_TOKEN: workerToken },
       /connected to/,
     );
     await worker.started;

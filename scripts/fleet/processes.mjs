@@ -76,10 +76,11 @@ export class Processes {
     const { child } = await this.daemon(
       [
         'worker',
-        ...['--server', url, '--token', token, '--name', name, '--labels', label],
+        ...['--server', url, '--name', name, '--labels', label],
         ...['--capacity', String(capacity), '--shutdown-timeout', '0s', '--allow-unsandboxed'],
       ],
-      { ...env, NEXA_DATA_DIR: join(env.NEXA_DATA_DIR, 'worker') },
+      // The token in the environment, not on a command line every user can list.
+      { ...env, NEXA_DATA_DIR: join(env.NEXA_DATA_DIR, 'worker'), NEXA_TOKEN: token },
       /connected to/,
     );
     return child;

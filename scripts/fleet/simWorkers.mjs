@@ -3,7 +3,7 @@
 // and a thousand "running" tasks cost the coordinator what real ones would,
 // without the machine paying for the tasks.
 //
-//   node scripts/fleet/simWorkers.mjs --server URL --token WORKER_TOKEN [--workers 10] [--capacity 12]
+//   NEXA_TOKEN=WORKER_TOKEN node scripts/fleet/simWorkers.mjs --server URL [--workers 10] [--capacity 12]
 //        [--lines-per-second 0] [--label fleet=sim] [--name sim]
 //
 // Every flag also reads from the environment (NEXA_SERVER, NEXA_TOKEN, SIM_WORKERS, SIM_CAPACITY,
