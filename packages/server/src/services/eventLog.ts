@@ -37,7 +37,10 @@ export function isFinalEvent(event: TaskEvent): boolean {
 export class EventLog implements AppendStore {
   private readonly lastSeqs = new Map<string, number>();
   private readonly groups: AppendGroups;
-  /** Told after each commit how many bytes of a task's events were stored (retention caps logs by it). */
+  /**
+   * Told once a commit is done, outside it, how many bytes of each task's
+   * events it stored (retention caps logs by it).
+   */
   onStored: ((taskId: string, bytes: number) => void) | undefined;
 
   constructor(
@@ -105,7 +108,14 @@ export class EventLog implements AppendStore {
     );
     const inserts = insertEventRows(rows);
     await writer.client.batch([...inserts, ...updates], 'write');
-    if (this.onStored) for (const row of rows) this.onStored(row.taskId, row.body.length);
+    const onStored = this.onStored;
+    if (onStored) {
+      const bytes = new Map<string, number>();
+      for (const row of rows) bytes.set(row.taskId, (bytes.get(row.taskId) ?? 0) + row.body.length);
+      writer.afterward(() => {
+        for (const [taskId, stored] of bytes) onStored(taskId, stored);
+      });
+    }
     for (const batch of batches) this.stored(writer, batch);
   }
 

@@ -181,4 +181,26 @@ describe('log retention', () => {
     expect(log.filter(isMarker)).toHaveLength(1);
     expect(log.filter((event) => event.kind === 'status').map((event) => event.seq)).toEqual([1, 201, 202]);
   });
+
+  it('keeps the newest event however big, so the log still ends where its seqs do', async () => {
+    retention = new RetentionService(harness.services.database, {
+      logRetentionMs: null,
+      maxTaskLogBytes: 64 * 1024,
+      log: () => {},
+    });
+    const task = await runningTask();
+    const chunk = (seq: number): TaskEvent => ({
+      kind: 'output',
+      stream: 'stdout',
+      data: `${seq} ${'y'.repeat(60 * 1024)}\n`, // a worker's 64 KiB chunk: more than half the cap
+      seq,
+      at: Date.now(),
+    });
+    await task.append(Array.from({ length: 9 }, (_, i) => chunk(i + 2)));
+    await retention.cap(task.id);
+    const log = await harness.services.events.list(task.id, 0, 1000);
+    expect(log.at(-1)).toMatchObject({ seq: 10, data: expect.stringMatching(/^10 y/) as unknown });
+    expect(await harness.services.events.lastSeq(task.id)).toBe(10);
+    expect(log.filter(isMarker)).toHaveLength(1);
+  });
 });

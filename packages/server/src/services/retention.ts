@@ -1,4 +1,3 @@
-import { AsyncResource } from 'node:async_hooks';
 import type { Row } from '@libsql/client';
 import type { TaskEventBody } from '@nexa/core';
 import type { Database } from '../db/open.js';
@@ -74,18 +73,16 @@ export class RetentionService {
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = false;
-  /** Runs a function in the context this service was made in, never inside a write operation. */
-  private readonly outsideWrites = AsyncResource.bind((run: () => void) => run());
 
   constructor(
     private readonly database: Database,
     private readonly options: RetentionOptions,
   ) {}
 
-  /** Told by the event log after each commit: `bytes` of `taskId`'s events were stored. */
+  /** Told by the event log after each commit (outside it): `bytes` of `taskId`'s events were stored. */
   noteStored(taskId: string, bytes: number): void {
     const cap = this.options.maxTaskLogBytes;
-    if (!cap) return;
+    if (!cap || this.stopped) return;
     const total = (this.appended.get(taskId)?.bytes ?? 0) + bytes;
     if (total < cap * CHECK_EVERY) {
       this.appended.set(taskId, { bytes: total, fresh: true });
@@ -93,8 +90,7 @@ export class RetentionService {
     }
     this.appended.delete(taskId);
     this.toCap.add(taskId);
-    // Told from inside the append's write operation: the pass must run outside it.
-    this.outsideWrites(() => void this.kick());
+    void this.kick();
   }
 
   start(): void {
@@ -119,6 +115,7 @@ export class RetentionService {
 
   /** Runs a pass now, or once more after the one running. */
   kick(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
     if (this.running) {
       this.again = true;
       return this.running;
@@ -156,13 +153,17 @@ export class RetentionService {
     while (!this.stopped) {
       const { finishedAt, id } = this.expiredUpTo;
       const { rows } = await this.database.client.execute({
-        sql: `SELECT id, finished_at FROM tasks
+        // With the last seq of each log now: a task retried meanwhile appends after it, and its
+        // new attempt's events are not the expired log's.
+        sql: `SELECT id, finished_at,
+                     (SELECT max(seq) FROM task_events WHERE task_id = tasks.id) AS last_seq
+              FROM tasks
               WHERE finished_at < ? AND (finished_at, id) > (?, ?) AND status IN (${terminal})
               ORDER BY finished_at, id LIMIT ?`,
         args: [before, finishedAt, id, EXPIRY_TASKS],
       });
       for (const row of rows) {
-        await this.removeRange(String(row.id), 0, Number.MAX_SAFE_INTEGER, reason);
+        if (row.last_seq !== null) await this.removeRange(String(row.id), 0, Number(row.last_seq), reason);
         this.expiredUpTo = { finishedAt: Number(row.finished_at), id: String(row.id) };
       }
       if (rows.length < EXPIRY_TASKS) return;
@@ -195,7 +196,10 @@ export class RetentionService {
     tail: for (;;) {
       const page = await this.sizes(taskId, `seq < ${tailStart} AND seq > ${headEnd} ORDER BY seq DESC`);
       for (const row of page) {
-        if (tailBytes + row.bytes > half) break tail;
+        // The newest event always stays, however big: the log's last seq is what the coordinator
+        // numbers its own events after, and what appends meanwhile come after.
+        const newest = tailStart === Number.MAX_SAFE_INTEGER;
+        if (!newest && tailBytes + row.bytes > half) break tail;
         tailBytes += row.bytes;
         tailStart = row.seq;
       }
