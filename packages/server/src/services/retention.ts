@@ -2,6 +2,7 @@ import type { Row } from '@libsql/client';
 import type { TaskEventBody } from '@nexa/core';
 import type { Database } from '../db/open.js';
 import type { Writer } from '../db/writeQueue.js';
+import { Passes } from './passes.js';
 import { terminalStatuses } from './tasks.js';
 
 /**
@@ -70,8 +71,10 @@ export class RetentionService {
   /** Where expiry stopped: tasks finished before this were handled since the start. */
   private expiredUpTo = { finishedAt: 0, id: '' };
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
+  private readonly passes = new Passes(
+    () => this.pass(),
+    (error) => this.options.log(`retention: ${error instanceof Error ? error.message : String(error)}`),
+  );
   private stopped = false;
 
   constructor(
@@ -94,7 +97,7 @@ export class RetentionService {
   }
 
   start(): void {
-    if (this.options.logRetentionMs === null && this.options.maxTaskLogBytes === null) return;
+    if (this.timer || (this.options.logRetentionMs === null && this.options.maxTaskLogBytes === null)) return;
     void this.kick();
     this.timer = setInterval(() => {
       // A task that printed nothing for a whole sweep has most likely ended: forget it.
@@ -110,27 +113,12 @@ export class RetentionService {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
-    await this.running;
+    await this.passes.stop();
   }
 
   /** Runs a pass now, or once more after the one running. */
   kick(): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      do {
-        this.again = false;
-        await this.pass().catch((error: unknown) =>
-          this.options.log(`retention: ${error instanceof Error ? error.message : String(error)}`),
-        );
-      } while (this.again && !this.stopped);
-    })().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    return this.passes.kick();
   }
 
   private async pass(): Promise<void> {

@@ -2,6 +2,7 @@ import { formatLabels, labelsMatch } from '@nexa/core';
 import type { Database } from '../db/open.js';
 import type { EventLog } from './eventLog.js';
 import type { LeaseBook } from './leaseBook.js';
+import { Passes } from './passes.js';
 import { specFromRow, type TaskRow } from './taskRows.js';
 import type { TaskNeed, TaskService } from './tasks.js';
 import type { WorkerHub, WorkerSession } from './workerHub.js';
@@ -43,8 +44,11 @@ function schedulingOrder(a: TaskRow, b: TaskRow): number {
  * schedules one more pass.
  */
 export class Scheduler {
-  private running: Promise<void> | null = null;
-  private again = false;
+  // A failed pass is retried on the next kick; the queue itself is durable.
+  private readonly passes = new Passes(
+    () => this.pass(),
+    (error) => this.log(`scheduler: ${(error as Error).message}`),
+  );
 
   constructor(
     private readonly database: Database,
@@ -58,24 +62,7 @@ export class Scheduler {
 
   /** Asks for a scheduling pass soon; resolves (never rejects) when the passes it caused are done. */
   kick(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      try {
-        do {
-          this.again = false;
-          await this.pass();
-        } while (this.again);
-      } catch (error) {
-        // A failed pass is retried on the next kick; the queue itself is durable.
-        this.log(`scheduler: ${(error as Error).message}`);
-      } finally {
-        this.running = null;
-      }
-    })();
-    return this.running;
+    return this.passes.kick();
   }
 
   /**

@@ -1,4 +1,4 @@
-import { limits, type Task, TaskStatus } from '@nexa/core';
+import { limits, type Task, TaskStatus, visible } from '@nexa/core';
 import { Flags } from '@oclif/core';
 import { ClientCommand } from '../../clientCommand.js';
 import { ago, whatRuns } from '../../output/format.js';
@@ -56,7 +56,8 @@ export default class TasksList extends ClientCommand<typeof TasksList> {
     }
     if (nextCursor !== null) {
       const filters = [status ? `--status ${status} ` : '', `--limit ${limit} `].join('');
-      process.stderr.write(`next: nexa tasks list ${filters}--cursor ${nextCursor}\n`);
+      // The cursor is the server's text: shown with its controls escaped, like everything a person reads.
+      process.stderr.write(`next: nexa tasks list ${filters}--cursor ${visible(nextCursor)}\n`);
     }
     return tasks;
   }
