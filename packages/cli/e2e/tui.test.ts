@@ -288,9 +288,11 @@ describe.skipIf(!haveTmux)('nexa tui in a terminal', () => {
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     const gate = join(dir, 'go');
     const recorded = join(dir, 'terminal.bytes');
-    // Each task waits at a gate so that the panes can be pinned first, then prints 100 lines fast.
+    // Each task waits at a gate so that the panes can be pinned first, then prints 100 lines in
+    // bursts of 10 for about 2 s: long enough for several live frames (at most 5 a second) however
+    // fast the coordinator delivers them (at 0.5 s, a faster write path left room for only 4).
     const stream = (k: number) =>
-      `while [ ! -e ${gate} ]; do sleep 0.05; done; i=0; while [ $i -lt 100 ]; do i=$((i+1)); echo "s${k} line $i"; case $i in *0) sleep 0.05;; esac; done`;
+      `while [ ! -e ${gate} ]; do sleep 0.05; done; i=0; while [ $i -lt 100 ]; do i=$((i+1)); echo "s${k} line $i"; case $i in *0) sleep 0.2;; esac; done`;
     const ids = await Promise.all(Array.from({ length: 20 }, (_, k) => submitShell(stream(k))));
     cleanups.push(() => cancelAll(ids));
     tmux = await openTui(cluster.home, [], wide, recorded);
