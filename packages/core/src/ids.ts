@@ -6,7 +6,7 @@ const alphabet = '0123456789abcdefghjkmnpqrstvwxyz'; // Crockford base32, lower 
  * Short, time-ordered ids (`t-` + 6 chars of milliseconds + 6 random chars):
  * they sort by creation in listings and are easy to type in `nexa logs ID`.
  */
-export function newId(prefix: 't' | 'w' | 'k' | 'a'): string {
+export function newId(prefix: 't' | 'w' | 'k' | 'a' | 'h' | 'm'): string {
   let time = Date.now();
   let timePart = '';
   for (let i = 0; i < 9; i++) {

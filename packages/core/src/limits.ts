@@ -84,6 +84,28 @@ export const limits = {
     liveEvents: 10_000,
     liveBytes: 512 * 1024,
   },
+  conversation: {
+    /** A message's markdown body: a long note, not a file (put files in the repository or a key). */
+    messageChars: 64 * 1024,
+    threadTitleChars: 200,
+    /** Messages one thread holds at most: an agent posting in a loop is stopped, not the disk filled. */
+    threadMessages: 10_000,
+    /** Free threads one project holds at most (a task's own thread does not count). */
+    projectThreads: 10_000,
+    kvKeyChars: 256,
+    /** A key's JSON value, as text. */
+    kvValueChars: 64 * 1024,
+    /** Keys one project holds at most. */
+    projectKeys: 10_000,
+    /** The longest an agent may block in wait_for_reply, wait_task or ask_human. */
+    waitMs: 30 * 60_000,
+  },
+  subtasks: {
+    /** How deep tasks may start tasks: a task a person started is depth 0. */
+    depth: 3,
+    /** Children one task may start, over its whole life. */
+    childrenPerTask: 10,
+  },
   load: {
     /** Queries and mutations of people and tools running at once. */
     clientCalls: 16,

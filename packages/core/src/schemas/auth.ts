@@ -10,5 +10,7 @@ export const Principal = z.object({
   jti: z.string(),
   role: Role,
   subject: z.string(),
+  /** For role `task`: the one attempt the token was minted for, and its project. */
+  task: z.object({ id: z.string(), attempt: z.number().int(), project: z.string() }).optional(),
 });
 export type Principal = z.infer<typeof Principal>;

@@ -80,6 +80,14 @@ export const TaskEventBody = z.discriminatedUnion('kind', [
     reason: prose('reason').nullable().default(null),
   }),
   z.object({
+    /**
+     * The agent's own session (Claude Code's session id, an ACP sessionId,
+     * a Codex thread id): what `nexa continue` resumes.
+     */
+    kind: z.literal('session'),
+    sessionId: id('sessionId'),
+  }),
+  z.object({
     /** Tokens and cost of the agent's run, as the agent reported them. */
     kind: z.literal('usage'),
     model: id('usage model').nullable().default(null),

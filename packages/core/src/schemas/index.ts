@@ -1,5 +1,6 @@
 export * from './approval.js';
 export * from './auth.js';
+export * from './conversation.js';
 export * from './event.js';
 export * from './task.js';
 export * from './worker.js';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { limits, tooLong, tooMany } from '../limits.js';
 import { TERMINAL_CONTROLS } from '../text.js';
 import { ApproveMode, Policy } from './approval.js';
+import { DEFAULT_PROJECT, ProjectName } from './conversation.js';
 
 export const taskStatuses = [
   'queued',
@@ -106,6 +107,8 @@ export const Command = z
 
 /** What a person asks for: everything needed to run a task, and nothing the coordinator decides. */
 const TaskSpecFields = z.object({
+  /** The project the task, its thread and its children belong to. */
+  project: ProjectName.default(DEFAULT_PROJECT),
   agent: AgentName.default('shell'),
   /** The shell agent's argv; for `acp`, the agent's own command (e.g. ["claude-agent-acp"]). */
   command: Command.default([]),
@@ -186,6 +189,8 @@ export type TaskSpecInput = z.input<typeof TaskSpec>;
 /** A task as every client sees it; this is also the `--json` contract. */
 export const Task = TaskSpecFields.extend({
   id: z.string(),
+  /** The task that started this one (a sub-task), or null. */
+  parentId: z.string().nullable(),
   status: TaskStatus,
   workerId: z.string().nullable(),
   attempt: z.number().int(),
@@ -263,5 +268,10 @@ export const TaskChanges = z.object({
 export type TaskChanges = z.infer<typeof TaskChanges>;
 
 /** A task with its attempt history and changes: what `nexa tasks show` prints. */
-export const TaskDetail = Task.extend({ attempts: z.array(TaskAttempt), changes: TaskChanges.nullable() });
+export const TaskDetail = Task.extend({
+  attempts: z.array(TaskAttempt),
+  changes: TaskChanges.nullable(),
+  /** The tasks it started, oldest first. */
+  children: z.array(Task),
+});
 export type TaskDetail = z.infer<typeof TaskDetail>;

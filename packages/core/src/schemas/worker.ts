@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { limits } from '../limits.js';
 import type { Approval, ApprovalDecision } from './approval.js';
+import type { ThreadMessage } from './conversation.js';
 import { AgentName, labelMap, SandboxName, TaskSpec } from './task.js';
 
 export const workerStatuses = ['online', 'offline', 'lost', 'draining'] as const;
@@ -53,6 +54,13 @@ export const Assignment = z.object({
   attempt: z.number().int().min(1),
   firstSeq: z.number().int().min(1),
   spec: TaskSpec,
+  /**
+   * The attempt's own token (role `task`), minted for this attempt: what the
+   * agent's `nexa mcp` authenticates with. It works only while this attempt runs.
+   */
+  token: z.string().max(4096).optional(),
+  /** `nexa continue`: resume the agent's session (in the task's kept working copy) with this prompt. */
+  resume: z.object({ sessionId: z.string().max(1024), prompt: z.string() }).optional(),
 });
 export type Assignment = z.infer<typeof Assignment>;
 
@@ -68,4 +76,6 @@ export type WorkerMessage =
   | { type: 'registered'; workerId: string; heartbeatMs: number }
   | { type: 'assign'; assignment: Assignment }
   | { type: 'stop'; taskId: string; attempt: number; reason: StopReason; graceMs: number }
-  | { type: 'decision'; key: string; approval: Approval; decision: ApprovalDecision };
+  | { type: 'decision'; key: string; approval: Approval; decision: ApprovalDecision }
+  /** A message someone else posted in a running task's thread: the agent's next user turn. */
+  | { type: 'message'; taskId: string; attempt: number; message: ThreadMessage };

@@ -45,6 +45,7 @@ export const tasks = sqliteTable(
   'tasks',
   {
     id: text('id').primaryKey(),
+    project: text('project').notNull().default('default'),
     agent: text('agent').notNull(),
     command: text('command', { mode: 'json' }).$type<string[]>().notNull(),
     prompt: text('prompt'),
@@ -74,6 +75,8 @@ export const tasks = sqliteTable(
     exitCode: integer('exit_code'),
     reason: text('reason'),
     parentId: text('parent_id'),
+    /** `nexa continue` runs the next attempt where the kept working copy is: only this worker may take it. */
+    requiredWorkerId: text('required_worker_id'),
     createdBy: text('created_by').notNull(),
     createdAt: integer('created_at').notNull(),
     assignedAt: integer('assigned_at'),
@@ -98,6 +101,8 @@ export const tasks = sqliteTable(
     // Listings page newest first by (created_at, id), with or without a status.
     index('tasks_listing').on(table.createdAt, table.id),
     index('tasks_status_listing').on(table.status, table.createdAt, table.id),
+    index('tasks_project_listing').on(table.project, table.createdAt, table.id),
+    index('tasks_parent').on(table.parentId, table.createdAt),
   ],
 );
 
@@ -174,3 +179,55 @@ export const policies = sqliteTable('policies', {
   updatedAt: integer('updated_at').notNull(),
   updatedBy: text('updated_by').notNull(),
 });
+
+/** Conversations: one per task (its id is the task's) and free ones (`nexa threads create`). */
+export const threads = sqliteTable(
+  'threads',
+  {
+    id: text('id').primaryKey(),
+    project: text('project').notNull(),
+    title: text('title').notNull(),
+    taskId: text('task_id'),
+    createdBy: text('created_by').notNull(),
+    createdAt: integer('created_at').notNull(),
+    lastMessageAt: integer('last_message_at'),
+    /** Messages so far; also the seq of the newest one. */
+    messages: integer('messages').notNull().default(0),
+  },
+  (table) => [index('threads_listing').on(table.project, table.lastMessageAt, table.id)],
+);
+
+/** Messages of threads, in order per thread (seq); `reply_to` makes a thread a tree. */
+export const messages = sqliteTable(
+  'messages',
+  {
+    id: text('id').primaryKey(),
+    threadId: text('thread_id').notNull(),
+    project: text('project').notNull(),
+    seq: integer('seq').notNull(),
+    authorKind: text('author_kind', { enum: ['person', 'agent'] }).notNull(),
+    authorName: text('author_name').notNull(),
+    authorTaskId: text('author_task_id'),
+    authorWorkerName: text('author_worker_name'),
+    kind: text('kind', { enum: ['message', 'request', 'answer'] }).notNull(),
+    body: text('body').notNull(),
+    replyTo: text('reply_to'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (table) => [uniqueIndex('messages_thread_seq').on(table.threadId, table.seq)],
+);
+
+/** Each project's key-value store: JSON values, versioned for compare-and-set. */
+export const kv = sqliteTable(
+  'kv',
+  {
+    project: text('project').notNull(),
+    key: text('key').notNull(),
+    /** The value as JSON text. */
+    value: text('value').notNull(),
+    version: integer('version').notNull(),
+    updatedBy: text('updated_by').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.project, table.key] })],
+);

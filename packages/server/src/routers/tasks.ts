@@ -105,6 +105,7 @@ export const tasksRouter = router({
       ...(await views.one(row, ctx.principal)),
       attempts: await tasks.attempts(row.id),
       changes,
+      children: [], // sub-tasks: filled in by the conversation work (issue 11)
     };
   }),
 

@@ -38,6 +38,7 @@ export function taskFromRow(row: TaskRow, viewer: Principal, extras: TaskExtras 
     ...specFromRow(row),
     env: envFor(row, viewer),
     id: row.id,
+    parentId: row.parentId,
     status: row.status,
     workerId: row.workerId,
     attempt: row.attempt,
@@ -69,6 +70,7 @@ export function attemptFromRow(row: AttemptRow): TaskAttempt {
 /** The spec part of a row, as a worker gets it in an assignment: with the env in clear, for the worker only. */
 export function specFromRow(row: TaskRow): TaskSpec {
   return {
+    project: row.project,
     agent: row.agent as Task['agent'],
     command: row.command,
     prompt: row.prompt,

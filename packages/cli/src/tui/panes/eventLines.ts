@@ -76,6 +76,7 @@ type Formatter<K extends TaskEventKind> = (
  */
 export const eventLines: { [K in TaskEventKind]: Formatter<K> } = {
   output: (event) => event.data,
+  session: () => '',
   agent_message: (event) => {
     if (!event.text.trim()) return '';
     const text = prose(event.text);
