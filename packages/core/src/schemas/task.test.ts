@@ -4,6 +4,7 @@ import { TaskSpec } from './task.js';
 describe('TaskSpec', () => {
   it('fills defaults for a bare command', () => {
     expect(TaskSpec.parse({ command: ['echo', 'hi'] })).toEqual({
+      project: 'default',
       agent: 'shell',
       command: ['echo', 'hi'],
       prompt: null,
@@ -22,6 +23,15 @@ describe('TaskSpec', () => {
       network: false,
       limits: {},
     });
+  });
+
+  it('refuses a project name a person could not type or that could fake a path', () => {
+    const problem = (project: string) =>
+      TaskSpec.safeParse({ command: ['true'], project }).error?.issues[0]?.message;
+    expect(problem('web-app')).toBeUndefined();
+    expect(problem('Web App')).toMatch(/a project name is lower-case letters/);
+    expect(problem('../etc')).toMatch(/a project name/);
+    expect(problem('x'.repeat(64))).toMatch(/at most 63/);
   });
 
   it('rejects bad environment names with a readable message', () => {
