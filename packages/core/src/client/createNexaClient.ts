@@ -1,6 +1,7 @@
 import { createTRPCClient, httpLink, splitLink, type TRPCClient, type TRPCLink, wsLink } from '@trpc/client';
 import type { AnyRouter } from '@trpc/server';
-import { trpcHttpUrl, webSocketUrl } from '../config/index.js';
+import { isUnixServer, trpcHttpUrl, webSocketUrl } from '../config/index.js';
+import { NexaError } from '../errors.js';
 import { retryWhenBusy } from './busyRetry.js';
 import {
   type ConnectionObserver,
@@ -23,10 +24,12 @@ import { createWebSocketClient } from './webSocketClient.js';
 export type Transport = 'http' | 'websocket';
 
 export interface NexaClientOptions {
-  /** The coordinator's URL as a person gives it (http(s)://host:port). */
+  /** The coordinator's URL as a person gives it (http(s)://host:port), or `unix:/abs/path.sock` (websocket only). */
   server: string;
   token?: string | undefined;
   transport: Transport;
+  /** What this client is ("cli", "tui", "mcp", "worker"): the coordinator shows it in `nexa who`. */
+  client?: string | undefined;
   /** Ping the coordinator so a network that drops silently is noticed (a daemon wants this). */
   keepAlive?: boolean;
 }
@@ -58,10 +61,13 @@ export function createNexaClient<TRouter extends AnyRouter>(
   options: NexaClientOptions,
 ): NexaConnection<TRouter> {
   const token = options.token ?? '';
+  if (options.transport === 'http' && isUnixServer(options.server)) {
+    throw new NexaError('invalid_input', `${options.server} is a unix socket: it needs the websocket transport`);
+  }
   let watch: ReturnType<typeof watchConnection> | undefined;
   const wsClient = createWebSocketClient({
     url: webSocketUrl(options.server),
-    connectionParams: { token },
+    connectionParams: options.client ? { token, client: options.client } : { token },
     retryDelayMs: reconnectDelay,
     ...(options.transport === 'http' ? { lazy: { enabled: true, closeMs: 0 } } : {}),
     ...(options.keepAlive ? { keepAlive: { enabled: true, intervalMs: 5000, pongTimeoutMs: 3000 } } : {}),

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { resolveClientSettings } from './clientSettings.js';
 import { readCredentials, saveServerToken } from './credentials.js';
-import { normalizeServerUrl, webSocketUrl } from './serverUrl.js';
+import { normalizeServerUrl, trpcHttpUrl, webSocketUrl } from './serverUrl.js';
 
 let env: Record<string, string>;
 beforeEach(async () => {
@@ -57,5 +57,26 @@ describe('server URLs', () => {
     expect(normalizeServerUrl('https://nexa.example.com')).toBe('https://nexa.example.com');
     expect(webSocketUrl('https://nexa.example.com')).toBe('wss://nexa.example.com/trpc');
     expect(() => normalizeServerUrl('ftp://x')).toThrow(/not an http\(s\) or ws\(s\) URL/);
+  });
+});
+
+describe('unix socket servers', () => {
+  it('keeps unix:/abs/path.sock as the server and maps it to ws+unix for the WebSocket', async () => {
+    expect(normalizeServerUrl(' unix:/work/.nexa/mcp.sock ')).toBe('unix:/work/.nexa/mcp.sock');
+    expect(webSocketUrl('unix:/work/.nexa/mcp.sock')).toBe('ws+unix:///work/.nexa/mcp.sock:/trpc');
+    const withEnv = { ...env, NEXA_SERVER: 'unix:/work/.nexa/mcp.sock', NEXA_TOKEN: 'task-token' };
+    expect(await resolveClientSettings({}, withEnv)).toEqual({
+      server: 'unix:/work/.nexa/mcp.sock',
+      token: 'task-token',
+    });
+  });
+
+  it('refuses a relative path or one ws would split, in one line', () => {
+    expect(() => normalizeServerUrl('unix:work/mcp.sock')).toThrow(/not a unix socket server/);
+    expect(() => normalizeServerUrl('unix:/a:b/mcp.sock')).toThrow(/not a unix socket server/);
+  });
+
+  it('has no HTTP URL: a unix socket needs the websocket transport', () => {
+    expect(() => trpcHttpUrl('unix:/work/.nexa/mcp.sock')).toThrow(/needs the websocket transport/);
   });
 });
