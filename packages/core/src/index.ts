@@ -1,4 +1,5 @@
 export * from './agentCredentials.js';
+export * from './agents.js';
 export * from './asyncQueue.js';
 export * from './duration.js';
 export * from './errors.js';

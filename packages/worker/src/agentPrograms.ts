@@ -1,9 +1,6 @@
 import { accessSync, constants, realpathSync } from 'node:fs';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
-import { type AgentName, agentNames, missingCredential } from '@nexa/core';
-
-/** The CLI each coding agent runs as, when no --agent-bin names another. */
-const defaultBinaries: Partial<Record<AgentName, string>> = { claude: 'claude', codex: 'codex' };
+import { type AgentName, agentKind, agentNames, missingCredential } from '@nexa/core';
 
 /** Finds an executable by name on PATH (or checks a path); undefined when there is none. */
 export function findExecutable(name: string, path = process.env.PATH ?? ''): string | undefined {
@@ -26,8 +23,8 @@ export function findExecutable(name: string, path = process.env.PATH ?? ''): str
 
 /**
  * Where this worker's agents are: `--agent-bin NAME=PATH` first, then PATH.
- * `shell` and `acp` are always offered (an ACP task names its own command,
- * resolved when it runs); claude and codex only when their CLI is found.
+ * An agent without a CLI of its own (shell; acp, whose task names its command,
+ * resolved when it runs) is always offered; the others only when found.
  */
 export class AgentPrograms {
   private readonly found = new Map<string, string>();
@@ -36,7 +33,9 @@ export class AgentPrograms {
     private readonly bins: Readonly<Record<string, string>> = {},
     private readonly path = process.env.PATH ?? '',
   ) {
-    for (const [name, binary] of Object.entries(defaultBinaries)) {
+    for (const name of agentNames) {
+      const { binary } = agentKind(name);
+      if (!binary) continue;
       const location = this.locate(bins[name] ?? binary);
       if (location) this.found.set(name, location);
     }
@@ -48,7 +47,7 @@ export class AgentPrograms {
 
   /** The agents to advertise. */
   get available(): AgentName[] {
-    return agentNames.filter((name) => name === 'shell' || name === 'acp' || this.found.has(name));
+    return agentNames.filter((name) => !agentKind(name).binary || this.found.has(name));
   }
 
   /**
@@ -84,8 +83,9 @@ export class AgentPrograms {
    * then PATH). Empty for shell.
    */
   program(agent: AgentName, command: readonly string[]): string[] {
-    if (agent === 'shell') return [];
-    if (agent === 'acp') {
+    const kind = agentKind(agent);
+    if (kind.input === 'command') return [];
+    if (kind.needsCommand) {
       const [first = '', ...rest] = command;
       return [this.locate(this.bins[first] ?? first) ?? first, ...rest];
     }

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Assignment, formatDuration, type SandboxName, type TaskStatus } from '@nexa/core';
+import { type Assignment, agentKind, formatDuration, type SandboxName, type TaskStatus } from '@nexa/core';
 import { type AgentPrograms, programPaths } from './agentPrograms.js';
 import { agents } from './agents/index.js';
 import { type RequestApproval, TaskApprovalGate, withRelativePaths } from './approvalGate.js';
@@ -140,7 +140,7 @@ export class TaskRun {
   private agentEnv(workdir: string): Record<string, string> {
     const { spec, taskId, attempt } = this.assignment;
     const env = taskEnv(spec, workdir, { taskId, attempt });
-    if (spec.agent === 'shell') return env;
+    if (agentKind(spec.agent).input === 'command') return env;
     const home = join(workdir, AGENT_HOME);
     mkdirSync(home, { recursive: true });
     return { ...env, ...this.host.agentEnv, HOME: home, ...spec.env };

@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 import {
   type AgentName,
   type ApproveMode,
+  agentKind,
+  agentNames,
   NexaError,
   Policy,
   parseBytes,
@@ -44,6 +46,9 @@ export const runDefaults = {
   grace: '10s',
 } as const satisfies Partial<TaskFlags>;
 
+const agentsTaking = (input: 'command' | 'prompt') =>
+  agentNames.filter((name) => agentKind(name).input === input);
+
 /**
  * Turns `nexa run`'s flags and arguments into the task spec it submits; bad
  * values become one clear line. A shell task's arguments are its command; a
@@ -55,7 +60,8 @@ export function taskSpecFromFlags(
   callerEnv: NodeJS.ProcessEnv = process.env,
 ): TaskSpecInput {
   const agent = flags.agent;
-  if (agent !== 'shell' && args.length !== 1) {
+  const kind = agentKind(agent);
+  if (kind.input === 'prompt' && args.length !== 1) {
     throw new NexaError(
       'invalid_input',
       args.length === 0
@@ -64,25 +70,30 @@ export function taskSpecFromFlags(
       { hint: `quote it: nexa run "fix the failing test" --agent ${agent}` },
     );
   }
-  if (agent === 'shell' && args.length === 0) {
+  if (kind.input === 'command' && args.length === 0) {
     throw new NexaError('invalid_input', 'nothing to run', {
-      hint: 'put the command after --, e.g. nexa run -- echo hello, or give a prompt and --agent claude|codex|acp',
+      hint: `put the command after --, e.g. nexa run -- echo hello, or give a prompt and --agent ${agentsTaking('prompt').join('|')}`,
     });
   }
-  if (agent === 'acp' && !flags['agent-cmd']) {
-    throw new NexaError('invalid_input', 'the acp agent needs the command that starts it', {
-      hint: 'e.g. --agent acp --agent-cmd "claude-agent-acp"',
+  if (kind.needsCommand && !flags['agent-cmd']) {
+    throw new NexaError('invalid_input', `the ${agent} agent needs the command that starts it`, {
+      hint: `e.g. --agent ${agent} --agent-cmd "claude-agent-acp"`,
     });
   }
-  if (flags['agent-cmd'] && agent !== 'acp') {
-    throw new NexaError('invalid_input', '--agent-cmd is for --agent acp', {
-      hint: `the ${agent} agent's program is found on the worker (its PATH or --agent-bin)`,
-    });
+  if (flags['agent-cmd'] && !kind.needsCommand) {
+    throw new NexaError(
+      'invalid_input',
+      `--agent-cmd is for --agent ${agentNames.filter((name) => agentKind(name).needsCommand).join('|')}`,
+      {
+        hint: `the ${agent} agent's program is found on the worker (its PATH or --agent-bin)`,
+      },
+    );
   }
   return {
     agent,
-    command: agent === 'shell' ? args : agent === 'acp' ? splitCommand(flags['agent-cmd'] as string) : [],
-    prompt: agent === 'shell' ? null : (args[0] as string),
+    command:
+      kind.input === 'command' ? args : kind.needsCommand ? splitCommand(flags['agent-cmd'] as string) : [],
+    prompt: kind.input === 'command' ? null : (args[0] as string),
     policy: flags.policy ? readPolicy(flags.policy) : null,
     approve: flags.approve,
     approvalTimeoutMs: parseDuration(flags['approval-timeout'], '--approval-timeout'),
@@ -95,7 +106,7 @@ export function taskSpecFromFlags(
     repo: flags.repo ? resolveRepo(flags.repo) : null,
     sandbox: flags.sandbox ?? null,
     image: flags.image ?? null,
-    network: flags.network ?? agent !== 'shell',
+    network: flags.network ?? kind.networkByDefault,
     limits: limitsFrom(flags),
   };
 }

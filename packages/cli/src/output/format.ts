@@ -1,4 +1,4 @@
-import { formatDuration, formatLabels, type Task, type TaskDetail, visible } from '@nexa/core';
+import { agentKind, formatDuration, formatLabels, type Task, type TaskDetail, visible } from '@nexa/core';
 import { reasonText } from '../lib/reasons.js';
 
 /** "3s ago", "5m ago", "2h ago", "4d ago". */
@@ -21,9 +21,11 @@ export function commandLine(argv: readonly string[], max = 60): string {
 
 /** What a task runs, for a person: its command line, or the agent and its prompt. */
 export function whatRuns(task: Pick<Task, 'agent' | 'command' | 'prompt'>, max = 60): string {
-  if (task.agent === 'shell') return commandLine(task.command, max);
+  const kind = agentKind(task.agent);
+  if (kind.input === 'command') return commandLine(task.command, max);
   const prompt = (task.prompt ?? '').replace(/\s+/g, ' ').trim();
-  const text = `${task.agent}${task.agent === 'acp' ? ` (${commandLine(task.command, 30)})` : ''}: ${prompt}`;
+  const program = kind.needsCommand ? ` (${commandLine(task.command, 30)})` : '';
+  const text = `${task.agent}${program}: ${prompt}`;
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
@@ -36,7 +38,7 @@ export function taskSummary(task: TaskDetail): [string, string][] {
     ['ID', task.id],
     ['Status', task.reason ? `${task.status} (${reasonText(task.reason)})` : task.status],
     ['Exit code', task.exitCode === null ? '-' : String(task.exitCode)],
-    [task.agent === 'shell' ? 'Command' : 'Prompt', whatRuns(task, 500)],
+    [agentKind(task.agent).input === 'command' ? 'Command' : 'Prompt', whatRuns(task, 500)],
     ['Agent', task.agent],
     ['Worker', task.workerId ?? '-'],
     ['Attempt', `${task.attempt} of ${task.maxAttempts}`],

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { agentKind } from '../agents.js';
 import { limits, tooLong, tooMany } from '../limits.js';
 import { TERMINAL_CONTROLS } from '../text.js';
 import { ApproveMode, Policy } from './approval.js';
@@ -161,21 +162,22 @@ const TaskSpecFields = z.object({
 });
 
 export const TaskSpec = TaskSpecFields.superRefine((spec, ctx) => {
-  if (spec.agent === 'shell' && spec.command.length === 0) {
+  const kind = agentKind(spec.agent);
+  if (kind.input === 'command' && spec.command.length === 0) {
     ctx.addIssue({
       code: 'custom',
       path: ['command'],
-      message: 'a shell task needs a command: nexa run -- CMD ARGS...',
+      message: `a ${spec.agent} task needs a command: nexa run -- CMD ARGS...`,
     });
   }
-  if (spec.agent === 'acp' && spec.command.length === 0) {
+  if (kind.needsCommand && spec.command.length === 0) {
     ctx.addIssue({
       code: 'custom',
       path: ['command'],
-      message: 'an acp task needs the agent\'s command: --agent-cmd "CMD ARGS"',
+      message: `an ${spec.agent} task needs the agent's command: --agent-cmd "CMD ARGS"`,
     });
   }
-  if (spec.agent !== 'shell' && !spec.prompt) {
+  if (kind.input === 'prompt' && !spec.prompt) {
     ctx.addIssue({
       code: 'custom',
       path: ['prompt'],

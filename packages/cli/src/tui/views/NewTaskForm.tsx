@@ -1,4 +1,4 @@
-import { type AgentName, agentNames, NexaError, type SandboxName, sandboxNames } from '@nexa/core';
+import { type AgentName, agentKind, agentNames, NexaError, type SandboxName, sandboxNames } from '@nexa/core';
 import { Box, Text, useInput } from 'ink';
 import { useState } from 'react';
 import { runDefaults, splitCommand, taskSpecFromFlags } from '../../lib/taskSpecFlags.js';
@@ -20,8 +20,16 @@ interface FormValues {
   sandbox: (typeof sandboxChoices)[number];
 }
 
-const whatLabel = (agent: AgentName) =>
-  agent === 'shell' ? 'command' : agent === 'acp' ? 'prompt | agent command' : 'prompt';
+const whatLabel = (agent: AgentName) => {
+  const kind = agentKind(agent);
+  return kind.needsCommand ? `${kind.input} | agent command` : kind.input;
+};
+
+const whatExample = (agent: AgentName) => {
+  const kind = agentKind(agent);
+  if (kind.input === 'command') return 'make test';
+  return kind.needsCommand ? 'fix it | claude-agent-acp' : 'fix the failing test';
+};
 
 /**
  * `n`: a new task, checked exactly as `nexa run` checks its flags (the same
@@ -29,10 +37,11 @@ const whatLabel = (agent: AgentName) =>
  */
 export function buildSpec(values: FormValues) {
   const agent = values.agent;
+  const kind = agentKind(agent);
   let args: string[];
   let agentCmd: string | undefined;
-  if (agent === 'shell') args = values.what.trim() ? splitCommand(values.what) : [];
-  else if (agent === 'acp') {
+  if (kind.input === 'command') args = values.what.trim() ? splitCommand(values.what) : [];
+  else if (kind.needsCommand) {
     const [prompt = '', command = ''] = values.what.split('|');
     args = prompt.trim() ? [prompt.trim()] : [];
     agentCmd = command.trim() || undefined;
@@ -137,18 +146,7 @@ export function NewTaskForm({ width, height }: Size) {
       footer="Tab/↑↓ field · ←→ choose · Enter submit · Esc cancel"
     >
       {row('agent', 'agent', choice('agent', agentNames))}
-      {row(
-        'what',
-        whatLabel(values.agent),
-        text(
-          'what',
-          values.agent === 'shell'
-            ? 'make test'
-            : values.agent === 'acp'
-              ? 'fix it | claude-agent-acp'
-              : 'fix the failing test',
-        ),
-      )}
+      {row('what', whatLabel(values.agent), text('what', whatExample(values.agent)))}
       {row('repo', 'repo (optional)', text('repo', 'path or URL on the worker'))}
       {row('labels', 'labels (optional)', text('labels', 'gpu=1,team=web'))}
       {row('sandbox', 'sandbox', choice('sandbox', sandboxChoices))}

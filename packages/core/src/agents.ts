@@ -1,0 +1,109 @@
+import type { AgentName } from './schemas/task.js';
+
+/**
+ * Where an agent's CLI finds its model account. A task sees none of the
+ * worker's environment and has its own HOME, so a login kept in the user's
+ * home never reaches it: one of `any` must be passed (--pass-env) for the agent
+ * to run at all; `also` are settings it reads when they are there.
+ */
+export interface AgentCredentials {
+  /** One of these must be passed: an API key, a token, or a config dir that holds a login. */
+  any: readonly string[];
+  /** Passed along when set (another endpoint, a model), never required. */
+  also: readonly string[];
+}
+
+/**
+ * How an agent is handed `nexa mcp`: Claude Code reads an --mcp-config file,
+ * an ACP agent takes `mcpServers` in session/new, Codex takes its
+ * `mcp_servers` config through -c overrides.
+ */
+export type AgentMcpWiring = 'claude-config' | 'acp-session' | 'codex-config';
+
+/**
+ * How a finished agent's session is picked up again (`nexa continue`): Claude
+ * Code `--resume ID`, ACP `session/load` (when the agent says it can), Codex
+ * `thread/resume`.
+ */
+export type AgentResume = 'claude-resume' | 'acp-load' | 'codex-thread';
+
+/** What an agent is, once: the CLI, the scheduler and the worker read this instead of naming agents. */
+export interface AgentKind {
+  /** What a task gives it: a command to run, or a prompt for a coding agent. */
+  input: 'command' | 'prompt';
+  /** The CLI a worker looks for on PATH (--agent-bin names another); null: none, or the task names it. */
+  binary: string | null;
+  /** The task's command is the agent's own program (`--agent-cmd "claude-agent-acp"`). */
+  needsCommand: boolean;
+  /** `nexa run` turns the sandbox's network on unless told otherwise (a model is across it). */
+  networkByDefault: boolean;
+  /** What the worker must pass for it to reach its model; null: nothing it can check. */
+  credentials: AgentCredentials | null;
+  /** How it takes `nexa mcp` as an MCP server; null: it speaks no MCP. */
+  mcp: AgentMcpWiring | null;
+  /** How a finished session resumes; null: it cannot be continued. */
+  resume: AgentResume | null;
+  /** A running agent takes more user turns (a person's message in its thread). */
+  followUps: boolean;
+}
+
+/**
+ * Every agent, described once (claude-code 2.x, codex 0.1xx, any ACP agent).
+ * Adding an agent: one row here, one adapter file in the worker's agents/ and
+ * one line in its `agents` record. An `acp` task names its own agent command,
+ * whose credentials the worker cannot know, so they are not checked.
+ */
+export const agentKinds = {
+  shell: {
+    input: 'command',
+    binary: null,
+    needsCommand: false,
+    networkByDefault: false,
+    credentials: null,
+    mcp: null,
+    resume: null,
+    followUps: false,
+  },
+  claude: {
+    input: 'prompt',
+    binary: 'claude',
+    needsCommand: false,
+    networkByDefault: true,
+    credentials: {
+      any: ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN', 'CLAUDE_CONFIG_DIR'],
+      also: ['ANTHROPIC_BASE_URL', 'ANTHROPIC_MODEL', 'ANTHROPIC_SMALL_FAST_MODEL'],
+    },
+    mcp: 'claude-config',
+    resume: 'claude-resume',
+    followUps: true,
+  },
+  codex: {
+    input: 'prompt',
+    binary: 'codex',
+    needsCommand: false,
+    networkByDefault: true,
+    credentials: {
+      // CODEX_HOME holds codex's config.toml and login (auth.json), which may name a key of its own.
+      any: ['OPENAI_API_KEY', 'CODEX_API_KEY', 'CODEX_HOME'],
+      also: ['OPENAI_BASE_URL'],
+    },
+    mcp: 'codex-config',
+    resume: 'codex-thread',
+    followUps: true,
+  },
+  acp: {
+    input: 'prompt',
+    binary: null,
+    needsCommand: true,
+    networkByDefault: true,
+    credentials: null,
+    mcp: 'acp-session',
+    resume: 'acp-load',
+    followUps: true,
+  },
+} as const satisfies Record<AgentName, AgentKind>;
+
+/** The row of one agent, typed as the general shape (so callers need no narrowing). */
+export function agentKind(agent: AgentName): AgentKind {
+  return agentKinds[agent];
+}
