@@ -137,26 +137,45 @@ const connectionLimits = t.middleware(async ({ ctx, type, path, next }) => {
  * token are refused without using the budget real clients share.
  */
 export function procedureFor(...allowed: Role[]) {
-  return t.procedure
-    .use(nexaErrors)
-    .use(({ ctx, next, path }) => {
-      if (!ctx.principal)
-        throw toTRPCError(ctx.authError ?? new NexaError('unauthorized', 'no token was sent'));
-      if (!allowed.includes(ctx.principal.role)) {
-        throw toTRPCError(
-          new NexaError('forbidden', `a ${ctx.principal.role} token may not call ${path}`, {
-            hint: `use a token with role ${allowed.join(' or ')}`,
-          }),
-        );
-      }
-      return next({ ctx: { ...ctx, principal: ctx.principal } });
-    })
-    .use(connectionLimits);
+  return (
+    t.procedure
+      .use(nexaErrors)
+      .use(({ ctx, next, path }) => {
+        if (!ctx.principal)
+          throw toTRPCError(ctx.authError ?? new NexaError('unauthorized', 'no token was sent'));
+        if (!allowed.includes(ctx.principal.role)) {
+          throw toTRPCError(
+            new NexaError('forbidden', `a ${ctx.principal.role} token may not call ${path}`, {
+              hint: `use a token with role ${allowed.join(' or ')}`,
+            }),
+          );
+        }
+        return next({ ctx: { ...ctx, principal: ctx.principal } });
+      })
+      // A task token is good only while its attempt runs: checked on every call, as a
+      // WebSocket authenticates once and outlives the attempt otherwise.
+      .use(async ({ ctx, next }) => {
+        if (ctx.principal.role === 'task') {
+          try {
+            await ctx.services.tokens.checkTaskAttempt(ctx.principal);
+          } catch (error) {
+            throw toTRPCError(error);
+          }
+        }
+        return next();
+      })
+      .use(connectionLimits)
+  );
 }
 
 export const authedProcedure = procedureFor('admin', 'member', 'viewer', 'worker', 'task');
 export const readProcedure = procedureFor('admin', 'member', 'viewer');
 export const memberProcedure = procedureFor('admin', 'member');
+/** Reads an agent's `nexa mcp` may make too (its own project only). */
+export const readOrTaskProcedure = procedureFor('admin', 'member', 'viewer', 'task');
+/** Writes an agent's `nexa mcp` may make too (its own project only). */
+export const memberOrTaskProcedure = procedureFor('admin', 'member', 'task');
+export const taskProcedure = procedureFor('task');
 export const adminProcedure = procedureFor('admin');
 export const workerProcedure = procedureFor('worker', 'admin');
 

@@ -35,6 +35,8 @@ export const Approval = ApprovalAction.extend({
   taskId: z.string(),
   attempt: z.number().int(),
   agent: z.string(),
+  /** An agent's `ask_human` question: answered with text (approvals.answer {id, text}), never by a policy. */
+  question: z.boolean(),
   status: ApprovalStatus,
   createdAt: z.string(),
   expiresAt: z.string(),

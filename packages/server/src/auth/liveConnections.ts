@@ -1,7 +1,7 @@
 /** The WebSocket close code for "your credential is no longer good": in the 4000-4999 range kept for applications. */
 export const TOKEN_ENDED_CLOSE_CODE = 4001;
 
-export type TokenEndReason = 'token revoked' | 'token expired';
+export type TokenEndReason = 'token revoked' | 'token expired' | 'task attempt ended';
 
 /** What this registry needs of a socket (ws's WebSocket has it). */
 export interface ClosableSocket {

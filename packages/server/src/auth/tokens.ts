@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { NexaError, type Principal, type Role } from '@nexa/core';
-import { desc, eq } from 'drizzle-orm';
+import { and, desc, eq, inArray } from 'drizzle-orm';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import type { Database } from '../db/open.js';
-import { tokens } from '../db/schema.js';
+import { tasks, tokens } from '../db/schema.js';
 import { type ClosableSocket, LiveConnections } from './liveConnections.js';
 
 const issuer = 'nexa';
@@ -26,6 +26,12 @@ export interface TokenRecord {
   expiresAt: string | null;
   revokedAt: string | null;
 }
+
+/** A task token's attempt is live while its task holds that attempt in one of these statuses. */
+const liveAttemptStatuses = ['assigned', 'running', 'waiting_approval'] as const;
+
+/** The jti of a task's tokens: no row is stored, and open connections are ended by it when the attempt ends. */
+export const taskTokenJti = (taskId: string) => `task:${taskId}`;
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -80,6 +86,51 @@ export class TokenService {
     const token = await jwt.sign(this.secret);
     this.known.set(jti, true);
     return { token, jti, role, expiresAt: expiresAt ? new Date(expiresAt).toISOString() : null };
+  }
+
+  /**
+   * The token of one attempt of a task (role `task`), handed to its agent's
+   * `nexa mcp` in the assignment. No row is stored: it is good exactly while
+   * that attempt runs (see checkTaskAttempt), and it is minted again for
+   * every assignment.
+   */
+  mintTask(task: { id: string; attempt: number; project: string }): Promise<string> {
+    return new SignJWT({ role: 'task', task: { id: task.id, attempt: task.attempt, project: task.project } })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer(issuer)
+      .setSubject(`task:${task.id}`)
+      .setJti(taskTokenJti(task.id))
+      .setIssuedAt()
+      .sign(this.secret);
+  }
+
+  /**
+   * Refuses a task token whose attempt has ended (finished, or queued again):
+   * checked on every call, not only when a connection opens.
+   */
+  async checkTaskAttempt(principal: Principal): Promise<void> {
+    const claimed = principal.task;
+    if (!claimed) return;
+    const [row] = await this.database.db
+      .select({ attempt: tasks.attempt })
+      .from(tasks)
+      .where(
+        and(
+          eq(tasks.id, claimed.id),
+          eq(tasks.attempt, claimed.attempt),
+          inArray(tasks.status, [...liveAttemptStatuses]),
+        ),
+      );
+    if (!row) {
+      throw new NexaError('unauthorized', `the task's attempt ${claimed.attempt} has ended`, {
+        hint: 'a task token works only while the attempt it was made for runs',
+      });
+    }
+  }
+
+  /** Ends the open connections of a task's token: its attempt has ended. */
+  endTaskConnections(taskId: string): void {
+    this.connections.endToken(taskTokenJti(taskId), 'task attempt ended');
   }
 
   /** Returns the principal for a token, or throws `unauthorized` saying why it was refused. */
@@ -138,6 +189,11 @@ export class TokenService {
     if (typeof jti !== 'string' || typeof sub !== 'string' || typeof role !== 'string') {
       throw new NexaError('unauthorized', 'the token is missing its claims');
     }
+    if (role === 'task') {
+      const principal = { jti, subject: sub, role: 'task' as const, task: taskClaim(payload.task) };
+      await this.checkTaskAttempt(principal);
+      return { principal, expiresAt: null };
+    }
     if (!(await this.isLive(jti))) throw new NexaError('unauthorized', 'the token has been revoked');
     return {
       principal: { jti, subject: sub, role: role as Role },
@@ -155,4 +211,17 @@ export class TokenService {
     this.known.set(jti, live);
     return live;
   }
+}
+
+function taskClaim(claim: unknown): { id: string; attempt: number; project: string } {
+  const task = claim as { id?: unknown; attempt?: unknown; project?: unknown } | null;
+  if (
+    typeof task?.id !== 'string' ||
+    typeof task.attempt !== 'number' ||
+    !Number.isInteger(task.attempt) ||
+    typeof task.project !== 'string'
+  ) {
+    throw new NexaError('unauthorized', 'the task token is missing its task');
+  }
+  return { id: task.id, attempt: task.attempt, project: task.project };
 }

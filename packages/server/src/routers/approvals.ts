@@ -1,4 +1,4 @@
-import { ApprovalStatus, limits, NexaError, UpdatedInput } from '@nexa/core';
+import { ApprovalStatus, limits, MessageBody, NexaError, UpdatedInput } from '@nexa/core';
 import { z } from 'zod';
 import { ApprovalRequestInput } from '../services/approvals.js';
 import {
@@ -29,20 +29,30 @@ export const approvalsRouter = router({
     )
     .query(({ ctx, input }) => ctx.services.approvals.list(input)),
 
-  /** `nexa approve ID [--always]` and `nexa deny ID --reason`. */
+  /**
+   * `nexa approve ID [--always]` and `nexa deny ID --reason` ({id, approve});
+   * an `ask_human` question is answered with text instead ({id, text}): the
+   * answer is posted in the task's thread, replying to the question.
+   */
   answer: memberProcedure
     .input(
-      z.object({
-        id: z.string().min(1),
-        approve: z.boolean(),
-        always: z.boolean().default(false),
-        reason: z.string().max(2000).optional(),
-        updatedInput: UpdatedInput.optional(),
-      }),
+      z.union([
+        z.object({ id: z.string().min(1), text: MessageBody }).strict(),
+        z.object({
+          id: z.string().min(1),
+          approve: z.boolean(),
+          always: z.boolean().default(false),
+          reason: z.string().max(2000).optional(),
+          updatedInput: UpdatedInput.optional(),
+        }),
+      ]),
     )
-    .mutation(({ ctx, input }) =>
-      ctx.services.approvals.answer(input.id, { ...input, by: ctx.principal.subject }),
-    ),
+    .mutation(async ({ ctx, input }) => {
+      const { approvals, authors } = ctx.services;
+      if ('text' in input)
+        return approvals.answerQuestion(input.id, input.text, await authors.of(ctx.principal));
+      return approvals.answer(input.id, { ...input, by: ctx.principal.subject });
+    }),
 
   /** Every new request and every decision from now on. */
   watch: readProcedure.subscription(async function* ({ ctx, signal }) {

@@ -4,6 +4,7 @@ import { authRouter } from './auth.js';
 import { eventsRouter } from './events.js';
 import { policyRouter } from './policy.js';
 import { tasksRouter } from './tasks.js';
+import { threadsRouter } from './threads.js';
 import { tokensRouter } from './tokens.js';
 import { workersRouter } from './workers.js';
 
@@ -15,6 +16,7 @@ export const appRouter = router({
   tokens: tokensRouter,
   approvals: approvalsRouter,
   policy: policyRouter,
+  threads: threadsRouter,
 });
 
 export type AppRouter = typeof appRouter;

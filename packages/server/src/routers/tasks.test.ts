@@ -30,6 +30,7 @@ describe('tasks router', () => {
       waitingFor: 'no worker is connected',
       attempts: [],
       changes: null,
+      children: [],
     });
   });
 

@@ -1,10 +1,14 @@
-import { limits, type Principal, type Task, TaskSpec, TaskStatus } from '@nexa/core';
+import { limits, NexaError, type Principal, ProjectName, type Task, TaskSpec, TaskStatus } from '@nexa/core';
 import { tracked } from '@trpc/server';
 import { z } from 'zod';
 import type { Services } from '../services/index.js';
 import { decodeCursor, encodeCursor, ListingCursor, type ListingPage } from '../services/listingCursor.js';
+import { projectFor, sees } from '../services/projectScope.js';
+import type { TaskRow } from '../services/taskRows.js';
 import {
+  memberOrTaskProcedure,
   memberProcedure,
+  readOrTaskProcedure,
   readProcedure,
   registeredWorker,
   router,
@@ -17,6 +21,10 @@ const taskId = z.object({ id: z.string().min(1) });
 const listInput = z
   .object({
     status: TaskStatus.optional(),
+    /** One project's tasks (a task token: its own, always). */
+    project: ProjectName.optional(),
+    /** The tasks one task started. */
+    parentId: z.string().min(1).max(64).optional(),
     limit: z.number().int().min(1).max(limits.listing.rows).default(100),
     /** From the previous page's nextCursor: the page after it. */
     cursor: ListingCursor.optional(),
@@ -29,6 +37,8 @@ async function taskPage(
 ): Promise<ListingPage<Task>> {
   const { rows, next } = await ctx.services.tasks.listRows({
     status: input.status,
+    project: ctx.principal.task ? projectFor(ctx.principal, input.project) : input.project,
+    parentId: input.parentId,
     limit: input.limit,
     after: input.cursor === undefined ? undefined : decodeCursor(input.cursor),
   });
@@ -38,18 +48,61 @@ async function taskPage(
   };
 }
 
+/** A task the caller may see: a task token sees only its own project's (others are not found). */
+async function visibleTask(ctx: { services: Services; principal: Principal }, id: string): Promise<TaskRow> {
+  const row = await ctx.services.tasks.mustRow(id);
+  if (!sees(ctx.principal, row.project)) {
+    throw new NexaError('not_found', `no task ${id}`, { hint: 'list tasks with `nexa tasks list`' });
+  }
+  return row;
+}
+
+/**
+ * What a task may not give the task it starts: more than it has itself (a
+ * plain process instead of a sandbox, a network, approving everything).
+ */
+function refuseWiderChild(parent: TaskRow, child: TaskSpec): void {
+  const wider =
+    child.sandbox === 'process' && parent.sandbox !== 'process'
+      ? 'run it as a plain process (sandbox process)'
+      : child.network && !parent.network
+        ? 'give it a network'
+        : child.approve === 'all' && parent.approve !== 'all'
+          ? 'approve everything it asks (--approve all)'
+          : null;
+  if (wider) {
+    throw new NexaError(
+      'forbidden',
+      `task ${parent.id} may not start a task that can do more than it can: ${wider}`,
+    );
+  }
+}
+
 export const tasksRouter = router({
-  submit: memberProcedure.input(TaskSpec).mutation(async ({ ctx, input }) => {
-    const task = await ctx.services.tasks.submit(input, ctx.principal);
+  /**
+   * Queues a task. A task token starts a sub-task: its parent is the
+   * caller's task and its project the caller's, within the depth and
+   * children limits.
+   */
+  submit: memberOrTaskProcedure.input(TaskSpec).mutation(async ({ ctx, input }) => {
+    const { tasks, authors } = ctx.services;
+    const parent = await authors.taskOf(ctx.principal);
+    if (parent) refuseWiderChild(parent, input);
+    const task = await tasks.submit(input, ctx.principal, {
+      author: await authors.of(ctx.principal, parent),
+      parent,
+    });
     void ctx.services.scheduler.kick();
     return task;
   }),
 
   /** The newest tasks (see `page` for the cursor of the next page). */
-  list: readProcedure.input(listInput).query(async ({ ctx, input }) => (await taskPage(ctx, input)).items),
+  list: readOrTaskProcedure
+    .input(listInput)
+    .query(async ({ ctx, input }) => (await taskPage(ctx, input)).items),
 
   /** One page of tasks, newest first, and the cursor of the next (null: the last page). */
-  page: readProcedure.input(listInput).query(({ ctx, input }) => taskPage(ctx, input)),
+  page: readOrTaskProcedure.input(listInput).query(({ ctx, input }) => taskPage(ctx, input)),
 
   /**
    * The live task list: a snapshot (every unfinished task and the latest
@@ -86,10 +139,10 @@ export const tasksRouter = router({
       }
     }),
 
-  /** One task with its attempt history and, if queued, why it is waiting. */
-  get: readProcedure.input(taskId).query(async ({ ctx, input }) => {
+  /** One task with its attempt history, the tasks it started and, if queued, why it is waiting. */
+  get: readOrTaskProcedure.input(taskId).query(async ({ ctx, input }) => {
     const { tasks, views } = ctx.services;
-    const row = await tasks.mustRow(input.id);
+    const row = await visibleTask(ctx, input.id);
     const artifact = await ctx.services.events.latest(row.id, 'artifact');
     const changes =
       artifact?.kind === 'artifact'
@@ -105,10 +158,31 @@ export const tasksRouter = router({
       ...(await views.one(row, ctx.principal)),
       attempts: await tasks.attempts(row.id),
       changes,
-      children: [], // sub-tasks: filled in by the conversation work (issue 11)
+      children: await views.present(await tasks.children(row.id), ctx.principal),
     };
   }),
 
+  /** A task and its agent's last message: what a parent reads of a child that ended. */
+  result: readOrTaskProcedure.input(taskId).query(async ({ ctx, input }) => {
+    const row = await visibleTask(ctx, input.id);
+    return {
+      task: await ctx.services.views.one(row, ctx.principal),
+      lastMessage: await ctx.services.results.lastMessage(row.id),
+    };
+  }),
+
+  /** The task once it is in a final status (at once if it already is), then the subscription ends. */
+  finished: readOrTaskProcedure.input(taskId).subscription(async function* ({ ctx, input, signal }) {
+    try {
+      await visibleTask(ctx, input.id);
+      const row = await ctx.services.results.finished(input.id, signal);
+      if (row) yield await ctx.services.views.one(row, ctx.principal);
+    } catch (error) {
+      throw toTRPCError(error);
+    }
+  }),
+
+  /** Cancels a task and every task it started that is still active. */
   cancel: memberProcedure.input(taskId).mutation(async ({ ctx, input }) => {
     await ctx.services.control.cancel(input.id, ctx.principal.subject);
     return ctx.services.views.one(await ctx.services.tasks.mustRow(input.id), ctx.principal);

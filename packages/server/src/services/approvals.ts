@@ -7,10 +7,12 @@ import {
   formatDuration,
   isActiveStatus,
   limits,
+  type MessageAuthor,
   NexaError,
   newId,
   type PolicyLayer,
   type PolicyRule,
+  type ThreadMessage,
 } from '@nexa/core';
 import { and, asc, desc, eq, inArray, lte, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
@@ -19,11 +21,19 @@ import { approvals } from '../db/schema.js';
 import type { Writer } from '../db/writeQueue.js';
 import { rowsWithin } from './byteBudget.js';
 import type { PolicyStore } from './policies.js';
-import { iso } from './taskRows.js';
+import { iso, type TaskRow } from './taskRows.js';
 import type { TaskService } from './tasks.js';
+import type { ThreadService } from './threads.js';
 import type { WorkerHub } from './workerHub.js';
 
 type ApprovalRow = typeof approvals.$inferSelect;
+
+/**
+ * The key of an `ask_human` question: its request message's id behind this
+ * prefix. Workers may not use it, so only the coordinator makes questions.
+ */
+const QUESTION_KEY = 'ask_human:';
+const isQuestion = (row: Pick<ApprovalRow, 'key'>) => row.key.startsWith(QUESTION_KEY);
 
 /** What a worker sends when its agent asks for permission. */
 export const ApprovalRequestInput = ApprovalAction.extend({
@@ -54,6 +64,7 @@ export function approvalFromRow(row: ApprovalRow): Approval {
     ...(row.paths !== null ? { paths: row.paths } : {}),
     ...(row.diff !== null ? { diff: row.diff } : {}),
     risk: row.risk,
+    question: isQuestion(row),
     status: row.status,
     createdAt: new Date(row.createdAt).toISOString(),
     expiresAt: new Date(row.expiresAt).toISOString(),
@@ -95,10 +106,92 @@ export class ApprovalService {
     private readonly tasks: TaskService,
     private readonly policies: PolicyStore,
     private readonly hub: WorkerHub,
+    private readonly threads: ThreadService,
   ) {}
 
   private get db() {
     return this.database.db;
+  }
+
+  /**
+   * An agent's `ask_human`: a `request` message in its own thread and a
+   * question in the queue, in one write. No policy or --approve mode decides
+   * a question: a person answers it with text, or it expires after the
+   * task's approval timeout.
+   */
+  ask(
+    task: TaskRow,
+    author: MessageAuthor,
+    question: string,
+  ): Promise<{ approvalId: string; message: ThreadMessage }> {
+    return this.database.writes.run(async (writer) => {
+      const message = await this.threads.postIn(writer, task.id, author, {
+        body: question,
+        kind: 'request',
+        replyTo: null,
+      });
+      const now = Date.now();
+      const row: ApprovalRow = {
+        id: newId('a'),
+        taskId: task.id,
+        attempt: task.attempt,
+        key: `${QUESTION_KEY}${message.id}`,
+        agent: task.agent,
+        tool: 'ask_human',
+        action: question.slice(0, 2000),
+        command: null,
+        paths: null,
+        diff: null,
+        risk: 'read',
+        status: 'pending',
+        createdAt: now,
+        expiresAt: now + task.approvalTimeoutMs,
+        decidedAt: null,
+        decidedBy: null,
+        rule: null,
+        reason: null,
+        always: false,
+        updatedInput: null,
+      };
+      await writer.db.insert(approvals).values(row);
+      this.changed(row);
+      this.armExpiry(row.expiresAt);
+      return { approvalId: row.id, message };
+    });
+  }
+
+  /**
+   * A person answers an `ask_human` question: an `answer` message replying to
+   * the request (which reaches the agent like any follow-up), and the
+   * question marked approved with the text as its reason.
+   */
+  answerQuestion(id: string, text: string, author: MessageAuthor): Promise<Approval> {
+    return this.database.writes.run(async (writer) => {
+      const row = await this.mustRow(id);
+      if (!isQuestion(row)) {
+        throw new NexaError('invalid_input', `approval ${id} is not a question: approve or deny it`, {
+          hint: `nexa approve ${id} or nexa deny ${id}`,
+        });
+      }
+      if (row.status !== 'pending') {
+        throw new NexaError(
+          'conflict',
+          `question ${id} is already ${row.status === 'approved' ? 'answered' : row.status}${row.decidedBy ? ` (by ${row.decidedBy})` : ''}`,
+        );
+      }
+      await this.threads.postIn(writer, row.taskId, author, {
+        body: text,
+        kind: 'answer',
+        replyTo: row.key.slice(QUESTION_KEY.length),
+      });
+      const decided = {
+        status: 'approved' as const,
+        decidedAt: Date.now(),
+        decidedBy: author.name,
+        reason: text,
+      };
+      return approvalFromRow(await this.settle(writer, row, decided));
+    });
   }
 
   /**
@@ -109,6 +202,11 @@ export class ApprovalService {
     workerId: string,
     input: ApprovalRequestInput,
   ): Promise<{ approval: Approval; decision?: ApprovalDecision }> {
+    if (input.key.startsWith(QUESTION_KEY)) {
+      return Promise.reject(
+        new NexaError('invalid_input', `a request key may not start with "${QUESTION_KEY}"`),
+      );
+    }
     return this.database.writes.run(async (writer) => {
       const task = await this.tasks.mustRow(input.taskId);
       if (task.workerId !== workerId || task.attempt !== input.attempt || !isActiveStatus(task.status)) {
@@ -173,6 +271,11 @@ export class ApprovalService {
   answer(id: string, answer: Answer): Promise<Approval> {
     return this.database.writes.run(async (writer) => {
       const row = await this.mustRow(id);
+      if (isQuestion(row)) {
+        throw new NexaError('invalid_input', `approval ${id} is a question: answer it with text`, {
+          hint: `nexa approvals answer ${id} "TEXT" (or reply in the TUI)`,
+        });
+      }
       if (row.status !== 'pending') {
         throw new NexaError(
           'conflict',
@@ -266,7 +369,8 @@ export class ApprovalService {
     await writer.db.update(approvals).set(decided).where(eq(approvals.id, row.id));
     const updated = { ...row, ...decided };
     const task = await this.tasks.row(row.taskId);
-    if (task?.workerId && task.attempt === row.attempt) {
+    // A question's answer reaches the agent as a message in its thread, not as a decision.
+    if (task?.workerId && task.attempt === row.attempt && !isQuestion(row)) {
       this.hub.send(task.workerId, {
         type: 'decision',
         key: row.key,

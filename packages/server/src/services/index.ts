@@ -1,18 +1,22 @@
 import type { TokenService } from '../auth/tokens.js';
 import type { Database } from '../db/open.js';
 import { ApprovalService } from './approvals.js';
+import { Assignments } from './assignments.js';
 import { EventLog } from './eventLog.js';
 import { LeaseBook } from './leaseBook.js';
 import { LeaseMonitor } from './leaseMonitor.js';
 import { TaskLifecycle } from './lifecycle.js';
 import { LiveFeed } from './liveFeed.js';
 import { PolicyStore } from './policies.js';
+import { Authors } from './projectScope.js';
 import { Scheduler } from './scheduler.js';
 import { TaskActivityTracker } from './taskActivity.js';
 import { TaskControl } from './taskControl.js';
 import { TaskFeed } from './taskFeed.js';
+import { TaskResults } from './taskResults.js';
 import { TaskService } from './tasks.js';
 import { TaskViews } from './taskViews.js';
+import { ThreadService } from './threads.js';
 import { WorkerFeed } from './workerFeed.js';
 import { WorkerHub } from './workerHub.js';
 import { WorkerNames } from './workerNames.js';
@@ -36,6 +40,11 @@ export interface Services {
   leases: LeaseMonitor;
   policies: PolicyStore;
   approvals: ApprovalService;
+  threads: ThreadService;
+  /** A task's last agent message, and its end (sub-task results). */
+  results: TaskResults;
+  /** Who a caller is as a message author (a person, or a task's agent on its worker). */
+  authors: Authors;
   /** Running tasks' last line and cost, in memory. */
   activity: TaskActivityTracker;
   /** Task rows as a viewer sees them (worker name, live line and cost, why it waits). */
@@ -53,7 +62,10 @@ export function createServices(database: Database, tokens: TokenService, options
   const leaseBook = new LeaseBook();
   const workers = new WorkerHub(database, tasks, leaseBook, options);
   const policies = new PolicyStore(database);
-  const approvals = new ApprovalService(database, tasks, policies, workers);
+  const threads = new ThreadService(database, workers);
+  const approvals = new ApprovalService(database, tasks, policies, workers, threads);
+  const workerNames = new WorkerNames(database);
+  const authors = new Authors(tasks, workerNames);
   let scheduler: Scheduler | undefined;
   const kick = () => void scheduler?.kick();
   const activity = new TaskActivityTracker();
@@ -61,6 +73,7 @@ export function createServices(database: Database, tokens: TokenService, options
     leaseBook.release(taskId);
     writer.afterward(() => {
       kick();
+      tokens.endTaskConnections(taskId); // its attempt's token is good no more
       // After the write that released the task: nobody can answer its requests any more.
       approvals
         .expireTask(
@@ -76,12 +89,22 @@ export function createServices(database: Database, tokens: TokenService, options
         );
     });
   });
-  scheduler = new Scheduler(database, tasks, events, workers, leaseBook, options.leaseMs, options.log);
-  const views = new TaskViews(scheduler, new WorkerNames(database), activity);
+  const assignments = new Assignments(tokens);
+  scheduler = new Scheduler(
+    database,
+    tasks,
+    events,
+    workers,
+    leaseBook,
+    options.leaseMs,
+    options.log,
+    assignments,
+  );
+  const views = new TaskViews(scheduler, workerNames, activity);
   const taskFeed = new TaskFeed(database, tasks, views, activity, options.log);
   const workerFeed = new WorkerFeed(workers, taskFeed, options.log);
   const lifecycle = new TaskLifecycle(events);
-  const control = new TaskControl(database, tasks, events, lifecycle, workers, kick);
+  const control = new TaskControl(database, tasks, events, lifecycle, workers, kick, assignments);
   const leases = new LeaseMonitor(database, tasks, workers, leaseBook, lifecycle, {
     leaseMs: options.leaseMs,
     onRequeued: kick,
@@ -99,6 +122,9 @@ export function createServices(database: Database, tokens: TokenService, options
     leases,
     policies,
     approvals,
+    threads,
+    results: new TaskResults(tasks, events, feed),
+    authors,
     activity,
     views,
     taskFeed,

@@ -1,9 +1,10 @@
 import { formatLabels, labelsMatch } from '@nexa/core';
 import type { Database } from '../db/open.js';
+import type { Assignments } from './assignments.js';
 import type { EventLog } from './eventLog.js';
 import type { LeaseBook } from './leaseBook.js';
 import { Passes } from './passes.js';
-import { specFromRow, type TaskRow } from './taskRows.js';
+import type { TaskRow } from './taskRows.js';
 import type { TaskNeed, TaskService } from './tasks.js';
 import type { WorkerHub, WorkerSession } from './workerHub.js';
 
@@ -58,6 +59,7 @@ export class Scheduler {
     private readonly leases: LeaseBook,
     private readonly leaseMs: number,
     private readonly log: (line: string) => void,
+    private readonly assignments: Assignments,
   ) {}
 
   /** Asks for a scheduling pass soon; resolves (never rejects) when the passes it caused are done. */
@@ -117,7 +119,7 @@ export class Scheduler {
       for (const { task, worker, firstSeq } of assigned) {
         this.hub.send(worker.workerId, {
           type: 'assign',
-          assignment: { taskId: task.id, attempt: task.attempt, firstSeq, spec: specFromRow(task) },
+          assignment: await this.assignments.of(task, firstSeq),
         });
       }
     }

@@ -1,8 +1,10 @@
 import { isActiveStatus, isTerminalStatus, NexaError, type RunningAttempt } from '@nexa/core';
 import type { Database } from '../db/open.js';
+import type { Writer } from '../db/writeQueue.js';
+import type { Assignments } from './assignments.js';
 import type { EventLog } from './eventLog.js';
 import type { TaskLifecycle } from './lifecycle.js';
-import { specFromRow } from './taskRows.js';
+import type { TaskRow } from './taskRows.js';
 import type { TaskService } from './tasks.js';
 import type { WorkerHub, WorkerSession } from './workerHub.js';
 
@@ -15,32 +17,46 @@ export class TaskControl {
     private readonly lifecycle: TaskLifecycle,
     private readonly hub: WorkerHub,
     private readonly kick: () => void,
+    private readonly assignments: Assignments,
   ) {}
 
   /**
-   * Cancels a task: a queued one ends at once; a running one's worker gets a
-   * stop (SIGTERM, then SIGKILL after the grace period) and the task ends
-   * `cancelled` whatever its agent does.
+   * Cancels a task and every task it started that is still active, on
+   * whichever workers they run, in one write: a queued one ends at once; a
+   * running one's worker gets a stop (SIGTERM, then SIGKILL after the grace
+   * period) and the task ends `cancelled` whatever its agent does.
    */
   cancel(taskId: string, by: string): Promise<void> {
     return this.database.writes.run(async (writer) => {
       const task = await this.tasks.mustRow(taskId);
-      if (isTerminalStatus(task.status)) {
+      const descendants = await this.tasks.activeDescendants(taskId);
+      if (isTerminalStatus(task.status) && descendants.length === 0) {
         throw new NexaError('conflict', `task ${taskId} has already ended (${task.status})`);
       }
-      if (task.status === 'queued') {
-        await this.lifecycle.end(writer, task, 'cancelled', `cancelled by ${by}`);
-        return;
+      for (const row of [task, ...descendants]) {
+        if (isTerminalStatus(row.status)) continue;
+        await this.cancelOne(
+          writer,
+          row,
+          row === task ? `cancelled by ${by}` : `cancelled with ${taskId} by ${by}`,
+        );
       }
-      if (task.cancelRequestedAt === null) await this.tasks.requestCancel(writer, taskId, Date.now());
-      // If the worker is away its lease runs out and the attempt ends cancelled then.
-      this.hub.send(task.workerId as string, {
-        type: 'stop',
-        taskId,
-        attempt: task.attempt,
-        reason: 'cancelled',
-        graceMs: task.graceMs,
-      });
+    });
+  }
+
+  private async cancelOne(writer: Writer, task: TaskRow, reason: string): Promise<void> {
+    if (task.status === 'queued') {
+      await this.lifecycle.end(writer, task, 'cancelled', reason);
+      return;
+    }
+    if (task.cancelRequestedAt === null) await this.tasks.requestCancel(writer, task.id, Date.now());
+    // If the worker is away its lease runs out and the attempt ends cancelled then.
+    this.hub.send(task.workerId as string, {
+      type: 'stop',
+      taskId: task.id,
+      attempt: task.attempt,
+      reason: 'cancelled',
+      graceMs: task.graceMs,
     });
   }
 
@@ -92,7 +108,7 @@ export class TaskControl {
           const firstSeq = (await this.events.lastSeq(task.id)) + 1;
           this.hub.send(session.workerId, {
             type: 'assign',
-            assignment: { taskId: task.id, attempt: task.attempt, firstSeq, spec: specFromRow(task) },
+            assignment: await this.assignments.of(task, firstSeq),
           });
         } else {
           await this.lifecycle.attemptLost(

@@ -2,6 +2,7 @@ import {
   isActiveStatus,
   isTerminalStatus,
   limits,
+  type MessageAuthor,
   NexaError,
   newId,
   type Principal,
@@ -13,11 +14,12 @@ import {
 } from '@nexa/core';
 import { and, asc, desc, eq, gt, inArray, isNull, lt, max, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/open.js';
-import { taskAttempts, tasks } from '../db/schema.js';
+import { messages, taskAttempts, tasks, threads } from '../db/schema.js';
 import type { Writer } from '../db/writeQueue.js';
 import { rowsWithin } from './byteBudget.js';
 import type { ListingKey } from './listingCursor.js';
 import { attemptFromRow, type TaskRow, taskFromRow } from './taskRows.js';
+import { authorColumns, titleOf } from './threadRows.js';
 
 /** What a queued task asks of a worker; `labelsText` is the selector exactly as stored. */
 export type TaskNeed = Pick<TaskRow, 'agent' | 'sandbox' | 'labels'> & { labelsText: string };
@@ -38,6 +40,29 @@ function rowBytes(row: TaskRow): number {
   );
 }
 
+/** Who submits a task: the author of its thread's first message, and the task starting it, if any. */
+export interface Submission {
+  author: MessageAuthor;
+  /** A sub-task's parent (the task whose token submitted it): the child joins its project. */
+  parent?: TaskRow | undefined;
+}
+
+/** How to page a task listing: newest first, optionally one project's or one task's children. */
+export interface TaskFilter {
+  status?: TaskStatus | undefined;
+  project?: string | undefined;
+  parentId?: string | undefined;
+  limit: number;
+  after?: ListingKey | undefined;
+}
+
+/** A task's own thread shows its prompt; a prompt longer than a message keeps its start. */
+function firstMessageBody(prompt: string): string {
+  const max = limits.conversation.messageChars;
+  const marker = '\n\n[the prompt goes on; see nexa tasks show]';
+  return prompt.length > max ? prompt.slice(0, max - marker.length) + marker : prompt;
+}
+
 /** Reads and writes task rows. Methods that write must be called inside the write queue. */
 export class TaskService {
   constructor(private readonly database: Database) {}
@@ -46,7 +71,21 @@ export class TaskService {
     return this.database.db;
   }
 
-  async submit(spec: TaskSpec, principal: Principal): Promise<Task> {
+  /**
+   * Queues a task and opens its own thread (id = the task's) in the same
+   * write, with the prompt as the first message for an agent task. A
+   * sub-task is checked against the depth and children limits in that write,
+   * so concurrent spawns cannot pass them together.
+   */
+  async submit(spec: TaskSpec, principal: Principal, submission?: Submission): Promise<Task> {
+    const parent = submission?.parent;
+    const author: MessageAuthor = submission?.author ?? {
+      kind: 'person',
+      name: principal.subject,
+      taskId: null,
+      workerName: null,
+    };
+    const now = Date.now();
     const row: TaskRow = {
       id: newId('t'),
       agent: spec.agent,
@@ -73,11 +112,11 @@ export class TaskService {
       leaseExpiresAt: null,
       exitCode: null,
       reason: null,
-      project: spec.project,
-      parentId: null,
+      project: parent?.project ?? spec.project,
+      parentId: parent?.id ?? null,
       requiredWorkerId: null,
       createdBy: principal.subject,
-      createdAt: Date.now(),
+      createdAt: now,
       assignedAt: null,
       startedAt: null,
       finishedAt: null,
@@ -85,8 +124,93 @@ export class TaskService {
       costUsd: null,
       changeSeq: 0, // the insert trigger gives it the next one
     };
-    await this.database.writes.run((writer) => writer.db.insert(tasks).values(row));
+    const prompt = row.prompt;
+    await this.database.writes.run(async (writer) => {
+      if (parent) await this.mayStartTask(writer, parent);
+      const { db } = writer;
+      await db.batch([
+        db.insert(tasks).values(row),
+        db.insert(threads).values({
+          id: row.id,
+          project: row.project,
+          title: titleOf(prompt ?? row.command.join(' ')),
+          taskId: row.id,
+          createdBy: principal.subject,
+          createdAt: now,
+          lastMessageAt: now,
+          messages: prompt ? 1 : 0,
+        }),
+        ...(prompt
+          ? [
+              db.insert(messages).values({
+                id: newId('m'),
+                threadId: row.id,
+                project: row.project,
+                seq: 1,
+                ...authorColumns(author),
+                kind: 'message' as const,
+                body: firstMessageBody(prompt),
+                replyTo: null,
+                createdAt: now,
+              }),
+            ]
+          : []),
+      ]);
+    });
     return taskFromRow(row, principal);
+  }
+
+  /** Refuses a task starting another beyond the depth or children limits (a person's task is depth 0). */
+  private async mayStartTask(writer: Writer, parent: TaskRow): Promise<void> {
+    const { depth: maxDepth, childrenPerTask } = limits.subtasks;
+    let depth = 0;
+    for (let at = parent.parentId; at !== null && depth <= maxDepth; depth++) {
+      const [up] = await writer.db.select({ parentId: tasks.parentId }).from(tasks).where(eq(tasks.id, at));
+      at = up?.parentId ?? null;
+    }
+    if (depth >= maxDepth) {
+      throw new NexaError(
+        'forbidden',
+        `task ${parent.id} is at depth ${depth}, the limit: it may not start tasks`,
+        { hint: 'do the work in this task, or ask a person to start it' },
+      );
+    }
+    const [counted] = await writer.db
+      .select({ children: sql<number>`count(*)` })
+      .from(tasks)
+      .where(eq(tasks.parentId, parent.id));
+    if ((counted?.children ?? 0) >= childrenPerTask) {
+      throw new NexaError(
+        'forbidden',
+        `task ${parent.id} has started ${childrenPerTask} tasks, the limit for one task`,
+        { hint: 'wait for them and reuse their results, or ask a person to start more' },
+      );
+    }
+  }
+
+  /** The tasks a task started, oldest first. */
+  children(parentId: string): Promise<TaskRow[]> {
+    return this.db
+      .select()
+      .from(tasks)
+      .where(eq(tasks.parentId, parentId))
+      .orderBy(asc(tasks.createdAt), asc(tasks.id))
+      .limit(limits.subtasks.childrenPerTask * 10);
+  }
+
+  /**
+   * Every descendant of a task still waiting or running (children, their
+   * children...): what cancelling it cancels too. Bounded by the sub-task limits.
+   */
+  async activeDescendants(taskId: string): Promise<TaskRow[]> {
+    const found: TaskRow[] = [];
+    let level = [taskId];
+    for (let depth = 0; level.length > 0 && depth <= limits.subtasks.depth + 1; depth++) {
+      const rows = await this.db.select().from(tasks).where(inArray(tasks.parentId, level));
+      found.push(...rows.filter((row) => !isTerminalStatus(row.status)));
+      level = rows.map((row) => row.id);
+    }
+    return found;
   }
 
   async row(id: string): Promise<TaskRow | undefined> {
@@ -117,14 +241,12 @@ export class TaskService {
    * however many tasks are stored. Cut by the listing's byte budget like
    * every listing; `next` is null on the last page.
    */
-  async listRows(filter: {
-    status?: TaskStatus | undefined;
-    limit: number;
-    after?: ListingKey | undefined;
-  }): Promise<{ rows: TaskRow[]; next: ListingKey | null }> {
-    const { status, after } = filter;
+  async listRows(filter: TaskFilter): Promise<{ rows: TaskRow[]; next: ListingKey | null }> {
+    const { status, project, parentId, after } = filter;
     const where = and(
       status ? eq(tasks.status, status) : undefined,
+      project ? eq(tasks.project, project) : undefined,
+      parentId ? eq(tasks.parentId, parentId) : undefined,
       after ? sql`(${tasks.createdAt}, ${tasks.id}) < (${after.at}, ${after.id})` : undefined,
     );
     const { rows, more } = await this.pageWithinBudget(

@@ -18,6 +18,8 @@ export interface Harness {
   as(role: Role): ReturnType<typeof createCaller>;
   /** A caller with its own per-connection context, like one WebSocket. */
   connection(role: Role): ReturnType<typeof createCaller>;
+  /** A caller acting as a given principal (a task token's, verified by TokenService). */
+  asPrincipal(principal: Principal): ReturnType<typeof createCaller>;
   close(): Promise<void>;
 }
 
@@ -39,6 +41,7 @@ export async function createHarness(options: { leaseMs?: number } = {}): Promise
     dataDir,
     as: connection,
     connection,
+    asPrincipal: (principal) => createCaller(createContextInner({ services, principal })),
     async close() {
       await database.close();
       await rm(dataDir, { recursive: true, force: true });

@@ -1,0 +1,22 @@
+import type { Assignment } from '@nexa/core';
+import type { TokenService } from '../auth/tokens.js';
+import { specFromRow, type TaskRow } from './taskRows.js';
+
+/**
+ * What a worker is sent to run an attempt: the spec, where its log goes on,
+ * and the attempt's own task token for the agent's `nexa mcp` (minted for
+ * every assignment, good only while that attempt runs).
+ */
+export class Assignments {
+  constructor(private readonly tokens: TokenService) {}
+
+  async of(task: TaskRow, firstSeq: number): Promise<Assignment> {
+    return {
+      taskId: task.id,
+      attempt: task.attempt,
+      firstSeq,
+      spec: specFromRow(task),
+      token: await this.tokens.mintTask({ id: task.id, attempt: task.attempt, project: task.project }),
+    };
+  }
+}

@@ -1,0 +1,257 @@
+import {
+  isActiveStatus,
+  limits,
+  type MessageAuthor,
+  type MessageKind,
+  NexaError,
+  newId,
+  type Principal,
+  type Thread,
+  type ThreadMessage,
+} from '@nexa/core';
+import { and, asc, desc, eq, gt, isNull, lte, sql } from 'drizzle-orm';
+import type { Database } from '../db/open.js';
+import { messages, tasks, threads } from '../db/schema.js';
+import type { Writer } from '../db/writeQueue.js';
+import { rowsWithin } from './byteBudget.js';
+import { KeyedFeed } from './keyedFeed.js';
+import type { ListingKey } from './listingCursor.js';
+import { sees } from './projectScope.js';
+import {
+  authorColumns,
+  type MessageRow,
+  messageFromRow,
+  messageSize,
+  type ThreadRow,
+  threadFromRow,
+} from './threadRows.js';
+import type { WorkerHub } from './workerHub.js';
+
+export interface NewMessage {
+  body: string;
+  kind: MessageKind;
+  replyTo: string | null;
+}
+
+const { conversation: bounds } = limits;
+
+/**
+ * Threads and their messages. A message's seq is assigned inside the write
+ * that stores it (one short control-lane write per post); readers are told
+ * after the commit, so a watcher never sees what the database does not hold.
+ */
+export class ThreadService {
+  readonly feed = new KeyedFeed<ThreadMessage>(messageSize);
+
+  constructor(
+    private readonly database: Database,
+    private readonly hub: WorkerHub,
+  ) {}
+
+  private get db() {
+    return this.database.db;
+  }
+
+  /** A free thread (`nexa threads create`), within the project's limit of free threads. */
+  create(project: string, title: string, createdBy: string): Promise<Thread> {
+    return this.database.writes.run(async (writer) => {
+      const [counted] = await writer.db
+        .select({ threads: sql<number>`count(*)` })
+        .from(threads)
+        .where(and(eq(threads.project, project), isNull(threads.taskId)));
+      if ((counted?.threads ?? 0) >= bounds.projectThreads) {
+        throw new NexaError(
+          'conflict',
+          `project ${project} has ${bounds.projectThreads} threads, the limit for one project`,
+          { hint: 'post in an existing thread (nexa threads list)' },
+        );
+      }
+      const now = Date.now();
+      const row: ThreadRow = {
+        id: newId('h'),
+        project,
+        title,
+        taskId: null,
+        createdBy,
+        createdAt: now,
+        lastMessageAt: now,
+        messages: 0,
+      };
+      await writer.db.insert(threads).values(row);
+      return threadFromRow(row);
+    });
+  }
+
+  /** A thread the caller may see, or `not_found` (another project's thread is not found to a task token). */
+  async mustThread(threadId: string, viewer: Principal): Promise<ThreadRow> {
+    const [row] = await this.db.select().from(threads).where(eq(threads.id, threadId));
+    if (!row || !sees(viewer, row.project)) {
+      throw new NexaError('not_found', `no thread ${threadId}`, {
+        hint: 'list threads with `nexa threads list`',
+      });
+    }
+    return row;
+  }
+
+  /** One page of a project's threads, newest activity first, keyset-paged on (last_message_at, id). */
+  async list(
+    project: string,
+    limit: number,
+    after?: ListingKey,
+  ): Promise<{ items: Thread[]; next: ListingKey | null }> {
+    const rows = await this.db
+      .select()
+      .from(threads)
+      .where(
+        and(
+          eq(threads.project, project),
+          after ? sql`(${threads.lastMessageAt}, ${threads.id}) < (${after.at}, ${after.id})` : undefined,
+        ),
+      )
+      .orderBy(desc(threads.lastMessageAt), desc(threads.id))
+      .limit(limit + 1);
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      items: page.map(threadFromRow),
+      next: rows.length > limit && last ? { at: last.lastMessageAt ?? last.createdAt, id: last.id } : null,
+    };
+  }
+
+  /**
+   * Messages after `afterSeq`, ascending: at most `limit` and about one
+   * listing's bytes (at least one message). Sizes are read first.
+   */
+  async messagesAfter(threadId: string, afterSeq: number, limit: number): Promise<ThreadMessage[]> {
+    const after = and(eq(messages.threadId, threadId), gt(messages.seq, afterSeq));
+    const sizes = await this.db
+      .select({ seq: messages.seq, bytes: sql<number>`length(${messages.body})` })
+      .from(messages)
+      .where(after)
+      .orderBy(asc(messages.seq))
+      .limit(limit);
+    const fit = rowsWithin(sizes.map((row) => row.bytes + 256));
+    const last = sizes[Math.max(fit, 1) - 1];
+    if (!last) return [];
+    const rows = await this.db
+      .select()
+      .from(messages)
+      .where(and(after, lte(messages.seq, last.seq)))
+      .orderBy(asc(messages.seq));
+    return rows.map(messageFromRow);
+  }
+
+  /** Posts a message (one short write); see postIn. */
+  post(thread: ThreadRow, author: MessageAuthor, message: NewMessage): Promise<ThreadMessage> {
+    return this.database.writes.run((writer) => this.postIn(writer, thread.id, author, message));
+  }
+
+  /**
+   * Stores a message at the thread's next seq, inside `writer`'s operation.
+   * After the commit it goes to the thread's watchers and, in a running
+   * task's thread, to the task's worker as the agent's next user turn
+   * (unless the task's own agent wrote it).
+   */
+  async postIn(
+    writer: Writer,
+    threadId: string,
+    author: MessageAuthor,
+    message: NewMessage,
+  ): Promise<ThreadMessage> {
+    const { db } = writer;
+    const [thread] = await db.select().from(threads).where(eq(threads.id, threadId));
+    if (!thread) throw new NexaError('not_found', `no thread ${threadId}`);
+    if (thread.messages >= bounds.threadMessages) {
+      throw new NexaError(
+        'conflict',
+        `thread ${threadId} has ${bounds.threadMessages} messages, the limit for one thread`,
+        { hint: 'start a new thread with `nexa threads create`' },
+      );
+    }
+    if (message.replyTo !== null) {
+      const [parent] = await db
+        .select({ threadId: messages.threadId })
+        .from(messages)
+        .where(eq(messages.id, message.replyTo));
+      if (parent?.threadId !== threadId) {
+        throw new NexaError('invalid_input', `message ${message.replyTo} is not in thread ${threadId}`, {
+          hint: 'reply to a message of the same thread (see nexa thread show)',
+        });
+      }
+    }
+    const now = Date.now();
+    const row: MessageRow = {
+      id: newId('m'),
+      threadId,
+      project: thread.project,
+      seq: thread.messages + 1,
+      ...authorColumns(author),
+      kind: message.kind,
+      body: message.body,
+      replyTo: message.replyTo,
+      createdAt: now,
+    };
+    await db.batch([
+      db.insert(messages).values(row),
+      db.update(threads).set({ messages: row.seq, lastMessageAt: now }).where(eq(threads.id, threadId)),
+    ]);
+    const stored = messageFromRow(row);
+    const task = thread.taskId
+      ? (await db.select().from(tasks).where(eq(tasks.id, thread.taskId)))[0]
+      : undefined;
+    writer.afterward(() => {
+      this.feed.publish(threadId, stored);
+      if (task?.workerId && isActiveStatus(task.status) && author.taskId !== task.id) {
+        this.hub.send(task.workerId, {
+          type: 'message',
+          taskId: task.id,
+          attempt: task.attempt,
+          message: stored,
+        });
+      }
+    });
+    return stored;
+  }
+
+  /**
+   * Every message after `afterSeq`, in order, exactly once, then live until
+   * `signal` aborts. Subscribes before reading the database, so nothing
+   * committed in between is missed; a reader that falls behind is dropped
+   * from the live feed and reads the database again.
+   */
+  async *watch(
+    threadId: string,
+    afterSeq: number,
+    signal: AbortSignal | undefined,
+    waitForDrain: () => Promise<void> = async () => {},
+  ): AsyncGenerator<ThreadMessage> {
+    let last = afterSeq;
+    while (!signal?.aborted) {
+      const live = this.feed.subscribe(threadId);
+      const stop = () => live.close();
+      signal?.addEventListener('abort', stop, { once: true });
+      try {
+        for (;;) {
+          await waitForDrain();
+          const page = await this.messagesAfter(threadId, last, 1000);
+          for (const message of page) {
+            await waitForDrain();
+            yield message;
+            last = message.seq;
+          }
+          if (page.length === 0) break;
+        }
+        for await (const message of live.queue) {
+          if (message.seq <= last) continue;
+          if (message.seq !== last + 1) break; // a gap: read the database again
+          await waitForDrain();
+          yield message;
+          last = message.seq;
+        }
+      } finally {
+        signal?.removeEventListener('abort', stop);
+        live.close();
+      }
+    }
+  }
+}
