@@ -1,14 +1,24 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Assignment, agentKind, formatDuration, type SandboxName, type TaskStatus } from '@nexa/core';
+import {
+  type Assignment,
+  agentKind,
+  formatDuration,
+  type SandboxName,
+  type TaskStatus,
+  type ThreadMessage,
+} from '@nexa/core';
 import { type AgentPrograms, programPaths } from './agentPrograms.js';
 import { agents } from './agents/index.js';
 import { type RequestApproval, TaskApprovalGate, withRelativePaths } from './approvalGate.js';
 import type { TaskEventStream } from './eventStream.js';
+import { FollowUpInbox } from './followUps.js';
+import { type McpRelay, startMcpRelay } from './mcpRelay.js';
+import { type NexaMcpServer, nexaMcpPaths, nexaMcpServer } from './nexaMcp.js';
 import { Redactor, secretsOf } from './redact.js';
-import { chooseSandbox, type Sandbox, WORKDIR_IN_SANDBOX } from './sandbox/index.js';
+import { chooseSandbox, type Sandbox, TOOLS_IN_SANDBOX, WORKDIR_IN_SANDBOX } from './sandbox/index.js';
 import { taskEnv } from './taskEnv.js';
-import { prepareWorkingCopy, recordChanges, type WorkingCopy } from './workingCopy.js';
+import { keptWorkingCopy, prepareWorkingCopy, recordChanges, type WorkingCopy } from './workingCopy.js';
 import { removeWorkspaceLater } from './workspace.js';
 
 /** A coding agent's home, inside its working copy (the sandbox's one writable place). */
@@ -45,6 +55,12 @@ export class TaskRun {
       defaultImage?: string | undefined;
       /** How long a finished task's working copy is kept. */
       keepWorkdirsMs?: number | undefined;
+      /** How long a resumable agent task's copy is kept, for `nexa continue` (at least keepWorkdirsMs). */
+      keepAgentWorkdirsMs?: number | undefined;
+      /** The coordinator's URL (the worker's --server): where the MCP relay pipes to. */
+      server?: string | undefined;
+      /** The argv that runs `nexa mcp` on this machine; without it agents get no nexa tools. */
+      mcpCommand?: readonly string[] | undefined;
       programs: AgentPrograms;
       /** Variables of the worker's own environment that coding agents get (--pass-env). */
       agentEnv: Readonly<Record<string, string>>;
@@ -62,6 +78,18 @@ export class TaskRun {
 
   /** Where the coordinator's decisions on this attempt's approval requests go. */
   readonly approvals: TaskApprovalGate;
+
+  /** People's messages in the task's thread, for the agent's next turns. */
+  readonly followUps = new FollowUpInbox();
+
+  /**
+   * A message in the task's thread: the agent's next user turn when it takes
+   * follow-ups; false when this run cannot take it (a command, or ending).
+   */
+  deliver(message: ThreadMessage): boolean {
+    if (!agentKind(this.assignment.spec.agent).followUps || this.cause) return false;
+    return this.followUps.push(message);
+  }
 
   get taskId(): string {
     return this.assignment.taskId;
@@ -84,6 +112,8 @@ export class TaskRun {
     this.events.emitLingering({ kind: 'status', status: 'running' }, RUNNING_LINGER_MS);
     if (spec.timeoutMs) this.timeout = setTimeout(() => this.stop('timed_out'), spec.timeoutMs);
     let copy: WorkingCopy | undefined;
+    let relay: McpRelay | undefined;
+    const kind = agentKind(spec.agent);
     try {
       const image = spec.image ?? this.host.defaultImage;
       const sandbox = chooseSandbox(this.host.sandboxes, spec.sandbox, image !== undefined);
@@ -91,11 +121,33 @@ export class TaskRun {
         this.events.emit({ kind: 'error', message: sandbox });
         return await this.finish(null, sandbox, 'failed');
       }
-      copy = await prepareWorkingCopy(this.host.workRoot, taskId, attempt, spec.repo);
+      copy = this.assignment.resume
+        ? keptWorkingCopy(this.host.workRoot, taskId, attempt)
+        : await prepareWorkingCopy(this.host.workRoot, taskId, attempt, spec.repo);
       const workdir = copy.dir;
       const program = this.host.programs.program(spec.agent, spec.command);
-      const readOnlyPaths = programPaths(program);
+      const mcpCommand = kind.mcp && this.assignment.token ? this.host.mcpCommand : undefined;
+      const readOnlyPaths = [...new Set([...programPaths(program), ...nexaMcpPaths(mcpCommand ?? [])])];
       const agentWorkdir = sandbox.name === 'process' ? workdir : WORKDIR_IN_SANDBOX;
+      let mcp: NexaMcpServer | undefined;
+      if (mcpCommand && this.host.server && this.assignment.token) {
+        const started = await startMcpRelay(workdir, this.host.server);
+        if (typeof started === 'string') this.events.emit({ kind: 'error', message: started });
+        else {
+          relay = started;
+          mcp = nexaMcpServer({
+            command: mcpCommand,
+            pathInSandbox: (path) =>
+              sandbox.name !== 'process' &&
+              readOnlyPaths.some((dir) => path === dir || path.startsWith(`${dir}/`))
+                ? `${TOOLS_IN_SANDBOX}${path}`
+                : path,
+            workdir: agentWorkdir,
+            token: this.assignment.token,
+            project: spec.project,
+          });
+        }
+      }
       const exit = await agents[spec.agent].run({
         spec,
         workdir,
@@ -117,6 +169,9 @@ export class TaskRun {
         events: this.events,
         signal: this.abort.signal,
         graceMs: this.graceMs,
+        mcp,
+        followUps: this.followUps,
+        resume: this.assignment.resume,
       });
       await this.reportChanges(copy);
       return await this.finish(exit.exitCode, exit.reason);
@@ -126,9 +181,17 @@ export class TaskRun {
       return await this.finish(null, reason, 'failed');
     } finally {
       this.approvals.close();
+      this.followUps.close();
       clearTimeout(this.timeout);
-      if (copy) await removeWorkspaceLater(copy.dir, this.host.keepWorkdirsMs ?? 0);
+      await relay?.close();
+      if (copy) await removeWorkspaceLater(copy.dir, this.keepCopyMs(kind.resume !== null));
     }
+  }
+
+  /** A resumable agent's copy holds its session: kept for `nexa continue`. */
+  private keepCopyMs(resumable: boolean): number {
+    const keep = this.host.keepWorkdirsMs ?? 0;
+    return resumable ? Math.max(keep, this.host.keepAgentWorkdirsMs ?? keep) : keep;
   }
 
   /**

@@ -6,6 +6,7 @@ import {
   type Assignment,
   type RunningAttempt,
   type SandboxName,
+  type ThreadMessage,
   within,
 } from '@nexa/core';
 import type { AgentPrograms } from './agentPrograms.js';
@@ -19,6 +20,12 @@ export interface SupervisorOptions {
   sandboxes: ReadonlyMap<SandboxName, Sandbox>;
   defaultImage?: string | undefined;
   keepWorkdirsMs?: number | undefined;
+  /** How long a resumable agent task's copy is kept, for `nexa continue`. */
+  keepAgentWorkdirsMs?: number | undefined;
+  /** The coordinator's URL: where each attempt's MCP relay pipes to. */
+  server?: string | undefined;
+  /** The argv that runs `nexa mcp` here; without it agents get no nexa tools. */
+  mcpCommand?: readonly string[] | undefined;
   programs: AgentPrograms;
   /** Variables of the worker's environment that coding agents get (--pass-env). */
   agentEnv: Readonly<Record<string, string>>;
@@ -100,6 +107,12 @@ export class TaskSupervisor {
   deliverDecision(key: string, approval: Approval, decision: ApprovalDecision): void {
     const entry = this.active.get(approval.taskId);
     if (entry && entry.run.attempt === approval.attempt) entry.run.approvals.deliver(key, approval, decision);
+  }
+
+  /** A message in a running task's thread: the agent's next user turn (false when that attempt cannot take it). */
+  deliverMessage(taskId: string, attempt: number, message: ThreadMessage): boolean {
+    const entry = this.active.get(taskId);
+    return entry !== undefined && entry.run.attempt === attempt && entry.run.deliver(message);
   }
 
   /** After a reconnect: every waiting request is asked again, to pick up what was decided meanwhile. */

@@ -36,6 +36,16 @@ export interface WorkerOptions {
   image?: string | undefined;
   /** How long a finished task's working copy is kept before it is removed (its branch stays). */
   keepWorkdirsMs?: number;
+  /**
+   * How long a finished agent task's working copy is kept for `nexa continue`
+   * (its agent's session lives there); never less than keepWorkdirsMs. Default 7 days.
+   */
+  keepAgentWorkdirsMs?: number;
+  /**
+   * The argv that runs `nexa mcp` on this machine (the CLI passes node and its
+   * own run.js); agents get nexa's tools through it. Without it, none.
+   */
+  mcpCommand?: readonly string[];
   /** Where agent CLIs are, by name (--agent-bin claude=/opt/claude); others are looked up on PATH. */
   agentBins?: Record<string, string>;
   /** Names of this process's environment variables that coding agents get (--pass-env). */
@@ -78,6 +88,9 @@ const fatalCodes = new Set(['conflict', 'not_found', 'forbidden', 'unauthorized'
 /** After handing back, how long to wait for the last events and hand-backs to be acknowledged. */
 const FINAL_ACK_MS = 10_000;
 
+/** A finished agent's session can be continued for a week by default. */
+const DEFAULT_KEEP_AGENT_WORKDIRS_MS = 7 * 24 * 3_600_000;
+
 /** How long shutdown waits to tell the coordinator it takes no new tasks. */
 const LEAVE_MS = 2000;
 
@@ -118,7 +131,11 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   for (const name of options.passEnv ?? []) {
     if (process.env[name] === undefined) say(`--pass-env ${name}: not set in this worker's environment`);
   }
-  await pruneWorkspaces(join(options.dataDir, 'work'), options.keepWorkdirsMs ?? 0);
+  const keepAgentWorkdirsMs = Math.max(
+    options.keepWorkdirsMs ?? 0,
+    options.keepAgentWorkdirsMs ?? DEFAULT_KEEP_AGENT_WORKDIRS_MS,
+  );
+  await pruneWorkspaces(join(options.dataDir, 'work'), options.keepWorkdirsMs ?? 0, keepAgentWorkdirsMs);
   for (const [name, reason] of unavailable) say(`no ${name} sandbox: ${reason}`);
   let workerId = '';
   let heartbeat: NodeJS.Timeout | undefined;
@@ -148,6 +165,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     sandboxes: available,
     defaultImage: options.image,
     keepWorkdirsMs: options.keepWorkdirsMs,
+    keepAgentWorkdirsMs,
+    server: options.server,
+    mcpCommand: options.mcpCommand,
     programs,
     agentEnv,
     requestApproval: (request) => client.approvals.request.mutate(request),
@@ -201,6 +221,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
           say(`task ${message.taskId} attempt ${message.attempt} runs elsewhere now; stopping this copy`);
         }
         supervisor.stop(message.taskId, message.attempt, message.reason, message.graceMs);
+        break;
+      case 'message':
+        // Not taken (a command, or its run is ending): it stays in the thread, for `nexa continue`.
+        supervisor.deliverMessage(message.taskId, message.attempt, message.message);
         break;
     }
   }

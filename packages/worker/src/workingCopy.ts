@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { appendFile, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NexaError, type TaskEventBody } from '@nexa/core';
@@ -41,11 +41,50 @@ export async function prepareWorkingCopy(
     await hostGit(['remote', 'set-url', 'origin', repo], { purpose: 'vault', cwd: dir });
     await mkdir(join(dir, '.git', 'info'), { recursive: true });
     await appendFile(join(dir, '.git', 'info', 'exclude'), '\n/.nexa/\n');
-    return { dir, repo: { source: repo, local, base, branch, vault } };
+    const copy = { dir, repo: { source: repo, local, base, branch, vault } };
+    // Beside the copy, not in it: what the task can write is never read back as the worker's own record.
+    writeFileSync(recordOf(dir), JSON.stringify(copy), { mode: 0o600 });
+    return copy;
   } catch (error) {
     await rm(vault, { recursive: true, force: true });
     const detail = (error as Error).message.replace(/^git \S+ failed: /, '');
     throw new NexaError('invalid_input', `could not check out ${repo}: ${detail}`, { cause: error });
+  }
+}
+
+/** Where a working copy's repository record is kept (removed with the copy: see removeWorkspace). */
+export const recordOf = (dir: string) => `${dir}.copy.json`;
+
+/**
+ * `nexa continue`: the working copy an earlier attempt of the task left on
+ * this worker (the newest), reused in place so the agent's session, kept in
+ * its home there, and the paths it saw stay the same.
+ */
+export function keptWorkingCopy(root: string, taskId: string, attempt: number): WorkingCopy {
+  const pattern = /^(.+)-(\d+)$/;
+  let newest: { dir: string; attempt: number } | undefined;
+  let names: string[] = [];
+  try {
+    names = readdirSync(root);
+  } catch {
+    // no working copies at all
+  }
+  for (const name of names) {
+    const match = pattern.exec(name);
+    if (!match || match[1] !== taskId) continue;
+    const earlier = Number(match[2]);
+    if (earlier < attempt && (!newest || earlier > newest.attempt))
+      newest = { dir: join(root, name), attempt: earlier };
+  }
+  if (!newest) {
+    throw new NexaError('not_found', `the working copy of ${taskId} is gone from this worker`, {
+      hint: "a worker keeps an agent task's working copy for 7 days (or --keep-workdirs, if longer); start a new task",
+    });
+  }
+  try {
+    return JSON.parse(readFileSync(recordOf(newest.dir), 'utf8')) as WorkingCopy;
+  } catch {
+    return { dir: newest.dir };
   }
 }
 

@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VAULTS_DIR, vaultOf } from './git/vault.js';
@@ -43,6 +43,7 @@ function emptyAgain(dir: string): string {
 export async function removeWorkspace(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true, maxRetries: 3 });
   await rm(vaultOf(dir), { recursive: true, force: true, maxRetries: 3 });
+  await rm(`${dir}.copy.json`, { force: true });
 }
 
 /**
@@ -54,19 +55,22 @@ export async function removeWorkspaceLater(dir: string, keepMs: number): Promise
   setTimeout(() => void removeWorkspace(dir), keepMs).unref();
 }
 
-/** At start: working copies (and vaults) older than `keepMs` left by an earlier run of this worker go. */
-export async function pruneWorkspaces(root: string, keepMs: number): Promise<void> {
+/** At start: working copies (and vaults) older than `keepMs` (agents' copies: `keepAgentMs`) left by an earlier run of this worker go. */
+export async function pruneWorkspaces(root: string, keepMs: number, keepAgentMs = keepMs): Promise<void> {
   const now = Date.now();
-  const old = async (path: string) => {
+  const old = async (path: string, keep = keepMs) => {
     const info = await stat(path).catch(() => undefined);
-    return info !== undefined && now - info.mtimeMs > keepMs;
+    return info !== undefined && now - info.mtimeMs > keep;
   };
+  // An agent's copy (it has an agent home) holds the session `nexa continue` resumes.
+  const keepFor = (path: string) => (existsSync(join(path, '.nexa', 'home')) ? keepAgentMs : keepMs);
   const entries = await readdir(root).catch(() => [] as string[]);
   await Promise.all(
     entries
-      .filter((name) => name !== VAULTS_DIR)
+      .filter((name) => name !== VAULTS_DIR && !name.endsWith('.copy.json')) // goes with its copy
       .map(async (name) => {
-        if (await old(join(root, name))) await removeWorkspace(join(root, name));
+        const path = join(root, name);
+        if (await old(path, keepFor(path))) await removeWorkspace(path);
       }),
   );
   // A vault can outlive its copy (a crash between the two removals): it goes on its own age.

@@ -4,16 +4,18 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ApprovalDecision, type TaskEventBody, TaskSpec } from '@nexa/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FollowUpInbox } from '../followUps.js';
 import { processSandbox } from '../sandbox/process.js';
 import { startFakeAnthropic } from '../testing/fakeModel/anthropic.js';
 import type { FakeModelServer } from '../testing/fakeModel/server.js';
 import { approvalRequestFor, permissionOutcome } from './acp/permission.js';
 import { acpAgent } from './acp.js';
-import type { ApprovalRequest, TaskSandbox } from './agent.js';
+import type { ApprovalRequest, NexaMcpServer, TaskSandbox } from './agent.js';
 
 const claudeAgentAcp = fileURLToPath(
   new URL('../../../../node_modules/.bin/claude-agent-acp', import.meta.url),
 );
+const echoMcpServer = fileURLToPath(new URL('../testing/fixtures/echoMcpServer.mjs', import.meta.url));
 const scriptedAgent = fileURLToPath(new URL('./acp/fixtures/scriptedAgent.mjs', import.meta.url));
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON-RPC traffic as it went over the wire
@@ -28,6 +30,8 @@ interface RunOptions {
   /** Called with each permission request as it reaches the gate. */
   onAsk?: (request: ApprovalRequest) => void;
   signal?: AbortSignal;
+  followUps?: FollowUpInbox;
+  mcp?: NexaMcpServer;
   graceMs?: number;
 }
 
@@ -99,6 +103,8 @@ async function runAcp(options: RunOptions) {
     },
     signal,
     graceMs: options.graceMs ?? 2000,
+    followUps: options.followUps ?? new FollowUpInbox(),
+    mcp: options.mcp,
   });
   const endedAt = Date.now();
   const of = <K extends TaskEventBody['kind']>(kind: K) =>
@@ -187,6 +193,7 @@ describe('acp agent, against a scripted ACP agent', () => {
     expect(answerTo(run.sent, 100).result).toEqual({ outcome: { outcome: 'selected', optionId: 'a2' } });
     const told = run.events.filter((event) => event.kind !== 'output');
     expect(told).toEqual([
+      { kind: 'session', sessionId: 's1' },
       { kind: 'agent_message', role: 'thought', text: 'thinking' },
       { kind: 'agent_message', role: 'assistant', text: 'Hello' },
       {
@@ -390,5 +397,60 @@ describe('acp agent, against the Claude Code ACP adapter', () => {
     expect(existsSync(join(run.workdir, 'made.txt'))).toBe(false);
     expect(run.exit).toEqual({ exitCode: 130, reason: 'the agent cancelled its turn' });
     expect(run.msSinceAbort).toBeLessThan(5000); // it answered the cancel: no waiting out the grace period
+  }, 60_000);
+
+  it('hands the agent nexa in session/new, and its tool calls show like any other', async () => {
+    const run = await claude({
+      prompt: 'mcp: kv_set {"key":"k","value":2}',
+      mcp: {
+        name: 'nexa',
+        command: process.execPath,
+        args: [echoMcpServer],
+        env: { NEXA_SERVER: 'unix:/work/.nexa/mcp.sock', NEXA_TOKEN: 'task-token-secret' },
+      },
+    });
+    expect(run.exit).toEqual({ exitCode: 0 });
+    const newSession = run.sent.find((message) => message.method === 'session/new');
+    expect(newSession?.params.mcpServers).toEqual([
+      {
+        name: 'nexa',
+        command: process.execPath,
+        args: [echoMcpServer],
+        env: [
+          { name: 'NEXA_SERVER', value: 'unix:/work/.nexa/mcp.sock' },
+          { name: 'NEXA_TOKEN', value: 'task-token-secret' },
+        ],
+      },
+    ]);
+    const calls = run.of('tool_call');
+    expect(calls.length).toBeGreaterThan(0);
+    expect(JSON.stringify(calls)).toContain('kv_set');
+    expect(JSON.stringify(run.of('tool_result'))).toContain('stored k=2');
+  }, 60_000);
+
+  it('sends a follow-up waiting when the prompt ends as the next session/prompt in the same session', async () => {
+    const followUps = new FollowUpInbox();
+    followUps.push({
+      id: 'm-1',
+      threadId: 't-2',
+      project: 'default',
+      seq: 2,
+      author: { kind: 'person', name: 'bob', taskId: null, workerName: null },
+      kind: 'message',
+      body: 'one more thing',
+      replyTo: null,
+      createdAt: new Date().toISOString(),
+    });
+    const run = await claude({ prompt: 'say: hi', followUps });
+    expect(run.exit).toEqual({ exitCode: 0 });
+    const prompts = run.sent.filter((message) => message.method === 'session/prompt');
+    expect(prompts).toHaveLength(2);
+    expect(prompts[1]?.params.sessionId).toBe(prompts[0]?.params.sessionId);
+    expect(prompts[1]?.params.prompt).toEqual([
+      { type: 'text', text: 'Message from bob in thread t-2:\n\none more thing' },
+    ]);
+    const lastUser = JSON.stringify(fake.requests.at(-1)?.body.messages.at(-1));
+    expect(lastUser).toContain('one more thing');
+    expect(run.of('session')).toEqual([{ kind: 'session', sessionId: prompts[0]?.params.sessionId }]);
   }, 60_000);
 });

@@ -9,7 +9,7 @@ import {
 } from './acp/jsonRpc.js';
 import { approvalRequestFor, permissionOutcome } from './acp/permission.js';
 import { SessionUpdates, usageFrom } from './acp/sessionUpdates.js';
-import type { Agent, AgentRun } from './agent.js';
+import type { Agent, AgentRun, NexaMcpServer } from './agent.js';
 import { pipeOutput, termination } from './agentProcess.js';
 
 const PROTOCOL_VERSION = 1;
@@ -22,6 +22,19 @@ const CANCELLED: PermissionAnswer = { outcome: { outcome: 'cancelled' } };
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** `nexa mcp` as ACP's McpServer (stdio): env as name/value pairs. */
+export function acpMcpServers(mcp: NexaMcpServer | undefined): unknown[] {
+  if (!mcp) return [];
+  return [
+    {
+      name: mcp.name,
+      command: mcp.command,
+      args: mcp.args,
+      env: Object.entries(mcp.env).map(([name, value]) => ({ name, value })),
+    },
+  ];
+}
+
 /**
  * An Agent Client Protocol client: starts the task's agent command, opens a
  * session in the working copy, sends the prompt, turns the agent's updates
@@ -30,7 +43,8 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
  */
 export const acpAgent: Agent = {
   name: 'acp',
-  async run({ spec, workdir, env, program, approvals, sandbox, events, signal, graceMs }: AgentRun) {
+  async run(run: AgentRun) {
+    const { spec, workdir, env, program, approvals, sandbox, events, signal, graceMs, followUps } = run;
     if (program.length === 0) return { exitCode: 127, reason: 'the acp agent needs a command to run' };
     const child = sandbox.spawn({ argv: program, workdir, env, stdin: true });
     const exited = child.wait();
@@ -49,12 +63,14 @@ export const acpAgent: Agent = {
     const updates = new SessionUpdates(emit);
     const pendingPermissions = new Map<RequestId, (answer: PermissionAnswer) => void>();
     let sessionId: string | undefined;
+    /** While session/load replays the history, its updates are not this attempt's events. */
+    let replaying = false;
     let malformed = 0;
 
     const peer = new JsonRpcPeer(child.stdout, child.stdin, {
       onNotification(method, params) {
         if (method !== 'session/update' || !isObject(params)) return;
-        if (sessionId !== undefined && params.sessionId !== sessionId) return;
+        if (replaying || (sessionId !== undefined && params.sessionId !== sessionId)) return;
         updates.handle(params.update);
         return room;
       },
@@ -131,16 +147,51 @@ export const acpAgent: Agent = {
         };
       }
       if (signal.aborted) return { exitCode: 130, reason: 'stopped before the session began' };
-      const session = await peer.request('session/new', { cwd: sandbox.workdir, mcpServers: [] });
-      if (!isObject(session) || typeof session.sessionId !== 'string') {
-        return { exitCode: 1, reason: 'the agent opened no session (session/new gave no sessionId)' };
+      const mcpServers = acpMcpServers(run.mcp);
+      let model: unknown;
+      if (run.resume) {
+        const capabilities = isObject(initialized) ? initialized.agentCapabilities : undefined;
+        if (!isObject(capabilities) || capabilities.loadSession !== true) {
+          return {
+            exitCode: 1,
+            reason:
+              'this ACP agent cannot load a session (no loadSession capability), so the task cannot be continued',
+          };
+        }
+        sessionId = run.resume.sessionId;
+        replaying = true;
+        try {
+          const loaded = await peer.request('session/load', { sessionId, cwd: sandbox.workdir, mcpServers });
+          model = isObject(loaded) && isObject(loaded.models) ? loaded.models.currentModelId : undefined;
+        } finally {
+          replaying = false;
+        }
+      } else {
+        const session = await peer.request('session/new', { cwd: sandbox.workdir, mcpServers });
+        if (!isObject(session) || typeof session.sessionId !== 'string') {
+          return { exitCode: 1, reason: 'the agent opened no session (session/new gave no sessionId)' };
+        }
+        sessionId = session.sessionId;
+        model = isObject(session.models) ? session.models.currentModelId : undefined;
       }
-      sessionId = session.sessionId;
-      const model = isObject(session.models) ? session.models.currentModelId : undefined;
-      if (signal.aborted) return { exitCode: 130, reason: 'stopped before the prompt was sent' };
+      emit({ kind: 'session', sessionId });
+      // The prompt, then each follow-up waiting when a turn ends, as the next turn in the same session.
+      let text: string | undefined = run.resume?.prompt ?? spec.prompt ?? '';
+      let outcome: ExitInfo = { exitCode: 0 };
+      while (text !== undefined) {
+        if (signal.aborted) return { exitCode: 130, reason: 'stopped before the prompt was sent' };
+        outcome = await promptTurn(sessionId, text, model);
+        if (outcome.exitCode !== 0) break;
+        text = followUps.take();
+      }
+      followUps.close();
+      return outcome;
+    };
+
+    const promptTurn = async (session: string, text: string, model: unknown): Promise<ExitInfo> => {
       const response = await peer.request('session/prompt', {
-        sessionId,
-        prompt: [{ type: 'text', text: spec.prompt ?? '' }],
+        sessionId: session,
+        prompt: [{ type: 'text', text }],
       });
       updates.flush();
       const turn = isObject(response) ? response : {};

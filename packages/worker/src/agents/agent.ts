@@ -1,5 +1,10 @@
 import type { AgentName, ApprovalAction, ApprovalDecision, TaskEventBody, TaskSpec } from '@nexa/core';
+import type { FollowUpInbox } from '../followUps.js';
+import type { NexaMcpServer } from '../nexaMcp.js';
 import type { ExitInfo, SandboxProcess, SpawnRequest } from '../sandbox/index.js';
+
+export type { FollowUpInbox } from '../followUps.js';
+export type { NexaMcpServer } from '../nexaMcp.js';
 
 /** Where an agent sends what it does; `emit` returns false when the caller should slow down. */
 export interface EventSink {
@@ -45,6 +50,16 @@ export interface AgentRun {
   approvals: ApprovalGate;
   sandbox: TaskSandbox;
   events: EventSink;
+  /** `nexa mcp`, to hand the agent as an MCP server named `nexa`; absent when the attempt has no token. */
+  mcp?: NexaMcpServer | undefined;
+  /**
+   * People's messages in the task's thread while it runs: an agent that takes
+   * follow-ups sends the next one as its next user turn when a turn ends, and
+   * ends only when none is waiting.
+   */
+  followUps: FollowUpInbox;
+  /** `nexa continue`: pick up this session of the agent, with `prompt` as the next turn. */
+  resume?: { sessionId: string; prompt: string } | undefined;
   /** Aborted when the agent must stop (cancel, timeout, shutdown): it gets `graceMs` to end cleanly. */
   signal: AbortSignal;
   graceMs: number;

@@ -1,17 +1,21 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ApprovalDecision, type TaskEventBody, TaskSpec } from '@nexa/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FollowUpInbox } from '../followUps.js';
 import { processSandbox } from '../sandbox/index.js';
 import { startFakeAnthropic } from '../testing/fakeModel/anthropic.js';
 import type { FakeModelServer } from '../testing/fakeModel/server.js';
-import type { ApprovalGate, ApprovalRequest, EventSink, TaskSandbox } from './agent.js';
+import type { ApprovalGate, ApprovalRequest, EventSink, NexaMcpServer, TaskSandbox } from './agent.js';
 import { claudeAgent } from './claude.js';
 
 // The real Claude Code CLI, pinned as a dev dependency of the repo.
 const claudeBin = fileURLToPath(new URL('../../../../node_modules/.bin/claude', import.meta.url));
+
+/** A stand-in for `nexa mcp`: one kv_set tool that answers with what reached it. */
+const echoMcpServer = fileURLToPath(new URL('../testing/fixtures/echoMcpServer.mjs', import.meta.url));
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -51,12 +55,13 @@ interface Started {
   fake: FakeModelServer;
   controller: AbortController;
   exit: ReturnType<typeof claudeAgent.run>;
+  home: string;
 }
 
 async function runClaude(
   prompt: string,
   approvals: ApprovalGate,
-  options: { program?: string[]; graceMs?: number } = {},
+  options: { program?: string[]; graceMs?: number; followUps?: FollowUpInbox; mcp?: NexaMcpServer } = {},
 ): Promise<Started> {
   const fake = await startFakeAnthropic();
   cleanups.push(() => fake.close());
@@ -85,8 +90,10 @@ async function runClaude(
     events: sink,
     signal: controller.signal,
     graceMs: options.graceMs ?? 2_000,
+    followUps: options.followUps ?? new FollowUpInbox(),
+    mcp: options.mcp,
   });
-  return { workdir, events: sink.events, fake, controller, exit };
+  return { workdir, events: sink.events, fake, controller, exit, home };
 }
 
 const ofKind = <K extends TaskEventBody['kind']>(events: TaskEventBody[], kind: K) =>
@@ -203,4 +210,59 @@ describe('claude agent (a stand-in program speaking stream-json)', () => {
 
     expect(await run.exit).toEqual({ exitCode: 1, reason: 'Reached maximum number of turns (1)' });
   });
+
+  it('hands Claude Code nexa as an MCP server whose tools run without an approval and show as tool calls', async () => {
+    const gate = scriptedGate(allow);
+    const mcp: NexaMcpServer = {
+      name: 'nexa',
+      command: process.execPath,
+      args: [echoMcpServer],
+      env: { NEXA_SERVER: 'unix:/work/.nexa/mcp.sock', NEXA_TOKEN: 'task-token-secret' },
+    };
+    const run = await runClaude('mcp: kv_set {"key":"k","value":1}', gate, { mcp });
+
+    expect(await run.exit).toEqual({ exitCode: 0 });
+    expect(gate.asked).toEqual([]);
+    const offered = run.fake.requests.flatMap((request) =>
+      (request.body?.tools ?? []).map((tool: { name: string }) => tool.name),
+    );
+    expect(offered).toContain('mcp__nexa__kv_set');
+    const [call] = ofKind(run.events, 'tool_call');
+    expect(call).toMatchObject({ tool: 'mcp__nexa__kv_set', input: { key: 'k', value: 1 } });
+    const [result] = ofKind(run.events, 'tool_result');
+    expect(result).toMatchObject({ callId: call?.callId, ok: true });
+    expect(result?.output).toMatch(/^stored k=1 via unix:\/work\/.nexa\/mcp.sock token=set argv=$/);
+    // The config holds the token: readable by its owner only.
+    expect(statSync(join(run.home, 'nexa-mcp.json')).mode & 0o777).toBe(0o600);
+  }, 60_000);
+
+  it('sends a follow-up waiting at the end of a turn as the next user turn, and reports its session', async () => {
+    const followUps = new FollowUpInbox();
+    followUps.push({
+      id: 'm-1',
+      threadId: 't-1',
+      project: 'default',
+      seq: 2,
+      author: { kind: 'person', name: 'alice', taskId: null, workerName: null },
+      kind: 'message',
+      body: 'also say: second turn',
+      replyTo: null,
+      createdAt: new Date().toISOString(),
+    });
+    const run = await runClaude('say: first turn', scriptedGate(allow), { followUps });
+
+    expect(await run.exit).toEqual({ exitCode: 0 });
+    const turns = run.fake.requests.filter((request) =>
+      (request.body?.tools ?? []).some((tool: { name: string }) => tool.name === 'Bash'),
+    );
+    const lastUser = JSON.stringify(turns.at(-1)?.body.messages.at(-1));
+    expect(lastUser).toContain('Message from alice in thread t-1:\\n\\nalso say: second turn');
+    expect(ofKind(run.events, 'agent_message').map((event) => event.text)).toEqual([
+      'first turn',
+      'first turn',
+    ]);
+    expect(followUps.pending).toBe(0);
+    const [session] = ofKind(run.events, 'session');
+    expect(session?.sessionId).toMatch(/^[0-9a-f-]{36}$/);
+  }, 60_000);
 });

@@ -1,5 +1,7 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ApprovalDecision, TaskEventBody } from '@nexa/core';
-import type { Agent, AgentRun } from './agent.js';
+import type { Agent, AgentRun, NexaMcpServer } from './agent.js';
 import { pipeOutput, termination } from './agentProcess.js';
 import { StreamMessages } from './claude/streamMessages.js';
 import { approvalRequestFor } from './claude/tools.js';
@@ -37,6 +39,36 @@ const QUIET_ENV = {
 
 const INITIALIZE_ID = 'nexa-initialize';
 
+/** Where the MCP config goes, in the agent's home (which holds the token already: its login). */
+const MCP_CONFIG_FILE = 'nexa-mcp.json';
+
+/**
+ * Claude Code's flags for `nexa mcp`: a config file (0600: it holds the
+ * task's token), no other MCP server, and nexa's own tools allowed without
+ * an approval (`mcp__nexa` covers every tool of the server).
+ */
+export function claudeMcpArgs(mcp: NexaMcpServer, hostHome: string, homeInSandbox: string): string[] {
+  const config = {
+    mcpServers: { [mcp.name]: { type: 'stdio', command: mcp.command, args: mcp.args, env: mcp.env } },
+  };
+  writeFileSync(join(hostHome, MCP_CONFIG_FILE), JSON.stringify(config), { mode: 0o600 });
+  return [
+    '--mcp-config',
+    `${homeInSandbox}/${MCP_CONFIG_FILE}`,
+    '--strict-mcp-config',
+    '--allowedTools',
+    `mcp__${mcp.name}`,
+  ];
+}
+
+/** A user turn in stream-json. */
+const userMessage = (text: string) => ({
+  type: 'user',
+  session_id: '',
+  message: { role: 'user', content: [{ type: 'text', text }] },
+  parent_tool_use_id: null,
+});
+
 /** What Claude Code is told: the gate's answer, with "always" kept for this session only (never written into the working copy). */
 function permissionResult(decision: ApprovalDecision, input: Json, suggestions: unknown): Json {
   if (decision.outcome !== 'allow')
@@ -54,10 +86,19 @@ function permissionResult(decision: ApprovalDecision, input: Json, suggestions: 
 
 export const claudeAgent: Agent = {
   name: 'claude',
-  async run({ spec, workdir, env, program, approvals, sandbox, events, signal, graceMs }: AgentRun) {
-    if (!spec.prompt) return { exitCode: 2, reason: 'the claude agent needs a prompt' };
+  async run(run: AgentRun) {
+    const { spec, workdir, env, program, approvals, sandbox, events, signal, graceMs, followUps } = run;
+    const prompt = run.resume?.prompt ?? spec.prompt;
+    if (!prompt) return { exitCode: 2, reason: 'the claude agent needs a prompt' };
+    const home = env.HOME ?? workdir;
+    const homeInSandbox = home.startsWith(workdir) ? `${sandbox.workdir}${home.slice(workdir.length)}` : home;
     const child = sandbox.spawn({
-      argv: [...program, ...CLAUDE_ARGS],
+      argv: [
+        ...program,
+        ...CLAUDE_ARGS,
+        ...(run.mcp ? claudeMcpArgs(run.mcp, home, homeInSandbox) : []),
+        ...(run.resume ? ['--resume', run.resume.sessionId] : []),
+      ],
       workdir,
       env: { ...env, ...QUIET_ENV },
       stdin: true,
@@ -66,6 +107,7 @@ export const claudeAgent: Agent = {
     /** Requests Claude Code withdrew (control_cancel_request): their late answers go nowhere. */
     const withdrawn = new Set<string>();
     let finished = false;
+    let sessionId: string | undefined;
     const send = (message: Json) => !finished && !signal.aborted && writeJsonLine(child.stdin, message);
     const emitAll = async (bodies: TaskEventBody[]) => {
       let full = false;
@@ -133,9 +175,19 @@ export const claudeAgent: Agent = {
         }
         return;
       }
+      if (typeof message.session_id === 'string' && message.session_id && !sessionId) {
+        sessionId = message.session_id;
+        events.emit({ kind: 'session', sessionId });
+      }
       await emitAll(messages.eventsFor(message));
-      // One prompt, one result: closing stdin lets Claude Code exit, as the SDK does for a single turn.
-      if (message.type === 'result') child.stdin.end();
+      if (message.type !== 'result') return;
+      // A turn ended: the next follow-up is the next turn; with none, closing stdin lets Claude Code exit.
+      const next = followUps.take();
+      if (next !== undefined) send(userMessage(next));
+      else {
+        followUps.close();
+        child.stdin.end();
+      }
     };
 
     const stopping = termination(child, graceMs);
@@ -151,12 +203,7 @@ export const claudeAgent: Agent = {
     };
 
     send({ type: 'control_request', request_id: INITIALIZE_ID, request: { subtype: 'initialize' } });
-    send({
-      type: 'user',
-      session_id: '',
-      message: { role: 'user', content: [{ type: 'text', text: spec.prompt }] },
-      parent_tool_use_id: null,
-    });
+    send(userMessage(prompt));
     if (signal.aborted) stop();
     else signal.addEventListener('abort', stop, { once: true });
 

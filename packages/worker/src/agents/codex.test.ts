@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ApprovalDecision, type TaskEventBody, TaskSpec } from '@nexa/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FollowUpInbox } from '../followUps.js';
 import { processSandbox } from '../sandbox/process.js';
 import { fakeResponseUsage, startFakeOpenAI, writeCodexConfig } from '../testing/fakeModel/openai.js';
 import { type FakeModelServer, sendJson, startFakeServer } from '../testing/fakeModel/server.js';
@@ -95,6 +96,7 @@ async function runCodex(
     // A Codex that hangs must not outlive the test.
     signal: AbortSignal.any([options.signal ?? new AbortController().signal, AbortSignal.timeout(15_000)]),
     graceMs: 1000,
+    followUps: new FollowUpInbox(),
   });
   const of = <K extends TaskEventBody['kind']>(kind: K) =>
     events.filter((event): event is Extract<TaskEventBody, { kind: K }> => event.kind === kind);

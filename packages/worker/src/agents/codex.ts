@@ -1,7 +1,7 @@
 import { within } from '@nexa/core';
 import type { ExitInfo } from '../sandbox/index.js';
 import { ConnectionClosedError } from './acp/jsonRpc.js';
-import type { Agent, AgentRun } from './agent.js';
+import type { Agent, AgentRun, NexaMcpServer } from './agent.js';
 import { pipeOutput, termination } from './agentProcess.js';
 import { AppServerSession } from './codex/appServer.js';
 
@@ -22,20 +22,45 @@ function codexEnv(env: Record<string, string>): Record<string, string> {
   return { ...plain, CODEX_HOME: `${env.HOME.replace(/\/$/, '')}/.codex` };
 }
 
+/**
+ * `nexa mcp` as Codex config overrides (`-c`, TOML values): the server's
+ * command and args, and the NAMES of the variables to hand it (env_vars), whose
+ * values Codex takes from its own environment: the token is never in argv.
+ */
+export function codexMcpArgs(mcp: NexaMcpServer): string[] {
+  const key = `mcp_servers.${mcp.name}`;
+  return [
+    '-c',
+    `${key}.command=${JSON.stringify(mcp.command)}`,
+    '-c',
+    `${key}.args=${JSON.stringify(mcp.args)}`,
+    '-c',
+    `${key}.env_vars=${JSON.stringify(Object.keys(mcp.env))}`,
+  ];
+}
+
 export const codexAgent: Agent = {
   name: 'codex',
-  async run({ spec, program, workdir, env, approvals, sandbox, events, signal, graceMs }: AgentRun) {
-    if (!spec.prompt) return { exitCode: 2, reason: 'a codex task needs a prompt' };
+  async run(run: AgentRun) {
+    const { spec, program, workdir, env, approvals, sandbox, events, signal, graceMs, followUps } = run;
+    const prompt = run.resume?.prompt ?? spec.prompt;
+    if (!prompt) return { exitCode: 2, reason: 'a codex task needs a prompt' };
     if (program.length === 0) return { exitCode: 127, reason: 'no codex program to run (see --agent-bin)' };
     const child = sandbox.spawn({
-      argv: [...program, 'app-server'],
+      argv: [...program, ...(run.mcp ? codexMcpArgs(run.mcp) : []), 'app-server'],
       workdir,
-      env: codexEnv(env),
+      env: { ...codexEnv(env), ...run.mcp?.env },
       stdin: true,
     });
     const exited = child.wait();
     const stderrDone = pipeOutput(child.stderr, 'stderr', events);
-    const session = new AppServerSession(child, { workdir: sandbox.workdir, approvals, events });
+    const session = new AppServerSession(child, {
+      workdir: sandbox.workdir,
+      approvals,
+      events,
+      followUps,
+      resumeThreadId: run.resume?.sessionId,
+    });
 
     const stopping = termination(child, graceMs);
     const terminate = () => {
@@ -54,7 +79,7 @@ export const codexAgent: Agent = {
     try {
       let outcome: ExitInfo | undefined;
       try {
-        outcome = await session.run(spec.prompt);
+        outcome = await session.run(prompt);
       } catch (error) {
         if (!(error instanceof ConnectionClosedError))
           outcome = { exitCode: 1, reason: `codex answered with an error: ${(error as Error).message}` };

@@ -5,7 +5,7 @@ import { processSandbox } from './process.js';
 import type { Sandbox } from './sandbox.js';
 
 export type { ExitInfo, Sandbox, SandboxLimits, SandboxProcess, SpawnRequest } from './sandbox.js';
-export { WORKDIR_IN_SANDBOX } from './sandbox.js';
+export { TOOLS_IN_SANDBOX, WORKDIR_IN_SANDBOX } from './sandbox.js';
 export { bwrapSandbox, dockerSandbox, processSandbox };
 
 export interface SandboxOptions {

@@ -2,7 +2,7 @@ import type { Readable, Writable } from 'node:stream';
 import { NEXA_VERSION, type TaskEventBody } from '@nexa/core';
 import type { ExitInfo } from '../../sandbox/index.js';
 import { JsonRpcError, JsonRpcPeer, METHOD_NOT_FOUND, type RequestId } from '../acp/jsonRpc.js';
-import type { ApprovalGate, EventSink } from '../agent.js';
+import type { ApprovalGate, EventSink, FollowUpInbox } from '../agent.js';
 import { approvalRequestFor, type CodexDecision, codexDecision } from './approvals.js';
 import { type ThreadItem, ThreadItems } from './items.js';
 
@@ -40,6 +40,10 @@ export interface AppServerOptions {
   workdir: string;
   approvals: ApprovalGate;
   events: EventSink;
+  /** Follow-ups waiting when a turn ends: each is the next turn on the same thread. */
+  followUps?: FollowUpInbox | undefined;
+  /** `nexa continue`: the thread to resume instead of starting one. */
+  resumeThreadId?: string | undefined;
 }
 
 export class AppServerSession {
@@ -54,9 +58,7 @@ export class AppServerSession {
   private stopping = false;
   private malformed = 0;
   private endTurn: (turn: Turn) => void = () => {};
-  private readonly turnEnded = new Promise<Turn>((resolve) => {
-    this.endTurn = resolve;
-  });
+  private turnEnded = this.nextTurnEnd();
   // When the sink is full, the next message waits (and Codex with it, on its own stdout).
   private room: Promise<void> | undefined;
 
@@ -77,8 +79,15 @@ export class AppServerSession {
     );
   }
 
+  private nextTurnEnd(): Promise<Turn> {
+    return new Promise<Turn>((resolve) => {
+      this.endTurn = resolve;
+    });
+  }
+
   /**
-   * Starts a thread and runs one turn on `prompt`. Resolves with how the turn
+   * Starts (or resumes) a thread and runs a turn on `prompt`, then one per
+   * follow-up waiting when a turn ends. Resolves with how the turn
    * ended, or undefined when Codex closed its output first; rejects when
    * Codex answers a request with an error.
    */
@@ -89,18 +98,38 @@ export class AppServerSession {
     });
     this.peer.notify('initialized', undefined);
     if (this.stopping) return { exitCode: 130, reason: 'stopped before the thread began' };
-    const thread = await this.peer.request('thread/start', {
-      cwd: this.options.workdir,
-      // Ask before anything Codex does not know to be read-only; Nexa's sandbox is the wall.
-      approvalPolicy: 'untrusted',
-      sandbox: 'danger-full-access',
-      ephemeral: true,
-    });
+    // Ask before anything Codex does not know to be read-only; Nexa's sandbox is the wall.
+    const policy = { cwd: this.options.workdir, approvalPolicy: 'untrusted', sandbox: 'danger-full-access' };
+    const thread = this.options.resumeThreadId
+      ? await this.peer.request('thread/resume', {
+          threadId: this.options.resumeThreadId,
+          ...policy,
+          excludeTurns: true,
+        })
+      : // Kept (not ephemeral), so `nexa continue` can resume it from the working copy's home.
+        await this.peer.request('thread/start', { ...policy, ephemeral: false });
     const threadInfo = isObject(thread) && isObject(thread.thread) ? thread.thread : {};
     this.threadId = text(threadInfo.id);
     if (this.threadId === undefined) return { exitCode: 1, reason: 'codex started no thread (no thread id)' };
+    this.emit({ kind: 'session', sessionId: this.threadId });
     this.model = (isObject(thread) ? text(thread.model) : undefined) ?? null;
+    let input: string | undefined = prompt;
+    let outcome: ExitInfo | undefined;
+    while (input !== undefined) {
+      outcome = await this.turn(input);
+      if (outcome?.exitCode !== 0) break;
+      input = this.options.followUps?.take();
+    }
+    this.options.followUps?.close();
+    // The thread's running totals: reported once, for all its turns.
+    this.reportUsage();
+    return outcome;
+  }
+
+  private async turn(prompt: string): Promise<ExitInfo | undefined> {
     if (this.stopping) return { exitCode: 130, reason: 'stopped before the prompt was sent' };
+    this.turnEnded = this.nextTurnEnd();
+    this.turnId = undefined;
     const started = await this.peer.request('turn/start', {
       threadId: this.threadId,
       input: [{ type: 'text', text: prompt, text_elements: [] }],
@@ -110,7 +139,6 @@ export class AppServerSession {
 
     const turn = await Promise.race([this.turnEnded, this.peer.closed.then(() => undefined)]);
     if (turn === undefined) return undefined;
-    this.reportUsage();
     switch (turn.status) {
       case 'completed':
         return { exitCode: 0 };

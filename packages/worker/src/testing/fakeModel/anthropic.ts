@@ -59,8 +59,9 @@ const id = (prefix: string) => `${prefix}_fake${String(++nextId).padStart(6, '0'
 
 function stepReply(step: ModelStep): Reply {
   if (step.kind === 'answer') return { content: [{ type: 'text', text: step.text }], stopReason: 'end_turn' };
+  const [name, input] = step.kind === 'tool' ? [step.name, step.input] : ['Bash', { command: step.command }];
   return {
-    content: [{ type: 'tool_use', id: id('toolu'), name: 'Bash', input: { command: step.command } }],
+    content: [{ type: 'tool_use', id: id('toolu'), name, input }],
     stopReason: 'tool_use',
   };
 }
@@ -150,7 +151,12 @@ function handle(request: FakeRequest, response: ServerResponse): void {
     const body = (request.body ?? {}) as MessagesBody;
     const isAgentTurn = (body.tools ?? []).some((tool) => tool.name === 'Bash');
     const { prompt, toolResults } = conversation(body.messages ?? []);
-    sendMessage(response, body, isAgentTurn ? stepReply(nextStep(prompt, toolResults)) : sideReply(body));
+    const offered = (body.tools ?? []).flatMap((tool) => (tool.name ? [tool.name] : []));
+    sendMessage(
+      response,
+      body,
+      isAgentTurn ? stepReply(nextStep(prompt, toolResults, offered)) : sideReply(body),
+    );
   } else if (method === 'POST' && path === '/v1/messages/count_tokens') {
     sendJson(response, 200, { input_tokens: 100 });
   } else if ((method === 'GET' || method === 'HEAD') && (path === '/' || path === '/v1')) {

@@ -88,6 +88,16 @@ function shellCall(body: ResponsesBody, command: string): OutputItem {
 
 function stepItem(body: ResponsesBody, step: ModelStep): OutputItem {
   if (step.kind === 'run') return shellCall(body, step.command);
+  if (step.kind === 'tool') {
+    return {
+      type: 'function_call',
+      id: id('fc'),
+      call_id: id('call'),
+      name: step.name,
+      arguments: JSON.stringify(step.input),
+      status: 'completed',
+    };
+  }
   return {
     type: 'message',
     id: id('msg'),
@@ -141,7 +151,20 @@ function handle(request: FakeRequest, response: ServerResponse): void {
   if (request.method === 'POST' && request.path.endsWith('/responses')) {
     const body = (request.body ?? {}) as ResponsesBody;
     const { prompt, toolResults } = conversation(body.input ?? []);
-    sendSse(response, responseEvents(body, stepItem(body, nextStep(prompt, toolResults))));
+    sendSse(
+      response,
+      responseEvents(
+        body,
+        stepItem(
+          body,
+          nextStep(
+            prompt,
+            toolResults,
+            (body.tools ?? []).flatMap((tool) => (tool.name ? [tool.name] : [])),
+          ),
+        ),
+      ),
+    );
     return;
   }
   sendJson(response, 404, {

@@ -1,0 +1,58 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { connect, createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { coordinatorAddress, MAX_SOCKET_PATH_BYTES, startMcpRelay } from './mcpRelay.js';
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function echoServer(): Promise<{ port: number; server: Server }> {
+  const server = createServer((socket) => socket.pipe(socket));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+  return { port: (server.address() as { port: number }).port, server };
+}
+
+describe('the MCP relay', () => {
+  it('pipes each connection on the working copy socket to the coordinator, and is gone when closed', async () => {
+    const { port } = await echoServer();
+    const workdir = mkdtempSync(join(tmpdir(), 'nexa-relay-'));
+    cleanups.push(() => rmSync(workdir, { recursive: true, force: true }));
+    const relay = await startMcpRelay(workdir, `http://127.0.0.1:${port}`);
+    if (typeof relay === 'string') throw new Error(relay);
+    expect(relay.path).toBe(join(workdir, '.nexa/mcp.sock'));
+    expect(statSync(relay.path).mode & 0o777).toBe(0o666);
+
+    const socket = connect(relay.path);
+    const echoed = new Promise<string>((resolve) => socket.once('data', (data) => resolve(String(data))));
+    socket.write('hello coordinator');
+    expect(await echoed).toBe('hello coordinator');
+
+    const cut = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    await relay.close();
+    await cut;
+    expect(() => statSync(relay.path)).toThrow(/ENOENT/);
+  });
+
+  it('says clearly when the working copy is too deep for a unix socket', async () => {
+    const deep = `/tmp/${'d'.repeat(MAX_SOCKET_PATH_BYTES)}`;
+    const relay = await startMcpRelay(deep, 'http://127.0.0.1:1');
+    expect(relay).toMatch(
+      /^nexa mcp is not offered: the socket path .* is \d+ bytes, more than a unix socket's 107/,
+    );
+  });
+
+  it('reads the coordinator address from the worker URL', () => {
+    expect(coordinatorAddress('http://127.0.0.1:7420')).toEqual({
+      host: '127.0.0.1',
+      port: 7420,
+      tls: false,
+    });
+    expect(coordinatorAddress('wss://nexa.example')).toEqual({ host: 'nexa.example', port: 443, tls: true });
+    expect(coordinatorAddress('unix:/run/nexa.sock')).toEqual({ path: '/run/nexa.sock' });
+  });
+});
