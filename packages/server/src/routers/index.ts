@@ -2,6 +2,7 @@ import { router } from '../trpc.js';
 import { approvalsRouter } from './approvals.js';
 import { authRouter } from './auth.js';
 import { eventsRouter } from './events.js';
+import { kvRouter } from './kv.js';
 import { policyRouter } from './policy.js';
 import { tasksRouter } from './tasks.js';
 import { threadsRouter } from './threads.js';
@@ -17,6 +18,7 @@ export const appRouter = router({
   approvals: approvalsRouter,
   policy: policyRouter,
   threads: threadsRouter,
+  kv: kvRouter,
 });
 
 export type AppRouter = typeof appRouter;

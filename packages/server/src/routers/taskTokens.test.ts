@@ -51,6 +51,16 @@ describe('task tokens', () => {
       message: 'a task token works only in its own project (web)',
     });
     expect((await agent.threads.list()).items.map((t) => t.project)).toEqual(['web']);
+    await harness.as('member').kv.set({ project: 'secret', key: 'password', value: 'hunter2' });
+    await expect(agent.kv.get({ project: 'secret', key: 'password' })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
+    await expect(agent.kv.list({ project: 'secret' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect(await agent.kv.get({ key: 'password' })).toBeNull(); // its own project has no such key
+    expect(await agent.kv.set({ key: 'progress', value: 1 })).toMatchObject({
+      project: 'web',
+      updatedBy: `task:${task.id}`,
+    });
     expect((await agent.tasks.list()).map((t) => t.id)).toEqual([task.id]);
   });
 

@@ -3,6 +3,7 @@ import type { Database } from '../db/open.js';
 import { ApprovalService } from './approvals.js';
 import { Assignments } from './assignments.js';
 import { EventLog } from './eventLog.js';
+import { KvService } from './kv.js';
 import { LeaseBook } from './leaseBook.js';
 import { LeaseMonitor } from './leaseMonitor.js';
 import { TaskLifecycle } from './lifecycle.js';
@@ -41,6 +42,7 @@ export interface Services {
   policies: PolicyStore;
   approvals: ApprovalService;
   threads: ThreadService;
+  kv: KvService;
   /** A task's last agent message, and its end (sub-task results). */
   results: TaskResults;
   /** Who a caller is as a message author (a person, or a task's agent on its worker). */
@@ -123,6 +125,7 @@ export function createServices(database: Database, tokens: TokenService, options
     policies,
     approvals,
     threads,
+    kv: new KvService(database),
     results: new TaskResults(tasks, events, feed),
     authors,
     activity,

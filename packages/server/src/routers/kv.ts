@@ -1,0 +1,76 @@
+import { KvKey, KvSetInput, limits, ProjectName } from '@nexa/core';
+import { z } from 'zod';
+import { projectFor } from '../services/projectScope.js';
+import { memberOrTaskProcedure, readOrTaskProcedure, router, toTRPCError } from '../trpc.js';
+
+const project = ProjectName.optional();
+const ifVersion = z.number().int().min(0).optional();
+
+export const kvRouter = router({
+  /** A key's entry, or null. */
+  get: readOrTaskProcedure
+    .input(z.object({ project, key: KvKey }))
+    .query(({ ctx, input }) => ctx.services.kv.get(projectFor(ctx.principal, input.project), input.key)),
+
+  /** `nexa kv set KEY JSON [--if-version N]`: a conflict names the key's current version. */
+  set: memberOrTaskProcedure
+    .input(
+      KvSetInput.extend({ project }).refine((input) => input.value !== undefined, {
+        message: 'a value is needed (any JSON: "text", 3, true, {"a": 1}, null)',
+        path: ['value'],
+      }),
+    )
+    .mutation(({ ctx, input }) =>
+      ctx.services.kv.set(
+        projectFor(ctx.principal, input.project),
+        input.key,
+        input.value,
+        input.ifVersion,
+        ctx.principal.subject,
+      ),
+    ),
+
+  /** Keys in key order, optionally those starting with a prefix. */
+  list: readOrTaskProcedure
+    .input(
+      z
+        .object({
+          project,
+          prefix: z.string().max(limits.conversation.kvKeyChars).optional(),
+          limit: z.number().int().min(1).max(limits.listing.rows).default(1000),
+        })
+        .default({ limit: 1000 }),
+    )
+    .query(({ ctx, input }) =>
+      ctx.services.kv.list(projectFor(ctx.principal, input.project), { prefix: input.prefix }, input.limit),
+    ),
+
+  remove: memberOrTaskProcedure
+    .input(z.object({ project, key: KvKey, ifVersion }))
+    .mutation(({ ctx, input }) =>
+      ctx.services.kv.remove(projectFor(ctx.principal, input.project), input.key, input.ifVersion),
+    ),
+
+  /** Every matching entry now, as `set`, then each change as it happens. */
+  watch: readOrTaskProcedure
+    .input(
+      z
+        .object({
+          project,
+          key: KvKey.optional(),
+          prefix: z.string().max(limits.conversation.kvKeyChars).optional(),
+        })
+        .default({}),
+    )
+    .subscription(async function* ({ ctx, input, signal }) {
+      try {
+        const where = projectFor(ctx.principal, input.project);
+        for await (const change of ctx.services.kv.watch(where, input, signal)) {
+          await ctx.waitForDrain();
+          yield change;
+        }
+      } catch (error) {
+        throw toTRPCError(error);
+      }
+    }),
+});
