@@ -133,3 +133,17 @@ export function withRelativePaths(gate: ApprovalGate, workdir: string): Approval
     ask: (request) => gate.ask(request.paths ? { ...request, paths: request.paths.map(relative) } : request),
   };
 }
+
+/**
+ * Nexa's own MCP tools (`mcp__nexa__post_message`...) need no approval: the
+ * task token already limits them to the task's project, and asking a person
+ * before every message would stop the conversation.
+ */
+export function allowingNexaTools(gate: ApprovalGate): ApprovalGate {
+  return {
+    ask: (request) =>
+      /^mcp__nexa__\w+$/.test(request.tool)
+        ? Promise.resolve({ outcome: 'allow', always: false })
+        : gate.ask(request),
+  };
+}

@@ -10,7 +10,12 @@ import {
 } from '@nexa/core';
 import { type AgentPrograms, programPaths } from './agentPrograms.js';
 import { agents } from './agents/index.js';
-import { type RequestApproval, TaskApprovalGate, withRelativePaths } from './approvalGate.js';
+import {
+  allowingNexaTools,
+  type RequestApproval,
+  TaskApprovalGate,
+  withRelativePaths,
+} from './approvalGate.js';
 import type { TaskEventStream } from './eventStream.js';
 import { FollowUpInbox } from './followUps.js';
 import { type McpRelay, startMcpRelay } from './mcpRelay.js';
@@ -153,7 +158,7 @@ export class TaskRun {
         workdir,
         env: this.agentEnv(workdir),
         program,
-        approvals: withRelativePaths(this.approvals, agentWorkdir),
+        approvals: allowingNexaTools(withRelativePaths(this.approvals, agentWorkdir)),
         sandbox: {
           name: sandbox.name,
           workdir: agentWorkdir,
