@@ -52,9 +52,10 @@ describe('keys', () => {
     await ui.stdin.write('3');
     expect(ui.frame).toContain('gpu-box');
     await ui.stdin.write(keys.tab);
-    expect(ui.frame).toContain(
-      'Nexa   1 Tasks   2 Approvals   3 Workers (1)'.replace(' 1 Tasks', '›1 Tasks'),
-    );
+    expect(ui.frame).toContain('3 Workers (1)  ›4 Threads');
+    expect(ui.frame).toContain('No threads yet');
+    await ui.stdin.write(keys.tab);
+    expect(ui.frame).toContain('Nexa  ›1 Tasks   2 Approvals   3 Workers (1)   4 Threads');
     await ui.stdin.write('2');
     expect(ui.frame).toContain('No agent is waiting');
     ui.unmount();

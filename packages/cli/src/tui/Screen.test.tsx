@@ -1,6 +1,7 @@
 import type { StoredTaskEvent } from '@nexa/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PaneSources } from './feeds/paneSources.js';
+import { expectFrame } from './testing/expectFrame.js';
 import { makeApproval, makeTask, makeWorker, manyTasks, NOW, resetFixtureIds } from './testing/fixtures.js';
 import { renderTui } from './testing/renderTui.js';
 
@@ -17,23 +18,6 @@ const output = (seq: number, data: string): StoredTaskEvent =>
     stream: 'stdout',
     data,
   }) as unknown as StoredTaskEvent;
-
-/** Every frame is compared with the one committed under __frames__, and obeys the rules any frame must. */
-async function expectFrame(
-  name: string,
-  rendered: { lines: string[]; written: string },
-  size: { cols: number; rows: number },
-) {
-  expect(rendered.lines.length, 'a frame as tall as the terminal makes Ink clear the screen').toBeLessThan(
-    size.rows,
-  );
-  for (const line of rendered.lines) expect(line.length).toBeLessThanOrEqual(size.cols);
-  expect(rendered.written).not.toContain('\u001b[2J');
-  expect(rendered.written).not.toContain('\u001b[3J');
-  await expect(rendered.lines.join('\n')).toMatchFileSnapshot(
-    `__frames__/${name}-${size.cols}x${size.rows}.txt`,
-  );
-}
 
 beforeEach(() => {
   resetFixtureIds();
@@ -104,7 +88,7 @@ describe.each(sizes)('frames at $cols×$rows', (size) => {
       {
         view: 'workers',
         workers,
-        selected: { tasks: null, approvals: null, workers: workers[1]?.id ?? null },
+        selected: { tasks: null, approvals: null, workers: workers[1]?.id ?? null, threads: null },
       },
       size,
     );

@@ -6,12 +6,15 @@ import { Overlay } from './components/Overlay.js';
 import { HintLine, StatusBar, TabBar } from './components/StatusBar.js';
 import { TextInput } from './components/TextInput.js';
 import { useActions, useDispatch, useTuiState } from './store/StoreContext.js';
+import { AnswerQuestion } from './views/AnswerQuestion.js';
 import { ApprovalsView } from './views/ApprovalsView.js';
+import { ComposeMessage } from './views/ComposeMessage.js';
 import { DiffView } from './views/DiffView.js';
 import { HelpView } from './views/HelpView.js';
 import { CHROME_ROWS, frameHeight, type Size } from './views/layout.js';
 import { NewTaskForm } from './views/NewTaskForm.js';
 import { TasksView } from './views/TasksView.js';
+import { ThreadsView } from './views/ThreadsView.js';
 import { WorkersView } from './views/WorkersView.js';
 
 /**
@@ -52,6 +55,10 @@ function Body({ size }: { size: Size }) {
         return <FilterPrompt {...size} />;
       case 'denyReason':
         return <DenyPrompt {...size} approvalId={overlay.approvalId} />;
+      case 'compose':
+        return <ComposeMessage {...size} compose={overlay.compose} />;
+      case 'answer':
+        return <AnswerQuestion {...size} approvalId={overlay.approvalId} />;
     }
   }
   switch (state.view) {
@@ -61,6 +68,8 @@ function Body({ size }: { size: Size }) {
       return <ApprovalsView {...size} />;
     case 'workers':
       return <WorkersView {...size} />;
+    case 'threads':
+      return <ThreadsView {...size} />;
   }
 }
 

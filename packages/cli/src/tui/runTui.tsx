@@ -6,7 +6,8 @@ import { useMemo } from 'react';
 import { App } from './App.js';
 import { clientActions } from './feeds/clientActions.js';
 import { type Notifier, terminalNotifier } from './feeds/notify.js';
-import { PaneSources } from './feeds/paneSources.js';
+import { PaneSources, type WatchThread } from './feeds/paneSources.js';
+import { useConversationFeeds } from './feeds/useConversationFeeds.js';
 import { keepSubscribed, useLiveFeeds } from './feeds/useLiveFeeds.js';
 import { StoreProvider, useDispatch, useTuiState } from './store/StoreContext.js';
 import { initialState } from './store/state.js';
@@ -23,6 +24,8 @@ export interface TuiOptions {
   notify: boolean;
   /** Ends the TUI from outside (`nexa up` got SIGTERM). */
   signal?: AbortSignal;
+  /** The project whose threads the Threads view lists (`--project`, $NEXA_PROJECT); the coordinator's default when absent. */
+  project?: string;
 }
 
 /**
@@ -35,6 +38,8 @@ export async function runTui(options: TuiOptions): Promise<void> {
     token: options.token,
     transport: 'websocket',
     keepAlive: true,
+    // `nexa who` shows a person with the TUI open as on line "tui".
+    client: 'tui',
   });
   const submitted = new Set<string>();
   let quit: () => void = () => undefined;
@@ -50,20 +55,40 @@ export async function runTui(options: TuiOptions): Promise<void> {
     quit: () => quit(),
     submitted: (id) => submitted.add(id),
   });
-  const sources = new PaneSources((taskId, afterSeq, onEvent) =>
+  const live = () => nexa.connection.state !== 'refused';
+  // Resumed after a reconnect by the client itself (it sends the last tracked seq as lastEventId),
+  // and reopened from the last seq shown when the server ended the watch.
+  const watchThread: WatchThread = (threadId, afterSeq, onMessage) =>
     keepSubscribed(
       (onError) =>
-        nexa.client.events.tail.subscribe(
-          { taskId, afterSeq: afterSeq() },
-          { onData: ({ data }) => onEvent(data), onError },
+        nexa.client.threads.watch.subscribe(
+          { threadId, lastEventId: String(afterSeq()) },
+          { onData: ({ data }) => onMessage(data), onError },
         ),
-      () => nexa.connection.state !== 'refused',
-    ),
+      live,
+    );
+  const sources = new PaneSources(
+    (taskId, afterSeq, onEvent) =>
+      keepSubscribed(
+        (onError) =>
+          nexa.client.events.tail.subscribe(
+            { taskId, afterSeq: afterSeq() },
+            { onData: ({ data }) => onEvent(data), onError },
+          ),
+        live,
+      ),
+    watchThread,
   );
   const notifier = options.notify ? terminalNotifier(process.stdout) : null;
   const instance = render(
     <StoreProvider initial={initialState(options.server, options.embedded)} actions={actions}>
-      <LiveFeeds nexa={nexa} notify={notifier} submitted={submitted} />
+      <LiveFeeds
+        nexa={nexa}
+        notify={notifier}
+        submitted={submitted}
+        watchThread={watchThread}
+        project={options.project}
+      />
       <App sources={sources} />
     </StoreProvider>,
     { exitOnCtrlC: false, patchConsole: false, maxFps: 30 },
@@ -83,13 +108,19 @@ function LiveFeeds({
   nexa,
   notify,
   submitted,
+  watchThread,
+  project,
 }: {
   nexa: ReturnType<typeof createNexaClient<AppRouter>>;
   notify: Notifier | null;
   submitted: Set<string>;
+  watchThread: WatchThread;
+  project: string | undefined;
 }) {
   const dispatch = useDispatch();
-  const { pinned } = useTuiState();
+  const state = useTuiState();
+  const { pinned } = state;
+  useConversationFeeds(nexa, watchThread, dispatch, state, project);
   const watched = useMemo(
     () => ({ has: (id: string) => pinned.includes(id) || submitted.has(id) }),
     [pinned, submitted],

@@ -84,6 +84,10 @@ const shortText: Partial<Record<KeyCommand, string>> = {
   cancelTask: 'cancel',
   retryTask: 'retry',
   filter: 'filter',
+  followUp: 'message',
+  openThread: 'open',
+  reply: 'reply',
+  say: 'say',
   approve: 'approve',
   approveAlways: 'always',
   deny: 'deny',
@@ -98,6 +102,7 @@ export function TabBar({ state, width }: { state: TuiState; width: number }) {
     { view: 'tasks', label: '1 Tasks' },
     { view: 'approvals', label: `2 Approvals${pendingApprovals ? ` (${pendingApprovals})` : ''}` },
     { view: 'workers', label: `3 Workers (${state.workers.length})` },
+    { view: 'threads', label: '4 Threads' },
   ] as const;
   const used = 6 + tabs.reduce((sum, tab) => sum + tab.label.length + 3, 0);
   return (

@@ -50,6 +50,15 @@ export function clientActions(
       hooks.submitted(task.id);
       return `submitted ${task.id}`;
     },
+    post: async (threadId, body, replyTo) => {
+      const message = await call(() => client.threads.post.mutate({ threadId, body, replyTo }));
+      const to = message.threadId.startsWith('t-') ? `${shortId(threadId)}'s agent` : shortId(threadId);
+      return `sent to ${to} (nexa say ${threadId}${replyTo ? ` --reply-to ${replyTo}` : ''})`;
+    },
+    answer: async (id, text) => {
+      await call(() => client.approvals.answer.mutate({ id, text }));
+      return `answered ${id} (nexa answer ${id})`;
+    },
     diff: async (taskId) => (await call(() => readArtifact(client, taskId))).patch,
     quit: hooks.quit,
   };

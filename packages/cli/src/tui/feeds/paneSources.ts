@@ -1,6 +1,6 @@
-import type { StoredTaskEvent } from '@nexa/core';
+import type { StoredTaskEvent, ThreadMessage } from '@nexa/core';
 import { FrameBatcher } from '../frames/frameBatcher.js';
-import { TaskTranscript } from '../panes/taskTranscript.js';
+import { TaskTranscript, type TranscriptItem } from '../panes/taskTranscript.js';
 import { TerminalBuffer } from '../panes/terminalBuffer.js';
 
 /** What a pane draws from: the task's terminal and the transcript that writes into it. */
@@ -17,9 +17,16 @@ export type TailEvents = (
   onEvent: (event: StoredTaskEvent) => void,
 ) => () => void;
 
+/** Opens a thread's messages after the seq `afterSeq()` reads at (re)open time; returns the way to close it. */
+export type WatchThread = (
+  threadId: string,
+  afterSeq: () => number,
+  onMessage: (message: ThreadMessage) => void,
+) => () => void;
+
 interface Entry extends PaneSource {
   holders: number;
-  batch: FrameBatcher<StoredTaskEvent>;
+  batch: FrameBatcher<TranscriptItem>;
   close: () => void;
 }
 
@@ -33,7 +40,11 @@ export class PaneSources {
   private readonly entries = new Map<string, Entry>();
   private expandTools = false;
 
-  constructor(private readonly tail: TailEvents | null) {}
+  /** `watchThread`: the task's thread (its id is the task's), whose messages people wrote show inline. */
+  constructor(
+    private readonly tail: TailEvents | null,
+    private readonly watchThread: WatchThread | null = null,
+  ) {}
 
   get(taskId: string): PaneSource | undefined {
     return this.entries.get(taskId);
@@ -49,17 +60,30 @@ export class PaneSources {
     }
     const buffer = new TerminalBuffer({ cols, rows });
     const transcript = new TaskTranscript(buffer, { expandTools: this.expandTools });
-    const batch = new FrameBatcher<StoredTaskEvent>((events) => transcript.append(events));
+    const batch = new FrameBatcher<TranscriptItem>((items) => transcript.appendItems(items));
     const entry: Entry = { taskId, buffer, transcript, holders: 1, batch, close: () => undefined };
-    entry.close =
+    const closeEvents =
       this.tail?.(
         taskId,
         () => {
           batch.flushNow(); // what has arrived counts as shown before asking for what follows
           return transcript.lastSeq;
         },
-        (event) => batch.push(event),
+        (event) => batch.push({ event }),
       ) ?? (() => undefined);
+    const closeMessages =
+      this.watchThread?.(
+        taskId,
+        () => {
+          batch.flushNow();
+          return transcript.lastMessageSeq;
+        },
+        (message) => batch.push({ message }),
+      ) ?? (() => undefined);
+    entry.close = () => {
+      closeEvents();
+      closeMessages();
+    };
     this.entries.set(taskId, entry);
     return entry;
   }

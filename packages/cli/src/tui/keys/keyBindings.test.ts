@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { viewNames } from '../store/state.js';
 import { commandFor, commands, keyBindings, keyDescriptions, keyLabel } from './keyBindings.js';
 
 const readme = readFileSync(new URL('../../../../../README.md', import.meta.url), 'utf8');
@@ -36,7 +37,7 @@ describe('the key table', () => {
   });
 
   it('no key means two things in one view', () => {
-    for (const view of ['tasks', 'approvals', 'workers'] as const) {
+    for (const view of viewNames) {
       const seen = new Map<string, string>();
       for (const command of commands) {
         const { views } = keyDescriptions[command];
@@ -55,5 +56,10 @@ describe('the key table', () => {
     expect(commandFor('a', plain, 'tasks')).toBeUndefined();
     expect(commandFor('x', plain, 'workers')).toBe('drain');
     expect(commandFor('x', plain, 'approvals')).toBeUndefined();
+    expect(commandFor('R', plain, 'threads')).toBe('reply');
+    expect(commandFor('n', plain, 'threads')).toBe('say');
+    expect(commandFor('n', plain, 'tasks')).toBe('newTask');
+    expect(commandFor('m', plain, 'tasks')).toBe('followUp');
+    expect(commandFor('m', plain, 'threads')).toBeUndefined();
   });
 });

@@ -5,12 +5,20 @@ import type { PaneSources } from '../feeds/paneSources.js';
 import type { TuiActions } from '../store/actions.js';
 import { type Action, reducer } from '../store/reducer.js';
 import { useActions, useDispatch, useTuiState } from '../store/StoreContext.js';
-import { counts, selectedId, selectedTask, selectedWorker, visiblePaneIds } from '../store/selectors.js';
+import {
+  counts,
+  isQuestion,
+  selectedId,
+  selectedTask,
+  selectedWorker,
+  visiblePaneIds,
+} from '../store/selectors.js';
 import type { TuiState } from '../store/state.js';
+import { openThreadId, selectedMessageId } from '../store/threadSelectors.js';
 import { commandFor, type KeyCommand } from './keyBindings.js';
 
 /** Overlays that read typed text take every key themselves. */
-const typingOverlays = new Set(['newTask', 'filter', 'denyReason', 'diff', 'help']);
+const typingOverlays = new Set(['newTask', 'filter', 'denyReason', 'diff', 'help', 'compose', 'answer']);
 
 /** The pane the scroll keys move: the selected task's when it has one, else the first pinned. */
 function focusedPane(state: TuiState): string | undefined {
@@ -85,6 +93,7 @@ const directActions: Partial<Record<KeyCommand, Action>> = {
   showTasks: { type: 'showView', view: 'tasks' },
   showApprovals: { type: 'showView', view: 'approvals' },
   showWorkers: { type: 'showView', view: 'workers' },
+  showThreads: { type: 'showView', view: 'threads' },
   moveUp: { type: 'moveSelection', by: -1 },
   moveDown: { type: 'moveSelection', by: 1 },
   pin: { type: 'togglePin' },
@@ -171,8 +180,54 @@ function run(
     case 'retryTask':
       needTask((id) => void report(actions.retry(id)));
       return;
+    case 'followUp':
+      needTask((id) =>
+        dispatch({
+          type: 'openOverlay',
+          overlay: { kind: 'compose', compose: { purpose: 'followUp', threadId: id } },
+        }),
+      );
+      return;
+    case 'openThread':
+      if (openThreadId(state)) dispatch({ type: 'focusThread', focus: 'messages' });
+      return;
+    case 'reply': {
+      const threadId = openThreadId(state);
+      const replyTo = selectedMessageId(state);
+      if (threadId && replyTo) {
+        dispatch({
+          type: 'openOverlay',
+          overlay: { kind: 'compose', compose: { purpose: 'reply', threadId, replyTo } },
+        });
+      } else
+        dispatch({
+          type: 'flash',
+          flash: { tone: 'error', text: 'no message to reply to: n says something new' },
+        });
+      return;
+    }
+    case 'say': {
+      const threadId = openThreadId(state);
+      if (threadId)
+        dispatch({
+          type: 'openOverlay',
+          overlay: { kind: 'compose', compose: { purpose: 'say', threadId } },
+        });
+      else
+        dispatch({
+          type: 'flash',
+          flash: { tone: 'error', text: 'no thread: nexa threads create TITLE makes one' },
+        });
+      return;
+    }
     case 'approve':
     case 'approveAlways':
+      if (approvalId && questionAsked(state, approvalId)) {
+        if (command === 'approve') dispatch({ type: 'openOverlay', overlay: { kind: 'answer', approvalId } });
+        else
+          dispatch({ type: 'flash', flash: { tone: 'error', text: 'a question is answered with text: a' } });
+        return;
+      }
       if (approvalId) {
         void report(actions.approve(approvalId, command === 'approveAlways'), {
           type: 'approvalAnswered',
@@ -182,6 +237,10 @@ function run(
       }
       return;
     case 'deny':
+      if (approvalId && questionAsked(state, approvalId)) {
+        dispatch({ type: 'flash', flash: { tone: 'error', text: 'a question is answered with text: a' } });
+        return;
+      }
       if (approvalId) dispatch({ type: 'openOverlay', overlay: { kind: 'denyReason', approvalId } });
       return;
     case 'drain':
@@ -193,6 +252,13 @@ function run(
     case 'back':
       if (state.overlay) dispatch({ type: 'closeOverlay' });
       else if (state.zoomed) dispatch({ type: 'toggleZoom' });
+      else if (state.view === 'threads' && state.threadFocus === 'messages')
+        dispatch({ type: 'focusThread', focus: 'list' });
       return;
   }
+}
+
+function questionAsked(state: TuiState, approvalId: string): boolean {
+  const approval = state.approvals[approvalId];
+  return approval ? isQuestion(approval) : false;
 }

@@ -1,4 +1,4 @@
-import type { StoredTaskEvent, TaskEventBody } from '@nexa/core';
+import type { StoredTaskEvent, TaskEventBody, ThreadMessage } from '@nexa/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TaskTranscript } from './taskTranscript.js';
 import { TerminalBuffer } from './terminalBuffer.js';
@@ -192,5 +192,62 @@ describe('TaskTranscript', () => {
     expect(all[0]).toBe('… earlier events are no longer kept');
     expect(all).not.toContain('line 0');
     expect(all.length).toBeLessThan(20);
+  });
+
+  it("shows people's messages and the agent's questions inline, apart from output, in the order they happened", async () => {
+    const shown = transcript();
+    const message = (seq: number, at: number, fields: Partial<ThreadMessage>): ThreadMessage => ({
+      id: `m-${seq}`,
+      threadId: 't-1',
+      project: 'default',
+      seq,
+      author: { kind: 'person', name: 'alice', taskId: null, workerName: null },
+      kind: 'message',
+      body: 'hi',
+      replyTo: null,
+      createdAt: new Date(at).toISOString(),
+      ...fields,
+    });
+    const out = (seq: number, at: number, data: string): StoredTaskEvent =>
+      ({ kind: 'output', stream: 'stdout', data, seq, at, attempt: 1 }) as StoredTaskEvent;
+    shown.appendItems([
+      { event: out(1, 1000, 'building\n') },
+      { message: message(1, 2000, { body: 'use \u001b[2Jvite' }) },
+      { event: out(2, 3000, 'built\n') },
+      {
+        message: message(2, 4000, {
+          author: { kind: 'agent', name: 'claude', taskId: 't-1', workerName: 'w1' },
+          body: 'progress note (its own output already)',
+        }),
+      },
+      {
+        message: message(3, 5000, {
+          author: { kind: 'agent', name: 'claude', taskId: 't-1', workerName: 'w1' },
+          kind: 'request',
+          body: 'drop node 18?',
+        }),
+      },
+    ]);
+    expect(await screen(shown)).toEqual([
+      'building',
+      '» alice says: use \\x1b[2Jvite',
+      'built',
+      '? claude asks: drop node 18?',
+    ]);
+    const [, said] = shown.buffer.visibleRows();
+    expect(said?.[0]).toMatchObject({ text: '» alice says:', fg: 'magenta', bold: true });
+    // The thread caught up after the events: an older answer goes where it happened; a repeat is ignored.
+    shown.appendItems([
+      { message: message(4, 3500, { kind: 'answer', body: 'yes' }) },
+      { message: message(3, 5000, { kind: 'request', body: 'again' }) },
+    ]);
+    expect(await screen(shown)).toEqual([
+      'building',
+      '» alice says: use \\x1b[2Jvite',
+      'built',
+      '↳ alice answers: yes',
+      '? claude asks: drop node 18?',
+    ]);
+    expect(shown.lastMessageSeq).toBe(4);
   });
 });

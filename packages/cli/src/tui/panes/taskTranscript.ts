@@ -1,5 +1,6 @@
-import type { StoredTaskEvent } from '@nexa/core';
+import type { StoredTaskEvent, ThreadMessage } from '@nexa/core';
 import { eventText } from './eventLines.js';
+import { messageText, shownInPane } from './messageLines.js';
 import type { TerminalBuffer } from './terminalBuffer.js';
 
 /**
@@ -10,13 +11,23 @@ import type { TerminalBuffer } from './terminalBuffer.js';
  */
 export const KEPT_EVENT_CHARS = 256 * 1024;
 
-/** Roughly what an event costs to keep: output is almost all of it. */
-const sizeOf = (event: StoredTaskEvent) =>
-  event.kind === 'output'
+/** What a pane shows: the task's events, and the messages of its thread that people (or its questions) wrote. */
+export type TranscriptItem = { event: StoredTaskEvent } | { message: ThreadMessage };
+
+/** Roughly what an item costs to keep: output is almost all of it. */
+const sizeOf = (item: TranscriptItem) => {
+  if ('message' in item) return item.message.body.length + 128;
+  const { event } = item;
+  return event.kind === 'output'
     ? event.data.length + 64
     : event.kind === 'usage'
       ? 0
       : JSON.stringify(event).length;
+};
+
+/** When an item happened, to place a thread message among the events around it. */
+const timeOf = (item: TranscriptItem) =>
+  'message' in item ? Date.parse(item.message.createdAt) : item.event.at;
 
 /**
  * A task's events as its pane shows them: each one written into the pane's
@@ -25,13 +36,14 @@ const sizeOf = (event: StoredTaskEvent) =>
  * with tool calls expanded or collapsed.
  */
 export class TaskTranscript {
-  private kept: StoredTaskEvent[] = [];
+  private kept: TranscriptItem[] = [];
   private keptChars = 0;
   private droppedAny = false;
   private expandTools: boolean;
   /** Whether the last thing written ended a line, so Nexa's own lines start on a fresh one. */
   private atLineStart = true;
   private seq = 0;
+  private messageSeq = 0;
 
   private readonly maxKeptChars: number;
 
@@ -52,17 +64,46 @@ export class TaskTranscript {
     return this.expandTools;
   }
 
+  /** The last thread message seq taken in: resume the thread's watch after it. */
+  get lastMessageSeq(): number {
+    return this.messageSeq;
+  }
+
   /** Shows events not seen yet (seq above `lastSeq`); older ones are ignored. */
   append(events: Iterable<StoredTaskEvent>): void {
+    this.appendItems(Array.from(events, (event) => ({ event })));
+  }
+
+  /**
+   * Shows events and thread messages not seen yet, in the order they
+   * happened. Items normally arrive in that order; a message older than what
+   * is already shown (the two streams catch up separately when a pane opens)
+   * is put in its place and the pane redrawn.
+   */
+  appendItems(items: Iterable<TranscriptItem>): void {
     let text = '';
-    for (const event of events) {
-      if (event.seq <= this.seq) continue;
-      this.seq = event.seq;
-      this.keep(event);
-      text += this.render(event);
+    let outOfOrder = false;
+    for (const item of items) {
+      if ('message' in item) {
+        if (item.message.seq <= this.messageSeq) continue;
+        this.messageSeq = item.message.seq;
+        if (!shownInPane(item.message)) continue;
+      } else {
+        if (item.event.seq <= this.seq) continue;
+        this.seq = item.event.seq;
+      }
+      const last = this.kept.at(-1);
+      if (last && timeOf(item) < timeOf(last)) {
+        outOfOrder = true;
+        this.keepInPlace(item);
+        continue;
+      }
+      this.keep(item);
+      if (!outOfOrder) text += this.render(item);
     }
+    if (outOfOrder) this.rebuild();
     // One write per batch: the pane re-renders once per parsed write.
-    if (text) this.buffer.write(text);
+    else if (text) this.buffer.write(text);
   }
 
   /** Expands or collapses tool calls and results, redrawing the pane from the kept events. */
@@ -77,24 +118,37 @@ export class TaskTranscript {
     this.buffer.reset();
     this.atLineStart = true;
     let text = this.droppedAny ? '\u001b[2m… earlier events are no longer kept\u001b[0m\n' : '';
-    for (const event of this.kept) text += this.render(event);
+    for (const item of this.kept) text += this.render(item);
     this.buffer.write(text);
   }
 
-  private render(event: StoredTaskEvent): string {
-    const text = eventText(event, { cols: this.buffer.cols, expandTools: this.expandTools });
+  private render(item: TranscriptItem): string {
+    const ctx = { cols: this.buffer.cols, expandTools: this.expandTools };
+    const text = 'message' in item ? messageText(item.message, ctx) : eventText(item.event, ctx);
     if (!text) return '';
-    const ownLine = event.kind !== 'output';
+    const ownLine = 'message' in item || item.event.kind !== 'output';
     const prefix = ownLine && !this.atLineStart ? '\n' : '';
     this.atLineStart = text.endsWith('\n');
     return prefix + text;
   }
 
-  private keep(event: StoredTaskEvent): void {
-    const size = sizeOf(event);
+  /** Keeps an item that happened before the last kept one, where it belongs. */
+  private keepInPlace(item: TranscriptItem): void {
+    const at = this.kept.findLastIndex((kept) => timeOf(kept) <= timeOf(item));
+    this.kept.splice(at + 1, 0, item);
+    this.keptChars += sizeOf(item);
+    this.bound();
+  }
+
+  private keep(item: TranscriptItem): void {
+    const size = sizeOf(item);
     if (size === 0) return;
-    this.kept.push(event);
+    this.kept.push(item);
     this.keptChars += size;
+    this.bound();
+  }
+
+  private bound(): void {
     if (this.keptChars <= this.maxKeptChars) return;
     // Down to three quarters, so a full transcript splices once per quarter of its budget, not on every event.
     const target = (this.maxKeptChars * 3) / 4;

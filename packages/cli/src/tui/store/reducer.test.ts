@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { makeApproval, makeTask } from '../testing/fixtures.js';
-import { MAX_PINNED, reducer } from './reducer.js';
+import { authors, makeApproval, makeMessage, makeTask, makeThread } from '../testing/fixtures.js';
+import { MAX_PINNED, MESSAGES_KEPT, reducer } from './reducer.js';
 import { rowIds, selectedId, taskGroups } from './selectors.js';
 import { initialState, scrolledBack, type TuiState } from './state.js';
 import { parseTaskFilter } from './taskFilter.js';
+import { openThreadId, selectedMessageId, threadList, threadTree } from './threadSelectors.js';
 
 const start = (patch: Partial<TuiState> = {}): TuiState => ({
   ...initialState('http://127.0.0.1:7420'),
@@ -91,5 +92,60 @@ describe('the TUI store', () => {
       label: { key: 'team', value: 'web' },
       text: 'flaky test',
     });
+  });
+
+  it('threads: newest activity first; a message moves its thread up; a resumed watch adds no duplicate', () => {
+    const older = makeThread({ lastMessageAt: '2026-11-26T10:00:00.000Z', messages: 1 });
+    const newer = makeThread({ lastMessageAt: '2026-11-26T11:00:00.000Z', messages: 1 });
+    let state = reducer(start({ view: 'threads' }), { type: 'threadsSnapshot', threads: [older, newer] });
+    expect(threadList(state).map((t) => t.id)).toEqual([newer.id, older.id]);
+    expect(openThreadId(state)).toBe(newer.id);
+    const reply = makeMessage({ threadId: older.id, seq: 2, createdAt: '2026-11-26T11:30:00.000Z' });
+    state = reducer(state, { type: 'threadMessages', threadId: older.id, messages: [reply] });
+    state = reducer(state, { type: 'threadMessages', threadId: older.id, messages: [reply] });
+    expect(state.threadMessages[older.id]).toHaveLength(1);
+    expect(threadList(state).map((t) => t.id)).toEqual([older.id, newer.id]);
+    expect(state.threads[older.id]?.messages).toBe(2);
+  });
+
+  it('keeps the newest messages of a long thread, and R answers the newest until the person moves', () => {
+    const thread = makeThread();
+    const messages = Array.from({ length: MESSAGES_KEPT + 20 }, (_, i) =>
+      makeMessage({ threadId: thread.id, seq: i + 1 }),
+    );
+    let state = reducer(start({ view: 'threads', threads: { [thread.id]: thread } }), {
+      type: 'threadMessages',
+      threadId: thread.id,
+      messages,
+    });
+    expect(state.threadMessages[thread.id]).toHaveLength(MESSAGES_KEPT);
+    expect(selectedMessageId(state)).toBe(messages.at(-1)?.id);
+    state = reducer(state, { type: 'focusThread', focus: 'messages' });
+    state = reducer(state, { type: 'moveSelection', by: -1 });
+    expect(selectedMessageId(state)).toBe(messages.at(-2)?.id);
+    state = reducer(state, { type: 'forgetThread', threadId: thread.id });
+    expect(state.threadMessages[thread.id]).toBeUndefined();
+  });
+
+  it('a thread is a tree by reply: replies under what they answer, in the order written; orphans are roots', () => {
+    const a = makeMessage({ threadId: 'h-1', seq: 1 });
+    const b = makeMessage({
+      threadId: 'h-1',
+      seq: 2,
+      replyTo: a.id,
+      author: authors.agent('claude', 't-1', 'w1'),
+    });
+    const c = makeMessage({ threadId: 'h-1', seq: 3 });
+    const d = makeMessage({ threadId: 'h-1', seq: 4, replyTo: b.id });
+    const e = makeMessage({ threadId: 'h-1', seq: 5, replyTo: a.id });
+    const orphan = makeMessage({ threadId: 'h-1', seq: 6, replyTo: 'm-gone' });
+    expect(threadTree([a, b, c, d, e, orphan]).map((row) => [row.message.seq, row.depth])).toEqual([
+      [1, 0],
+      [2, 1],
+      [4, 2],
+      [5, 1],
+      [3, 0],
+      [6, 0],
+    ]);
   });
 });

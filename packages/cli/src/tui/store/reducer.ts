@@ -1,8 +1,17 @@
-import { type Approval, isTerminalStatus, type Task, type WorkerInfo } from '@nexa/core';
+import {
+  type Approval,
+  isTerminalStatus,
+  type PresenceEntry,
+  type Task,
+  type Thread,
+  type ThreadMessage,
+  type WorkerInfo,
+} from '@nexa/core';
 import { FINISHED_SHOWN, rowIds, selectedId } from './selectors.js';
-import type { ConnectionStatus, Flash, Overlay, TuiState, ViewName } from './state.js';
+import type { ConnectionStatus, Flash, Overlay, ThreadFocus, TuiState, ViewName } from './state.js';
 import { scrolledBack, viewNames } from './state.js';
 import { parseTaskFilter } from './taskFilter.js';
+import { openThreadRows, selectedMessageId } from './threadSelectors.js';
 
 /** Pins beyond this would make panes too small to read: 1, 2 or 4 panes fit a terminal. */
 export const MAX_PINNED = 4;
@@ -35,7 +44,19 @@ export type Action =
   | { type: 'openOverlay'; overlay: Overlay }
   | { type: 'closeOverlay' }
   | { type: 'setFilter'; raw: string }
-  | { type: 'flash'; flash: Flash | null };
+  | { type: 'flash'; flash: Flash | null }
+  | { type: 'threadsSnapshot'; threads: readonly Thread[] }
+  | { type: 'threadsChanged'; threads: readonly Thread[] }
+  | { type: 'threadMessages'; threadId: string; messages: readonly ThreadMessage[] }
+  | { type: 'forgetThread'; threadId: string }
+  | { type: 'focusThread'; focus: ThreadFocus }
+  | { type: 'presence'; entries: readonly PresenceEntry[] };
+
+/** Messages kept per watched thread: the newest; `nexa thread show` has them all. */
+export const MESSAGES_KEPT = 500;
+
+/** Threads the list keeps: the most recently active; `nexa threads list` has the rest. */
+export const THREADS_KEPT = 200;
 
 /** Finished tasks kept in memory beyond the ones shown, so a long session does not grow without bound. */
 const FINISHED_KEPT = FINISHED_SHOWN * 2;
@@ -65,13 +86,44 @@ function anchorTaskSelection(state: TuiState): TuiState {
   return first === current ? state : { ...state, selected: { ...state.selected, tasks: first } };
 }
 
+function movedMessage(state: TuiState, by: number): TuiState {
+  const ids = openThreadRows(state).map((row) => row.message.id);
+  if (ids.length === 0) return state;
+  const current = selectedMessageId(state);
+  const index = current ? ids.indexOf(current) : 0;
+  return { ...state, selectedMessage: ids[Math.max(0, Math.min(ids.length - 1, index + by))] ?? null };
+}
+
+/** New messages in a thread, after the ones held, in seq order; a resumed watch may repeat the last ones. */
+function withMessages(
+  held: readonly ThreadMessage[],
+  arrived: readonly ThreadMessage[],
+): readonly ThreadMessage[] {
+  const lastSeq = held.at(-1)?.seq ?? 0;
+  const fresh = arrived.filter((message) => message.seq > lastSeq).sort((a, b) => a.seq - b.seq);
+  if (fresh.length === 0) return held;
+  const all = [...held, ...fresh];
+  return all.length > MESSAGES_KEPT ? all.slice(-MESSAGES_KEPT) : all;
+}
+
+function pruneThreads(threads: Record<string, Thread>): Record<string, Thread> {
+  const all = Object.values(threads);
+  if (all.length <= THREADS_KEPT) return threads;
+  const activity = (thread: Thread) => thread.lastMessageAt ?? thread.createdAt;
+  all.sort((a, b) => activity(b).localeCompare(activity(a)));
+  return byId(all.slice(0, THREADS_KEPT));
+}
+
 function moved(state: TuiState, by: number): TuiState {
+  if (state.view === 'threads' && state.threadFocus === 'messages') return movedMessage(state, by);
   const ids = rowIds(state, state.view);
   if (ids.length === 0) return state;
   const current = selectedId(state);
   const index = current ? ids.indexOf(current) : 0;
   const next = ids[Math.max(0, Math.min(ids.length - 1, index + by))] ?? null;
-  return { ...state, selected: { ...state.selected, [state.view]: next } };
+  const moved = { ...state, selected: { ...state.selected, [state.view]: next } };
+  // Another thread opens: its newest message is the one `R` answers until the person moves.
+  return state.view === 'threads' && next !== current ? { ...moved, selectedMessage: null } : moved;
 }
 
 export function reducer(state: TuiState, action: Action): TuiState {
@@ -122,17 +174,21 @@ export function reducer(state: TuiState, action: Action): TuiState {
       return { ...state, approvals, selected: { ...state.selected, approvals: next } };
     }
     case 'showView':
-      return { ...state, view: action.view, zoomed: false };
+      return { ...state, view: action.view, zoomed: false, threadFocus: 'list' };
     case 'nextView': {
       const next = viewNames[(viewNames.indexOf(state.view) + 1) % viewNames.length] ?? 'tasks';
-      return { ...state, view: next, zoomed: false };
+      return { ...state, view: next, zoomed: false, threadFocus: 'list' };
     }
     case 'moveSelection':
       return moved(state, action.by);
     case 'selectEdge':
       return moved(state, action.edge === 'first' ? -Infinity : Infinity);
     case 'select':
-      return { ...state, selected: { ...state.selected, [action.view]: action.id } };
+      return {
+        ...state,
+        selected: { ...state.selected, [action.view]: action.id },
+        ...(action.view === 'threads' ? { selectedMessage: null } : {}),
+      };
     case 'togglePin': {
       const id = selectedId(state, 'tasks');
       if (!id) return state;
@@ -166,5 +222,38 @@ export function reducer(state: TuiState, action: Action): TuiState {
       return { ...state, filter: parseTaskFilter(action.raw) };
     case 'flash':
       return { ...state, flash: action.flash };
+    case 'threadsSnapshot':
+      return { ...state, threads: pruneThreads(byId(action.threads)) };
+    case 'threadsChanged':
+      return { ...state, threads: pruneThreads({ ...state.threads, ...byId(action.threads) }) };
+    case 'threadMessages': {
+      const held = state.threadMessages[action.threadId] ?? [];
+      const messages = withMessages(held, action.messages);
+      if (messages === held) return state;
+      const last = messages.at(-1);
+      const thread = state.threads[action.threadId];
+      // The list is sorted by activity: a message moves its thread to the top without a new listing.
+      const threads =
+        thread && last && (thread.lastMessageAt ?? '') < last.createdAt
+          ? {
+              ...state.threads,
+              [thread.id]: {
+                ...thread,
+                lastMessageAt: last.createdAt,
+                messages: Math.max(thread.messages, last.seq),
+              },
+            }
+          : state.threads;
+      return { ...state, threads, threadMessages: { ...state.threadMessages, [action.threadId]: messages } };
+    }
+    case 'forgetThread': {
+      if (!(action.threadId in state.threadMessages)) return state;
+      const { [action.threadId]: _gone, ...threadMessages } = state.threadMessages;
+      return { ...state, threadMessages };
+    }
+    case 'focusThread':
+      return { ...state, threadFocus: action.focus, selectedMessage: null };
+    case 'presence':
+      return { ...state, presence: action.entries };
   }
 }

@@ -1,6 +1,7 @@
 import { type Approval, isTerminalStatus, type Task, type WorkerInfo } from '@nexa/core';
 import type { TuiState, ViewName } from './state.js';
 import { matchesFilter } from './taskFilter.js';
+import { threadList } from './threadSelectors.js';
 
 /** How many finished tasks the list keeps: the most recent; `nexa tasks list` has the rest. */
 export const FINISHED_SHOWN = 50;
@@ -79,6 +80,8 @@ export function rowIds(state: TuiState, view: ViewName): string[] {
       return pendingApprovals(state).map((approval) => approval.id);
     case 'workers':
       return state.workers.map((worker) => worker.id);
+    case 'threads':
+      return threadList(state).map((thread) => thread.id);
   }
 }
 
@@ -112,6 +115,9 @@ export interface Counts {
   running: number;
   queued: number;
 }
+
+/** Approval requests that are questions an agent asked (ask_human): answered with text, not allow/deny. */
+export const isQuestion = (approval: Approval): boolean => approval.question === true;
 
 export function counts(state: TuiState): Counts {
   let running = 0;

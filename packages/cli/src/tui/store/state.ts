@@ -1,8 +1,8 @@
-import type { Approval, Task, WorkerInfo } from '@nexa/core';
+import type { Approval, PresenceEntry, Task, Thread, ThreadMessage, WorkerInfo } from '@nexa/core';
 import type { TaskFilter } from './taskFilter.js';
 
 /** The views Tab and the number keys switch between, in their order on screen. */
-export const viewNames = ['tasks', 'approvals', 'workers'] as const;
+export const viewNames = ['tasks', 'approvals', 'workers', 'threads'] as const;
 export type ViewName = (typeof viewNames)[number];
 
 /** What the status bar says about the link to the coordinator. */
@@ -21,7 +21,21 @@ export type Overlay =
   | { kind: 'denyReason'; approvalId: string }
   | { kind: 'filter' }
   | { kind: 'newTask' }
-  | { kind: 'diff'; taskId: string };
+  | { kind: 'diff'; taskId: string }
+  | { kind: 'compose'; compose: Compose }
+  | { kind: 'answer'; approvalId: string };
+
+/**
+ * A message being typed: `R` replies to a message of a thread, `n` says
+ * something new in it, `m` sends a follow-up to a task's agent (its thread).
+ */
+export type Compose =
+  | { purpose: 'reply'; threadId: string; replyTo: string }
+  | { purpose: 'say'; threadId: string }
+  | { purpose: 'followUp'; threadId: string };
+
+/** In the Threads view the cursor is on the thread list, or (Enter) on the open thread's messages. */
+export type ThreadFocus = 'list' | 'messages';
 
 export type ConfirmedAction = { type: 'cancelTask'; taskId: string } | { type: 'quit' };
 
@@ -67,6 +81,15 @@ export interface TuiState {
   /** Where each pane is scrolled to; absent means following the output. */
   scrollBack: Readonly<Record<string, PaneScroll>>;
   filter: TaskFilter;
+  /** The project's threads by id (the list is sorted newest activity first). */
+  threads: Readonly<Record<string, Thread>>;
+  /** Messages of the threads being watched (the open one, the tasks on screen), by thread, in seq order, bounded. */
+  threadMessages: Readonly<Record<string, readonly ThreadMessage[]>>;
+  threadFocus: ThreadFocus;
+  /** The message `R` replies to, in the open thread. */
+  selectedMessage: string | null;
+  /** Who is on line: people, workers, running agents (`nexa who`). */
+  presence: readonly PresenceEntry[];
   flash: Flash | null;
   /** Running inside `nexa up`: quitting stops the coordinator and worker too. */
   embedded: boolean;
@@ -79,12 +102,17 @@ export const initialState = (server: string, embedded = false): TuiState => ({
   tasks: {},
   workers: [],
   approvals: {},
-  selected: { tasks: null, approvals: null, workers: null },
+  selected: { tasks: null, approvals: null, workers: null, threads: null },
   pinned: [],
   zoomed: false,
   expandTools: false,
   scrollBack: {},
   filter: { text: '', raw: '' },
+  threads: {},
+  threadMessages: {},
+  threadFocus: 'list',
+  selectedMessage: null,
+  presence: [],
   flash: null,
   embedded,
 });

@@ -1,4 +1,4 @@
-import type { Approval, Task, WorkerInfo } from '@nexa/core';
+import type { Approval, MessageAuthor, Task, Thread, ThreadMessage, WorkerInfo } from '@nexa/core';
 
 /** The moment every frame test is drawn at, so elapsed times and ages are the same on every run. */
 export const NOW = Date.parse('2026-11-26T12:00:00.000Z');
@@ -77,6 +77,7 @@ export function makeApproval(overrides: Partial<Approval> = {}): Approval {
     action: 'run `rm -rf build`',
     command: 'rm -rf build',
     risk: 'execute',
+    question: false,
     status: 'pending',
     createdAt: ago(40),
     expiresAt: new Date(NOW + 560_000).toISOString(),
@@ -104,4 +105,42 @@ export function manyTasks(count = 200): Task[] {
       lastLine: status === 'queued' ? null : `step ${i}: ok`,
     });
   });
+}
+
+export function makeThread(overrides: Partial<Thread> = {}): Thread {
+  return {
+    id: fixtureId('h'),
+    project: 'default',
+    title: 'release plan',
+    taskId: null,
+    createdBy: 'alice',
+    createdAt: ago(3600),
+    lastMessageAt: ago(60),
+    messages: 0,
+    ...overrides,
+  };
+}
+
+const person = (name: string): MessageAuthor => ({ kind: 'person', name, taskId: null, workerName: null });
+const agent = (name: string, taskId: string, workerName: string): MessageAuthor => ({
+  kind: 'agent',
+  name,
+  taskId,
+  workerName,
+});
+export const authors = { person, agent };
+
+export function makeMessage(
+  overrides: Partial<ThreadMessage> & Pick<ThreadMessage, 'threadId' | 'seq'>,
+): ThreadMessage {
+  return {
+    id: fixtureId('m'),
+    project: 'default',
+    author: person('alice'),
+    kind: 'message',
+    body: 'hello',
+    replyTo: null,
+    createdAt: ago(600 - overrides.seq * 30),
+    ...overrides,
+  };
 }

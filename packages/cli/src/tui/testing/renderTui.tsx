@@ -23,6 +23,9 @@ export function recordingActions(): TuiActions & { calls: string[] } {
     drain: (id) => answer(`drain ${id}`),
     undrain: (id) => answer(`undrain ${id}`),
     submit: (spec) => answer(`submit ${JSON.stringify(spec.command ?? spec.prompt)}`),
+    post: (threadId, body, replyTo) =>
+      answer(`post ${threadId}${replyTo ? ` reply-to ${replyTo}` : ''}: ${body}`),
+    answer: (id, text) => answer(`answer ${id}: ${text}`),
     diff: () => Promise.resolve('diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-old\n+new\n'),
     quit: () => {
       calls.push('quit');

@@ -3,7 +3,7 @@ import { Box, Text } from 'ink';
 import { cell, shortId, span } from '../components/cells.js';
 import { useClock } from '../components/useClock.js';
 import { useTuiState } from '../store/StoreContext.js';
-import { pendingApprovals, selectedId } from '../store/selectors.js';
+import { isQuestion, pendingApprovals, selectedId } from '../store/selectors.js';
 import { windowStart } from './layout.js';
 
 const riskColors: Record<Risk, string> = {
@@ -74,30 +74,7 @@ export function ApprovalsView({ width, height }: { width: number; height: number
 
 /** The request in full: what it would run, which paths, and the diff of an edit, cut to the space left. */
 function ApprovalDetail({ approval, width, height }: { approval: Approval; width: number; height: number }) {
-  const lines: { text: string; color?: string; bold?: boolean; dim?: boolean }[] = [
-    { text: '─'.repeat(width), dim: true },
-    { text: `${approval.tool}: ${approval.action}`, bold: true },
-    { text: `task ${approval.taskId}  request ${approval.id}`, dim: true },
-  ];
-  if (approval.command) {
-    for (const line of visible(approval.command, { keepNewlines: true }).split('\n')) {
-      lines.push({ text: `$ ${line}` });
-    }
-  }
-  for (const path of approval.paths ?? []) lines.push({ text: `  ${path}` });
-  if (approval.diff) {
-    for (const line of approval.diff.split('\n')) {
-      const color = line.startsWith('+')
-        ? 'green'
-        : line.startsWith('-')
-          ? 'red'
-          : line.startsWith('@@')
-            ? 'cyan'
-            : undefined;
-      lines.push(color ? { text: line, color } : { text: line });
-    }
-  }
-  lines.push({ text: 'a approve · A approve always · d deny with a reason', dim: true });
+  const lines = isQuestion(approval) ? questionLines(approval, width) : requestLines(approval, width);
   const shown =
     lines.length > height
       ? [
@@ -121,4 +98,47 @@ function ApprovalDetail({ approval, width, height }: { approval: Approval; width
       ))}
     </Box>
   );
+}
+
+type DetailLine = { text: string; color?: string; bold?: boolean; dim?: boolean };
+
+/** An agent's question (ask_human): the question in full, answered with text, never allowed or denied. */
+function questionLines(approval: Approval, width: number): DetailLine[] {
+  return [
+    { text: '─'.repeat(width), dim: true },
+    { text: `? ${approval.agent} asks:`, bold: true, color: 'yellow' },
+    { text: `task ${approval.taskId}  request ${approval.id}`, dim: true },
+    ...visible(approval.action, { keepNewlines: true })
+      .split('\n')
+      .map((text) => ({ text: `  ${text}` })),
+    { text: `a answer with text · nexa answer ${approval.id} "text"`, dim: true },
+  ];
+}
+
+function requestLines(approval: Approval, width: number): DetailLine[] {
+  const lines: DetailLine[] = [
+    { text: '─'.repeat(width), dim: true },
+    { text: `${approval.tool}: ${approval.action}`, bold: true },
+    { text: `task ${approval.taskId}  request ${approval.id}`, dim: true },
+  ];
+  if (approval.command) {
+    for (const line of visible(approval.command, { keepNewlines: true }).split('\n')) {
+      lines.push({ text: `$ ${line}` });
+    }
+  }
+  for (const path of approval.paths ?? []) lines.push({ text: `  ${path}` });
+  if (approval.diff) {
+    for (const line of approval.diff.split('\n')) {
+      const color = line.startsWith('+')
+        ? 'green'
+        : line.startsWith('-')
+          ? 'red'
+          : line.startsWith('@@')
+            ? 'cyan'
+            : undefined;
+      lines.push(color ? { text: line, color } : { text: line });
+    }
+  }
+  lines.push({ text: 'a approve · A approve always · d deny with a reason', dim: true });
+  return lines;
 }

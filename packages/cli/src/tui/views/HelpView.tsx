@@ -9,7 +9,7 @@ import type { Size } from './layout.js';
 export function HelpView({ width, height }: Size) {
   const inner = width - 2;
   const keyWidth = 14;
-  const nexaWidth = Math.min(34, Math.floor(inner * 0.4));
+  const nexaWidth = Math.min(40, Math.floor(inner * 0.4));
   const textWidth = inner - keyWidth - nexaWidth;
   const rows = commands.map((command) => {
     const { text, nexa, views } = keyDescriptions[command];

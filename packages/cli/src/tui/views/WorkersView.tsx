@@ -1,4 +1,4 @@
-import type { WorkerInfo } from '@nexa/core';
+import type { PresenceEntry, WorkerInfo } from '@nexa/core';
 import { Box, Text } from 'ink';
 import { ago } from '../../output/format.js';
 import { cell } from '../components/cells.js';
@@ -23,10 +23,15 @@ export function WorkersView({ width, height }: { width: number; height: number }
   const state = useTuiState();
   if (state.workers.length === 0) {
     return (
-      <Box height={height} width={width}>
+      <Box height={height} width={width} flexDirection="column">
         <Text dimColor wrap="truncate">
           {cell('No worker has connected. Start one: nexa worker --server URL --token T', width)}
         </Text>
+        {presenceLines(state.presence).map((line) => (
+          <Text key={line} wrap="truncate">
+            {cell(line, width)}
+          </Text>
+        ))}
       </Box>
     );
   }
@@ -63,7 +68,14 @@ export function WorkersView({ width, height }: { width: number; height: number }
           col={{ ...col, agents, labels }}
         />
       ))}
-      {selected ? <WorkerDetail worker={selected} width={width} height={height - listHeight} /> : null}
+      {selected ? (
+        <WorkerDetail
+          worker={selected}
+          presence={state.presence}
+          width={width}
+          height={height - listHeight}
+        />
+      ) : null}
     </Box>
   );
 }
@@ -96,7 +108,17 @@ function WorkerRow({
 }
 
 /** Why an agent is not offered, and the keys: what a person needs to act on the worker. */
-function WorkerDetail({ worker, width, height }: { worker: WorkerInfo; width: number; height: number }) {
+function WorkerDetail({
+  worker,
+  presence,
+  width,
+  height,
+}: {
+  worker: WorkerInfo;
+  presence: readonly PresenceEntry[];
+  width: number;
+  height: number;
+}) {
   const unavailable = worker.unavailableAgents ?? [];
   const lines = [
     `${worker.name} (${worker.id})`,
@@ -104,6 +126,7 @@ function WorkerDetail({ worker, width, height }: { worker: WorkerInfo; width: nu
     worker.status === 'draining'
       ? `u undrain · nexa workers undrain ${worker.name}`
       : `x drain · nexa workers drain ${worker.name}`,
+    ...presenceLines(presence),
   ];
   return (
     <Box flexDirection="column" height={Math.max(0, height)}>
@@ -115,4 +138,27 @@ function WorkerDetail({ worker, width, height }: { worker: WorkerInfo; width: nu
       ))}
     </Box>
   );
+}
+
+/**
+ * Who else is here (`nexa who`): people with a session open now, then the
+ * ones seen lately, and how many agents run. Workers are the table above.
+ */
+export function presenceLines(presence: readonly PresenceEntry[]): string[] {
+  const people = presence
+    .filter((entry) => entry.kind === 'person')
+    .sort((a, b) => Number(b.online) - Number(a.online) || a.name.localeCompare(b.name));
+  if (people.length === 0 && presence.length === 0) return [];
+  const seen = (entry: PresenceEntry) => (entry.online ? 'on line' : `seen ${ago(entry.lastSeenAt)}`);
+  const agents = presence.filter((entry) => entry.kind === 'agent' && entry.online).length;
+  return [
+    `People (nexa who): ${
+      people.length === 0
+        ? 'nobody else'
+        : people
+            .map((entry) => `${entry.name} ${entry.detail ? `${entry.detail} ` : ''}${seen(entry)}`)
+            .join(' · ')
+    }`,
+    `Agents running: ${agents}`,
+  ];
 }
