@@ -58,7 +58,9 @@ async function authenticate(
 export async function createHttpContext(services: Services, req: IncomingMessage): Promise<Context> {
   const header = req.headers.authorization;
   const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined;
-  return createContextInner({ services, ...(await authenticate(services, token)) });
+  const auth = await authenticate(services, token);
+  if (auth.principal) services.presence.called(auth.principal);
+  return createContextInner({ services, ...auth });
 }
 
 interface BufferedSocket extends ClosableSocket {
@@ -76,6 +78,8 @@ export async function createWsContext(
   const auth = await authenticate(services, connectionParams?.token, (token) =>
     services.tokens.verifyConnection(token, socket),
   );
+  // Presence: a person with an open socket is on line, with the client it named (tui, cli, mcp).
+  if (auth.principal) services.presence.connected(auth.principal, connectionParams?.client, socket);
   // One gate per socket, shared by all its subscriptions: the bound is per socket (http/socketDrain.ts).
   return createContextInner({ services, ...auth, waitForDrain: drainGate(socket, MAX_BUFFERED_BYTES) });
 }

@@ -4,6 +4,7 @@ import { authRouter } from './auth.js';
 import { eventsRouter } from './events.js';
 import { kvRouter } from './kv.js';
 import { policyRouter } from './policy.js';
+import { presenceRouter } from './presence.js';
 import { tasksRouter } from './tasks.js';
 import { threadsRouter } from './threads.js';
 import { tokensRouter } from './tokens.js';
@@ -19,6 +20,7 @@ export const appRouter = router({
   policy: policyRouter,
   threads: threadsRouter,
   kv: kvRouter,
+  presence: presenceRouter,
 });
 
 export type AppRouter = typeof appRouter;

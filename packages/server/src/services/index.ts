@@ -9,6 +9,7 @@ import { LeaseMonitor } from './leaseMonitor.js';
 import { TaskLifecycle } from './lifecycle.js';
 import { LiveFeed } from './liveFeed.js';
 import { PolicyStore } from './policies.js';
+import { Presence } from './presence.js';
 import { Authors } from './projectScope.js';
 import { Scheduler } from './scheduler.js';
 import { TaskActivityTracker } from './taskActivity.js';
@@ -43,6 +44,8 @@ export interface Services {
   approvals: ApprovalService;
   threads: ThreadService;
   kv: KvService;
+  /** Who is on line (nexa who). */
+  presence: Presence;
   /** A task's last agent message, and its end (sub-task results). */
   results: TaskResults;
   /** Who a caller is as a message author (a person, or a task's agent on its worker). */
@@ -126,6 +129,7 @@ export function createServices(database: Database, tokens: TokenService, options
     approvals,
     threads,
     kv: new KvService(database),
+    presence: new Presence(database, workers, workerNames),
     results: new TaskResults(tasks, events, feed),
     authors,
     activity,

@@ -118,14 +118,17 @@ export class RawSocket {
     socket.on('error', () => {});
   }
 
-  static async open(url: string, token: string | null): Promise<RawSocket> {
+  static async open(url: string, token: string | null, client?: string): Promise<RawSocket> {
     const wsUrl = `${url.replace(/^http/, 'ws')}/${token === null ? '' : '?connectionParams=1'}`;
     const socket = new WebSocket(wsUrl);
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
       socket.once('error', reject);
     });
-    if (token !== null) socket.send(JSON.stringify({ method: 'connectionParams', data: { token } }));
+    if (token !== null)
+      socket.send(
+        JSON.stringify({ method: 'connectionParams', data: { token, ...(client ? { client } : {}) } }),
+      );
     return new RawSocket(socket);
   }
 

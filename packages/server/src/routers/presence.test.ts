@@ -1,0 +1,42 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createHarness, type Harness } from '../testing/harness.js';
+import { connectWorker } from '../testing/workers.js';
+
+let harness: Harness;
+beforeEach(async () => {
+  harness = await createHarness();
+});
+afterEach(() => harness.close());
+
+describe('presence.who', () => {
+  it('lists workers with their status and the agents running now, by project', async () => {
+    const worker = await connectWorker(harness, 'w1');
+    const task = await harness
+      .as('member')
+      .tasks.submit({ project: 'web', agent: 'claude', prompt: 'x', sandbox: 'bwrap' });
+    await harness
+      .as('member')
+      .tasks.submit({ project: 'api', agent: 'claude', prompt: 'y', sandbox: 'bwrap' });
+    const { assignment } = await worker.nextOf('assign');
+    await worker.nextOf('assign');
+    const everyone = await harness.as('viewer').presence.who();
+    expect(everyone.filter((e) => e.kind === 'worker')).toEqual([
+      expect.objectContaining({ name: 'w1', detail: 'online', online: true, project: null }),
+    ]);
+    expect(everyone.filter((e) => e.kind === 'agent')).toHaveLength(2);
+    const web = await harness.as('viewer').presence.who({ project: 'web' });
+    expect(web.filter((e) => e.kind === 'agent')).toEqual([
+      {
+        kind: 'agent',
+        name: task.id,
+        detail: 'claude on w1',
+        project: 'web',
+        online: true,
+        lastSeenAt: null,
+      },
+    ]);
+    const agent = harness.asPrincipal(await harness.services.tokens.verify(assignment.token as string));
+    const seen = await agent.presence.who();
+    expect(seen.filter((e) => e.kind === 'agent').map((e) => e.project)).toEqual([assignment.spec.project]);
+  });
+});
