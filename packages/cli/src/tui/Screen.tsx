@@ -95,8 +95,8 @@ function FilterPrompt({ width }: Size) {
       <TextInput
         value={value}
         onChange={setValue}
-        onSubmit={() => {
-          dispatch({ type: 'setFilter', raw: value });
+        onSubmit={(typed) => {
+          dispatch({ type: 'setFilter', raw: typed });
           dispatch({ type: 'closeOverlay' });
         }}
         onCancel={() => dispatch({ type: 'closeOverlay' })}
@@ -123,13 +123,13 @@ function DenyPrompt({ width, approvalId }: Size & { approvalId: string }) {
         value={value}
         onChange={setValue}
         placeholder="why (the agent reads it)"
-        onSubmit={() => {
-          if (!value.trim()) {
+        onSubmit={(typed) => {
+          if (!typed.trim()) {
             setError('type a reason: the agent is told it, so it can try another way');
             return;
           }
           dispatch({ type: 'closeOverlay' });
-          actions.deny(approvalId, value.trim()).then(
+          actions.deny(approvalId, typed.trim()).then(
             (line) => {
               dispatch({ type: 'approvalAnswered', id: approvalId, approved: false });
               dispatch({ type: 'flash', flash: { tone: 'info', text: line } });

@@ -154,6 +154,24 @@ describe('replying from the TUI', () => {
     ui.unmount();
   });
 
+  it('text and Enter that arrive together (a paste, a slow link) send the text', async () => {
+    const { task } = conversation();
+    const actions = recordingActions();
+    const ui = await renderTui({ tasks: { [task.id]: task } }, size, { actions });
+    await ui.stdin.write('m');
+    await ui.stdin.writeTogether('run the linter', '\r');
+    expect(actions.calls).toEqual([`post ${task.id}: run the linter`]);
+    await ui.stdin.write('m');
+    await ui.stdin.write('then the tests\r');
+    expect(actions.calls).toEqual([`post ${task.id}: run the linter`, `post ${task.id}: then the tests`]);
+    // A pasted block is one line of text, not a message per line.
+    await ui.stdin.write('m');
+    await ui.stdin.write('line one\rline two');
+    expect(ui.frame).toContain('line one line two');
+    expect(actions.calls).toHaveLength(2);
+    ui.unmount();
+  });
+
   it('an empty reply is refused in place, and Esc leaves without sending', async () => {
     const { state } = conversation();
     const actions = recordingActions();

@@ -15,7 +15,11 @@ export interface RenderedFrame {
   /** Everything Ink wrote to the terminal, escapes included (to assert there is no `ESC[2J`). */
   readonly written: string;
   /** Types into the app, as a keyboard would (`'\r'` Enter, `'\u001b[A'` up); resolves once the frame has settled. */
-  stdin: { write(data: string): Promise<void> };
+  stdin: {
+    write(data: string): Promise<void>;
+    /** Several key presses read in one go, before the app renders again (fast typing, a slow link). */
+    writeTogether(...chunks: string[]): Promise<void>;
+  };
   rerender(element: ReactNode): Promise<void>;
   /** Resizes the terminal and tells Ink, as a terminal emulator's SIGWINCH would. */
   resize(size: TerminalSize): Promise<void>;
@@ -100,6 +104,10 @@ export async function renderFrame(element: ReactNode, options: RenderOptions): P
     stdin: {
       async write(data: string) {
         stdin.type(data);
+        await settled();
+      },
+      async writeTogether(...chunks: string[]) {
+        stdin.type(...chunks);
         await settled();
       },
     },
@@ -201,8 +209,8 @@ class FakeTtyIn extends EventEmitter {
   readonly isTTY = true;
   private queued: string[] = [];
 
-  type(data: string): void {
-    this.queued.push(data);
+  type(...chunks: string[]): void {
+    this.queued.push(...chunks);
     this.emit('readable');
   }
 

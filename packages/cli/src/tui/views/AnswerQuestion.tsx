@@ -27,13 +27,13 @@ export function AnswerQuestion({ width, approvalId }: Size & { approvalId: strin
         value={value}
         onChange={setValue}
         placeholder="your answer"
-        onSubmit={() => {
-          if (!value.trim()) {
+        onSubmit={(typed) => {
+          if (!typed.trim()) {
             setError('type an answer: the agent is waiting for it');
             return;
           }
           dispatch({ type: 'closeOverlay' });
-          actions.answer(approvalId, value.trim()).then(
+          actions.answer(approvalId, typed.trim()).then(
             (line) => {
               dispatch({ type: 'approvalAnswered', id: approvalId, approved: true });
               dispatch({ type: 'flash', flash: { tone: 'info', text: line } });

@@ -54,14 +54,14 @@ export function ComposeMessage({ width, compose }: Size & { compose: Compose }) 
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
   const { title, footer, nexa, placeholder } = describe(compose, state);
-  const send = () => {
+  const send = (typed: string) => {
     if (busy) return;
-    if (!value.trim()) {
+    if (!typed.trim()) {
       setError('type a message first (Esc cancels)');
       return;
     }
     setBusy(true);
-    actions.post(compose.threadId, value.trim(), compose.purpose === 'reply' ? compose.replyTo : null).then(
+    actions.post(compose.threadId, typed.trim(), compose.purpose === 'reply' ? compose.replyTo : null).then(
       (line) => {
         dispatch({ type: 'closeOverlay' });
         dispatch({ type: 'flash', flash: { tone: 'info', text: line } });
