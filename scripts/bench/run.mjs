@@ -13,6 +13,7 @@ import { approvalsFlags, benchApprovals } from './approvals.mjs';
 import { benchDispatch, dispatchFlags } from './dispatch.mjs';
 import { benchFailover, failoverFlags } from './failover.mjs';
 import { benchFleet, fleetFlags } from './fleet.mjs';
+import { benchMessages, messagesFlags } from './messages.mjs';
 import { benchOutput, outputFlags } from './output.mjs';
 import { benchPolicy, policyFlags } from './policy.mjs';
 import { printResult } from './result.mjs';
@@ -32,6 +33,7 @@ const benches = {
   output: { run: benchOutput, flags: outputFlags },
   sandboxes: { run: benchSandboxes, flags: sandboxesFlags },
   approvals: { run: benchApprovals, flags: approvalsFlags },
+  messages: { run: benchMessages, flags: messagesFlags },
   policy: { run: benchPolicy, flags: policyFlags },
   failover: { run: benchFailover, flags: failoverFlags },
   tui: { run: benchTui, flags: tuiFlags },
