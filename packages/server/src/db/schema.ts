@@ -77,6 +77,8 @@ export const tasks = sqliteTable(
     parentId: text('parent_id'),
     /** `nexa continue` runs the next attempt where the kept working copy is: only this worker may take it. */
     requiredWorkerId: text('required_worker_id'),
+    /** `nexa continue`: what the resumed session is told next (the attempt's Assignment.resume.prompt). */
+    continuePrompt: text('continue_prompt'),
     createdBy: text('created_by').notNull(),
     createdAt: integer('created_at').notNull(),
     assignedAt: integer('assigned_at'),

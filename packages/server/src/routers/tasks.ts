@@ -1,4 +1,13 @@
-import { limits, NexaError, type Principal, ProjectName, type Task, TaskSpec, TaskStatus } from '@nexa/core';
+import {
+  limits,
+  MessageBody,
+  NexaError,
+  type Principal,
+  ProjectName,
+  type Task,
+  TaskSpec,
+  TaskStatus,
+} from '@nexa/core';
 import { tracked } from '@trpc/server';
 import { z } from 'zod';
 import type { Services } from '../services/index.js';
@@ -187,6 +196,18 @@ export const tasksRouter = router({
     await ctx.services.control.cancel(input.id, ctx.principal.subject);
     return ctx.services.views.one(await ctx.services.tasks.mustRow(input.id), ctx.principal);
   }),
+
+  /** `nexa continue ID "more"`: resume a finished agent task's session, where its working copy is. */
+  continue: memberProcedure
+    .input(z.object({ id: z.string().min(1), prompt: MessageBody }))
+    .mutation(async ({ ctx, input }) => {
+      await ctx.services.control.continue(
+        input.id,
+        input.prompt,
+        await ctx.services.authors.of(ctx.principal),
+      );
+      return ctx.services.views.one(await ctx.services.tasks.mustRow(input.id), ctx.principal);
+    }),
 
   retry: memberProcedure.input(taskId).mutation(async ({ ctx, input }) => {
     await ctx.services.control.retry(input.id);

@@ -1,5 +1,6 @@
 import type { Assignment } from '@nexa/core';
 import type { TokenService } from '../auth/tokens.js';
+import type { EventLog } from './eventLog.js';
 import { specFromRow, type TaskRow } from './taskRows.js';
 
 /**
@@ -8,7 +9,10 @@ import { specFromRow, type TaskRow } from './taskRows.js';
  * every assignment, good only while that attempt runs).
  */
 export class Assignments {
-  constructor(private readonly tokens: TokenService) {}
+  constructor(
+    private readonly tokens: TokenService,
+    private readonly events: EventLog,
+  ) {}
 
   async of(task: TaskRow, firstSeq: number): Promise<Assignment> {
     return {
@@ -17,6 +21,15 @@ export class Assignments {
       firstSeq,
       spec: specFromRow(task),
       token: await this.tokens.mintTask({ id: task.id, attempt: task.attempt, project: task.project }),
+      ...(await this.resume(task)),
     };
+  }
+
+  /** A continued task (`nexa continue`) resumes the agent's latest session with the new prompt. */
+  private async resume(task: TaskRow): Promise<Pick<Assignment, 'resume'>> {
+    if (task.continuePrompt === null) return {};
+    const session = await this.events.latest(task.id, 'session');
+    if (session?.kind !== 'session') return {};
+    return { resume: { sessionId: session.sessionId, prompt: task.continuePrompt } };
   }
 }

@@ -94,7 +94,7 @@ export function createServices(database: Database, tokens: TokenService, options
         );
     });
   });
-  const assignments = new Assignments(tokens);
+  const assignments = new Assignments(tokens, events);
   scheduler = new Scheduler(
     database,
     tasks,
@@ -109,7 +109,7 @@ export function createServices(database: Database, tokens: TokenService, options
   const taskFeed = new TaskFeed(database, tasks, views, activity, options.log);
   const workerFeed = new WorkerFeed(workers, taskFeed, options.log);
   const lifecycle = new TaskLifecycle(events);
-  const control = new TaskControl(database, tasks, events, lifecycle, workers, kick, assignments);
+  const control = new TaskControl(database, tasks, events, lifecycle, workers, kick, assignments, threads);
   const leases = new LeaseMonitor(database, tasks, workers, leaseBook, lifecycle, {
     leaseMs: options.leaseMs,
     onRequeued: kick,

@@ -83,6 +83,38 @@ export class TaskLifecycle {
         // The new attempt's output and cost are its own.
         lastLine: null,
         costUsd: null,
+        // A retry starts afresh, anywhere: not the continuation of a session.
+        requiredWorkerId: null,
+        continuePrompt: null,
+      },
+    );
+  }
+
+  /**
+   * Queues a finished agent task again to resume its session with `prompt`
+   * (`nexa continue`), pinned to the worker that holds its working copy.
+   */
+  async continueOn(writer: Writer, task: TaskRow, workerId: string, prompt: string): Promise<void> {
+    const attempt = task.attempt + 1;
+    await this.events.appendFromCoordinator(
+      writer,
+      task,
+      { kind: 'status', status: 'queued', reason: 'continued' },
+      {
+        status: 'queued',
+        attempt,
+        maxAttempts: Math.max(task.maxAttempts, attempt),
+        workerId: null,
+        leaseExpiresAt: null,
+        exitCode: null,
+        reason: null,
+        startedAt: null,
+        finishedAt: null,
+        cancelRequestedAt: null,
+        lastLine: null,
+        costUsd: null,
+        requiredWorkerId: workerId,
+        continuePrompt: prompt,
       },
     );
   }

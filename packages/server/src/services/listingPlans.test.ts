@@ -43,7 +43,8 @@ function wholeTableSteps(plan: string[]): string[] {
   const byIds = plan.some((step) => /^SEARCH \w+ USING \w*\s?INDEX \w+ \(id=\?\)$/.test(step));
   return plan.filter(
     (step) =>
-      /^SCAN (tasks|task_events|approvals)$/.test(step) || (!byIds && /TEMP B-TREE FOR ORDER BY/.test(step)),
+      /^SCAN (tasks|task_events|approvals|threads|messages|kv)$/.test(step) ||
+      (!byIds && /TEMP B-TREE FOR ORDER BY/.test(step)),
   );
 }
 
@@ -78,5 +79,28 @@ describe('what listings cost', () => {
     await expectIndexed(() => events.list(task.id, 0, 100));
     await expectIndexed(() => tasks.expired(Date.now()));
     expect(activeStatuses.length).toBeGreaterThan(1); // expired() asks for several statuses at once
+  });
+
+  it('pages a project’s tasks, a task’s children, threads, messages and keys through indexes', async () => {
+    const member = harness.as('member');
+    for (let i = 0; i < 3; i++)
+      await member.tasks.submit({ project: 'web', agent: 'claude', prompt: `p${i}` });
+    const thread = await member.threads.create({ project: 'web', title: 'plans' });
+    for (let i = 0; i < 3; i++) await member.threads.post({ threadId: thread.id, body: `m${i}` });
+    await member.kv.set({ project: 'web', key: 'a/b', value: 1 });
+    const { tasks, threads, kv, presence } = harness.services;
+    const first = await tasks.listRows({ project: 'web', limit: 2 });
+    await expectIndexed(() => tasks.listRows({ project: 'web', limit: 2 }));
+    await expectIndexed(() => tasks.listRows({ project: 'web', limit: 2, after: first.next ?? undefined }));
+    await expectIndexed(() => tasks.listRows({ parentId: 't-x', limit: 2 }));
+    await expectIndexed(() => tasks.children('t-x'));
+    await expectIndexed(() => tasks.activeDescendants('t-x'));
+    const page = await threads.list('web', 1);
+    await expectIndexed(() => threads.list('web', 1));
+    await expectIndexed(() => threads.list('web', 1, page.next ?? undefined));
+    await expectIndexed(() => threads.messagesAfter(thread.id, 1, 100));
+    await expectIndexed(() => kv.list('web', { prefix: 'a/' }, 100));
+    await expectIndexed(() => kv.get('web', 'a/b'));
+    await expectIndexed(() => presence.who('web'));
   });
 });

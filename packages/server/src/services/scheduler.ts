@@ -33,6 +33,11 @@ function canRun(session: WorkerSession, task: Need): boolean {
   );
 }
 
+/** A continued task runs only where its working copy and agent session are kept. */
+function mayTake(session: WorkerSession, task: TaskRow): boolean {
+  return task.requiredWorkerId === null || task.requiredWorkerId === session.workerId;
+}
+
 /** Highest priority first, then oldest, then by id: the order `TaskService.queued` reads in. */
 function schedulingOrder(a: TaskRow, b: TaskRow): number {
   return b.priority - a.priority || a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
@@ -96,7 +101,12 @@ export class Scheduler {
     for (const task of queued) {
       let best: WorkerSession | undefined;
       for (const session of sessions) {
-        if (spare(session) > 0 && canRun(session, task) && (!best || spare(session) > spare(best)))
+        if (
+          spare(session) > 0 &&
+          canRun(session, task) &&
+          mayTake(session, task) &&
+          (!best || spare(session) > spare(best))
+        )
           best = session;
       }
       if (!best) continue;
@@ -129,6 +139,13 @@ export class Scheduler {
   explain(task: TaskRow): string {
     const sessions = this.hub.connected();
     if (sessions.length === 0) return 'no worker is connected';
+    if (task.requiredWorkerId !== null) {
+      const pinned = sessions.find((s) => s.workerId === task.requiredWorkerId);
+      if (!pinned)
+        return `waiting for worker ${task.requiredWorkerId}, which keeps its working copy, to connect`;
+      if (this.leases.heldBy(pinned.workerId) >= pinned.registration.capacity)
+        return `waiting for a free slot on ${pinned.registration.name}, which keeps its working copy`;
+    }
     const withLabels = sessions.filter((s) => labelsMatch(task.labels, s.registration.labels));
     if (withLabels.length === 0) {
       const missing = Object.entries(task.labels).find(

@@ -1,4 +1,11 @@
-import { isActiveStatus, isTerminalStatus, NexaError, type RunningAttempt } from '@nexa/core';
+import {
+  agentKinds,
+  isActiveStatus,
+  isTerminalStatus,
+  type MessageAuthor,
+  NexaError,
+  type RunningAttempt,
+} from '@nexa/core';
 import type { Database } from '../db/open.js';
 import type { Writer } from '../db/writeQueue.js';
 import type { Assignments } from './assignments.js';
@@ -6,6 +13,7 @@ import type { EventLog } from './eventLog.js';
 import type { TaskLifecycle } from './lifecycle.js';
 import type { TaskRow } from './taskRows.js';
 import type { TaskService } from './tasks.js';
+import type { ThreadService } from './threads.js';
 import type { WorkerHub, WorkerSession } from './workerHub.js';
 
 /** Requests that change a task's course: cancel, retry, hand back, and a worker's reconnect. */
@@ -18,7 +26,50 @@ export class TaskControl {
     private readonly hub: WorkerHub,
     private readonly kick: () => void,
     private readonly assignments: Assignments,
+    private readonly threads: ThreadService,
   ) {}
+
+  /**
+   * `nexa continue ID "more"`: a finished agent task whose agent can resume,
+   * and which recorded its session, runs again on the worker that kept its
+   * working copy, resuming that session with `prompt` (posted in its thread).
+   */
+  async continue(taskId: string, prompt: string, author: MessageAuthor): Promise<void> {
+    await this.database.writes.run(async (writer) => {
+      const task = await this.tasks.mustRow(taskId);
+      const kind = agentKinds[task.agent as keyof typeof agentKinds];
+      if (!kind?.resume) {
+        const resumable = Object.entries(agentKinds)
+          .filter(([, agent]) => agent.resume !== null)
+          .map(([name]) => name);
+        throw new NexaError(
+          'invalid_input',
+          `${listed(resumable)} tasks can be continued; ${task.agent} tasks cannot`,
+          { hint: `start a new task instead (nexa run)` },
+        );
+      }
+      if (!isTerminalStatus(task.status)) {
+        throw new NexaError(
+          'conflict',
+          `task ${taskId} is ${task.status}; only a finished task can be continued`,
+          {
+            hint: `send it a message instead: nexa say ${taskId} "..."`,
+          },
+        );
+      }
+      const session = await this.events.latest(taskId, 'session');
+      const attempts = await this.tasks.attempts(taskId);
+      const workerId = attempts.at(-1)?.workerId;
+      if (session?.kind !== 'session' || !workerId) {
+        throw new NexaError('conflict', `task ${taskId} recorded no agent session to resume`, {
+          hint: 'start a new task instead (nexa run)',
+        });
+      }
+      await this.lifecycle.continueOn(writer, task, workerId, prompt);
+      await this.threads.postIn(writer, taskId, author, { body: prompt, kind: 'message', replyTo: null });
+    });
+    this.kick();
+  }
 
   /**
    * Cancels a task and every task it started that is still active, on
@@ -123,4 +174,9 @@ export class TaskControl {
     });
     if (requeued) this.kick();
   }
+}
+
+/** "a", "a and b", "a, b and c". */
+function listed(names: string[]): string {
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
 }

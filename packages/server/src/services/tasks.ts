@@ -115,6 +115,7 @@ export class TaskService {
       project: parent?.project ?? spec.project,
       parentId: parent?.id ?? null,
       requiredWorkerId: null,
+      continuePrompt: null,
       createdBy: principal.subject,
       createdAt: now,
       assignedAt: null,

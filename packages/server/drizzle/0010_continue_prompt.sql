@@ -1,0 +1,1 @@
+ALTER TABLE `tasks` ADD `continue_prompt` text;
