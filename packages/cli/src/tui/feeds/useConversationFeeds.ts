@@ -74,6 +74,19 @@ export function useConversationFeeds(
       dispatch({ type: 'forgetThread', threadId: openId });
     };
   }, [watchThread, dispatch, openId]);
+
+  const onWorkers = state.view === 'workers';
+  useEffect(() => {
+    if (!onWorkers || connected === 0) return;
+    let live = true;
+    nexa.client.presence.who.query(project ? { project } : {}).then(
+      (entries) => live && dispatch({ type: 'presence', entries }),
+      () => undefined, // presence is a courtesy: the workers table does not depend on it
+    );
+    return () => {
+      live = false;
+    };
+  }, [nexa, dispatch, project, onWorkers, connected]);
 }
 
 /** Goes up each time the connection (re)opens, so reads done "after a reconnect" run again. */
