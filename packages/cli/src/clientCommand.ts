@@ -1,3 +1,4 @@
+import { DEFAULT_PROJECT, NexaError, ProjectName } from '@nexa/core';
 import { resolveClientSettings } from '@nexa/core/config';
 import { type Command, Flags } from '@oclif/core';
 import type { NexaClient } from './client/createClient.js';
@@ -15,6 +16,25 @@ export const clientFlags = {
     helpGroup: 'GLOBAL',
   }),
 };
+
+/** --project: the project a command works in (tasks, threads, keys). */
+export const projectFlags = {
+  project: Flags.string({
+    description: 'The project to work in. Default: $NEXA_PROJECT, then "default".',
+    env: 'NEXA_PROJECT',
+    default: DEFAULT_PROJECT,
+    helpGroup: 'GLOBAL',
+  }),
+};
+
+/** The --project flag's value, checked: a bad name is one line saying what a project name is. */
+export function projectName(flag: string | undefined): string {
+  const parsed = ProjectName.safeParse(flag ?? DEFAULT_PROJECT);
+  if (!parsed.success) {
+    throw new NexaError('invalid_input', `--project "${flag}": ${parsed.error.issues[0]?.message}`);
+  }
+  return parsed.data;
+}
 
 /** A command that talks to a coordinator through a client made on first use. */
 export abstract class ClientCommand<T extends typeof Command> extends NexaCommand<T> {

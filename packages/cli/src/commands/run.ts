@@ -1,6 +1,6 @@
 import { exitCodes, NexaError, type Task } from '@nexa/core';
 import { Flags } from '@oclif/core';
-import { ClientCommand } from '../clientCommand.js';
+import { ClientCommand, projectFlags, projectName } from '../clientCommand.js';
 import { EventPrinter } from '../lib/eventPrinter.js';
 import { exitCodeFor } from '../lib/exitCode.js';
 import { followTask, printEventJson } from '../lib/followTask.js';
@@ -44,6 +44,7 @@ With --json, prints one JSON object per event and a final {"type":"result",...} 
   ];
 
   static override flags = {
+    ...projectFlags,
     agent: Flags.option({
       options: ['shell', 'claude', 'codex', 'acp'] as const,
       description: 'What runs: shell (a command, the default) or a coding agent given a prompt.',
@@ -125,7 +126,7 @@ With --json, prints one JSON object per event and a final {"type":"result",...} 
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(Run);
     const args = (argv as string[]).filter((arg, index) => !(index === 0 && arg === '--'));
-    const spec = taskSpecFromFlags(flags, args);
+    const spec = { ...taskSpecFromFlags(flags, args), project: projectName(flags.project) };
     const interrupts = flags.detach ? undefined : this.cancelOnInterrupt();
     const task = await this.call((client) => client.tasks.submit.mutate(spec));
 

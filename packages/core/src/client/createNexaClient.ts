@@ -62,7 +62,10 @@ export function createNexaClient<TRouter extends AnyRouter>(
 ): NexaConnection<TRouter> {
   const token = options.token ?? '';
   if (options.transport === 'http' && isUnixServer(options.server)) {
-    throw new NexaError('invalid_input', `${options.server} is a unix socket: it needs the websocket transport`);
+    throw new NexaError(
+      'invalid_input',
+      `${options.server} is a unix socket: it needs the websocket transport`,
+    );
   }
   let watch: ReturnType<typeof watchConnection> | undefined;
   const wsClient = createWebSocketClient({

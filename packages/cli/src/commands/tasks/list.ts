@@ -1,8 +1,9 @@
 import { limits, type Task, TaskStatus, visible } from '@nexa/core';
 import { Flags } from '@oclif/core';
-import { ClientCommand } from '../../clientCommand.js';
+import { ClientCommand, projectFlags, projectName } from '../../clientCommand.js';
 import { ago, whatRuns } from '../../output/format.js';
 import { table } from '../../output/table.js';
+import { type TaskInTree, taskTree, treeId } from '../../output/taskTree.js';
 
 export default class TasksList extends ClientCommand<typeof TasksList> {
   static override summary = 'List tasks, newest first.';
@@ -11,10 +12,16 @@ export default class TasksList extends ClientCommand<typeof TasksList> {
   static override examples = [
     '<%= config.bin %> tasks list',
     '<%= config.bin %> tasks list --status running',
+    '<%= config.bin %> tasks list --tree --project web-app',
     '<%= config.bin %> tasks list --json | jq -r ".[].id"',
     '<%= config.bin %> tasks list --limit 100 --cursor MTcxOTk5OTk5OTk5OS50LTAxYWJj',
   ];
   static override flags = {
+    ...projectFlags,
+    tree: Flags.boolean({
+      description: 'Show sub-tasks under the task that started them (those on this page).',
+      default: false,
+    }),
     status: Flags.option({ options: TaskStatus.options, description: 'Only tasks in this status.' })(),
     limit: Flags.integer({
       description: 'At most this many.',
@@ -26,9 +33,11 @@ export default class TasksList extends ClientCommand<typeof TasksList> {
   };
 
   async run(): Promise<Task[]> {
-    const { status, limit, cursor } = this.flags;
+    const { status, limit, cursor, tree } = this.flags;
+    const project = projectName(this.flags.project);
     const { items: tasks, nextCursor } = await this.call((client) =>
       client.tasks.page.query({
+        project,
         limit,
         ...(status ? { status } : {}),
         ...(cursor ? { cursor } : {}),
@@ -42,23 +51,35 @@ export default class TasksList extends ClientCommand<typeof TasksList> {
             : 'No tasks yet. Start one with: nexa run -- echo hello'
           : table(
               ['ID', 'STATUS', 'EXIT', 'WORKER', 'ATTEMPT', 'CREATED', 'RUNS'],
-              tasks.map((t) => [
-                t.id,
-                t.status,
-                t.exitCode === null ? '-' : String(t.exitCode),
-                t.workerId ?? '-',
-                String(t.attempt),
-                ago(t.createdAt),
-                whatRuns(t),
+              (tree ? taskTree(tasks) : tasks.map((task): TaskInTree => ({ task, depth: 0 }))).map((row) => [
+                treeId(row),
+                ...columns(row.task),
               ]),
             ),
       );
     }
     if (nextCursor !== null) {
-      const filters = [status ? `--status ${status} ` : '', `--limit ${limit} `].join('');
+      const filters = [
+        project === 'default' ? '' : `--project ${project} `,
+        tree ? '--tree ' : '',
+        status ? `--status ${status} ` : '',
+        `--limit ${limit} `,
+      ].join('');
       // The cursor is the server's text: shown with its controls escaped, like everything a person reads.
       process.stderr.write(`next: nexa tasks list ${filters}--cursor ${visible(nextCursor)}\n`);
     }
     return tasks;
   }
+}
+
+/** The columns after ID. */
+function columns(t: Task): string[] {
+  return [
+    t.status,
+    t.exitCode === null ? '-' : String(t.exitCode),
+    t.workerId ?? '-',
+    String(t.attempt),
+    ago(t.createdAt),
+    whatRuns(t),
+  ];
 }
