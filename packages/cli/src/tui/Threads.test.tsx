@@ -216,6 +216,7 @@ describe('replying from the TUI', () => {
     expect(ui.frame).toContain('? claude asks:');
     expect(ui.frame).toContain('Which region should the staging deploy go to?');
     expect(ui.frame).toContain(`nexa answer ${question.id} "text"`);
+    expect(ui.lines.at(-2)).toMatch(/^a answer  \? help/);
     await expectFrame('approval-question', ui, size);
     await ui.stdin.write('d');
     expect(ui.frame).toContain('a question is answered with text');

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import { commandsIn, type KeyCommand, keyBindings, keyDescriptions, keyLabel } from '../keys/keyBindings.js';
-import { counts } from '../store/selectors.js';
+import { counts, isQuestion, selectedId } from '../store/selectors.js';
 import type { ConnectionStatus, TuiState } from '../store/state.js';
 import { cell } from './cells.js';
 
@@ -59,8 +59,9 @@ export function HintLine({ state, width }: { state: TuiState; width: number }) {
     'help' as const,
     'quit' as const,
   ]
-    .filter((command) => shortText[command])
-    .map((command) => `${keyLabel(keyBindings[command][0] ?? { key: '?' })} ${shortText[command]}`)
+    .map((command) => [command, hintText(state, command)] as const)
+    .filter(([, text]) => text)
+    .map(([command, text]) => `${keyLabel(keyBindings[command][0] ?? { key: '?' })} ${text}`)
     .join('  ');
   return (
     <Text dimColor wrap="truncate">
@@ -94,6 +95,22 @@ const shortText: Partial<Record<KeyCommand, string>> = {
   drain: 'drain',
   undrain: 'undrain',
 };
+
+/** On an agent's question (ask_human) the approval keys mean something else: `a` answers, the others do not apply. */
+const onQuestion: Partial<Record<KeyCommand, string | null>> = {
+  approve: 'answer',
+  approveAlways: null,
+  deny: null,
+};
+
+function hintText(state: TuiState, command: KeyCommand): string | undefined {
+  if (state.view === 'approvals' && command in onQuestion) {
+    const id = selectedId(state, 'approvals');
+    const approval = id ? state.approvals[id] : undefined;
+    if (approval && isQuestion(approval)) return onQuestion[command] ?? undefined;
+  }
+  return shortText[command];
+}
 
 /** The views and their keys; the approvals count rides on its tab too. */
 export function TabBar({ state, width }: { state: TuiState; width: number }) {
