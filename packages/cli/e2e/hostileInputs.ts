@@ -112,6 +112,25 @@ export const procedures = {
   'approvals.watch': { type: 'subscription', seed: undefined },
   'policy.show': { type: 'query', seed: undefined },
   'policy.set': { type: 'mutation', seed: { rules: [{ action: 'deny', tool: 'Bash', command: 'rm *' }] } },
+  // Issue 11: conversations, kv, presence, sub-tasks (added with the coordinator's routers).
+  'tasks.result': { type: 'query', seed: { id: 't-nosuchtask' } },
+  'tasks.finished': { type: 'subscription', seed: { id: 't-nosuchtask' } },
+  'tasks.continue': { type: 'mutation', seed: { id: 't-nosuchtask', prompt: 'more' } },
+  'threads.create': { type: 'mutation', seed: { project: 'hostile', title: 'hostile thread' } },
+  'threads.list': { type: 'query', seed: { project: 'hostile', limit: 10 } },
+  'threads.get': { type: 'query', seed: { threadId: 'h-nosuchthread', afterSeq: 0, limit: 10 } },
+  'threads.post': {
+    type: 'mutation',
+    seed: { threadId: 'h-nosuchthread', body: 'hi', kind: 'message', replyTo: 'm-nosuchmessage' },
+  },
+  'threads.watch': { type: 'subscription', seed: { threadId: 'h-nosuchthread', lastEventId: '1' } },
+  'threads.ask': { type: 'mutation', seed: { question: 'which one?' } },
+  'kv.get': { type: 'query', seed: { project: 'hostile', key: 'k' } },
+  'kv.set': { type: 'mutation', seed: { project: 'hostile', key: 'k', value: { a: [1, 'b'] }, ifVersion: 7 } },
+  'kv.list': { type: 'query', seed: { project: 'hostile', prefix: 'k', limit: 10 } },
+  'kv.remove': { type: 'mutation', seed: { project: 'hostile', key: 'k', ifVersion: 7 } },
+  'kv.watch': { type: 'subscription', seed: { project: 'hostile', prefix: 'k' } },
+  'presence.who': { type: 'query', seed: { project: 'hostile' } },
 } as const satisfies { [P in ProcedurePath]: ProcedureRow<AllProcedures[P]> };
 
 export const procedurePaths = Object.keys(procedures) as ProcedurePath[];
