@@ -68,7 +68,7 @@ describe('sub-tasks', () => {
     });
   });
 
-  it('may not give a child a plain process, a network or --approve all that it lacks', async () => {
+  it('may not give a child a plain process, a network, another repository or approvals that it lacks', async () => {
     const worker = await connectWorker(harness, 'w1');
     await harness.as('member').tasks.submit(spec);
     const { agent } = await assigned(worker);

@@ -67,22 +67,39 @@ async function visibleTask(ctx: { services: Services; principal: Principal }, id
 }
 
 /**
- * What a task may not give the task it starts: more than it has itself (a
- * plain process instead of a sandbox, a network, approving everything).
+ * What a task may not give the task it starts: more than it has itself. An
+ * agent in a sandbox must not reach the worker's host, a network, another
+ * repository on the worker, or approvals it was not given, through a child.
  */
+const widerThanParent: Array<{ wider: (parent: TaskRow, child: TaskSpec) => boolean; what: string }> = [
+  {
+    wider: (parent, child) => child.sandbox === 'process' && parent.sandbox !== 'process',
+    what: 'run it as a plain process (sandbox process)',
+  },
+  { wider: (parent, child) => child.network && !parent.network, what: 'give it a network' },
+  {
+    wider: (parent, child) => child.repo !== null && child.repo !== parent.repo,
+    what: `give it a repository other than its own`,
+  },
+  {
+    wider: (parent, child) => child.approve === 'all' && parent.approve !== 'all',
+    what: 'approve everything it asks (--approve all)',
+  },
+  {
+    wider: (parent, child) =>
+      parent.approve !== 'all' && (child.policy?.rules ?? []).some((rule) => rule.decision === 'allow'),
+    what: 'give it a policy that allows actions',
+  },
+  { wider: (parent, child) => child.priority > parent.priority, what: 'give it a higher priority' },
+];
+
 function refuseWiderChild(parent: TaskRow, child: TaskSpec): void {
-  const wider =
-    child.sandbox === 'process' && parent.sandbox !== 'process'
-      ? 'run it as a plain process (sandbox process)'
-      : child.network && !parent.network
-        ? 'give it a network'
-        : child.approve === 'all' && parent.approve !== 'all'
-          ? 'approve everything it asks (--approve all)'
-          : null;
+  const wider = widerThanParent.find((rule) => rule.wider(parent, child));
   if (wider) {
     throw new NexaError(
       'forbidden',
-      `task ${parent.id} may not start a task that can do more than it can: ${wider}`,
+      `task ${parent.id} may not start a task that can do more than it can: ${wider.what}`,
+      { hint: 'start it with the same sandbox, network, repository and approvals as the parent' },
     );
   }
 }
