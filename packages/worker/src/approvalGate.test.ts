@@ -20,6 +20,7 @@ function approval(status: Approval['status'], extra: Partial<Approval> = {}): Ap
     decidedBy: status === 'pending' ? null : 'policy',
     rule: null,
     reason: null,
+    question: false,
     ...extra,
   };
 }

@@ -18,11 +18,10 @@ import {
 } from './approvalGate.js';
 import type { TaskEventStream } from './eventStream.js';
 import { FollowUpInbox } from './followUps.js';
-import { type McpRelay, startMcpRelay } from './mcpRelay.js';
-import { type NexaMcpServer, nexaMcpPaths, nexaMcpServer } from './nexaMcp.js';
 import { Redactor, secretsOf } from './redact.js';
-import { chooseSandbox, type Sandbox, TOOLS_IN_SANDBOX, WORKDIR_IN_SANDBOX } from './sandbox/index.js';
+import { chooseSandbox, type Sandbox, WORKDIR_IN_SANDBOX } from './sandbox/index.js';
 import { taskEnv } from './taskEnv.js';
+import { startTaskNexa, type TaskNexa } from './taskNexa.js';
 import { keptWorkingCopy, prepareWorkingCopy, recordChanges, type WorkingCopy } from './workingCopy.js';
 import { removeWorkspaceLater } from './workspace.js';
 
@@ -64,8 +63,8 @@ export class TaskRun {
       keepAgentWorkdirsMs?: number | undefined;
       /** The coordinator's URL (the worker's --server): where the MCP relay pipes to. */
       server?: string | undefined;
-      /** The argv that runs `nexa mcp` on this machine; without it agents get no nexa tools. */
-      mcpCommand?: readonly string[] | undefined;
+      /** The argv that runs the `nexa` CLI on this machine; without it tasks get no `nexa` and agents no nexa tools. */
+      nexaCommand?: readonly string[] | undefined;
       programs: AgentPrograms;
       /** Variables of the worker's own environment that coding agents get (--pass-env). */
       agentEnv: Readonly<Record<string, string>>;
@@ -74,7 +73,13 @@ export class TaskRun {
   ) {
     this.graceMs = assignment.spec.graceMs;
     // Secret values never leave the worker: not in events, not in approval requests.
-    const redactor = new Redactor(secretsOf(assignment.spec.env, host.agentEnv));
+    // The task token too: a viewer who read it in a log could act as the task while it runs.
+    const redactor = new Redactor(
+      secretsOf(assignment.spec.env, {
+        ...host.agentEnv,
+        ...(assignment.token ? { NEXA_TOKEN: assignment.token } : {}),
+      }),
+    );
     events.redactWith(redactor);
     const requestApproval: RequestApproval = (request) =>
       host.requestApproval({ ...redactor.redactDeep(request), key: request.key });
@@ -117,7 +122,7 @@ export class TaskRun {
     this.events.emitLingering({ kind: 'status', status: 'running' }, RUNNING_LINGER_MS);
     if (spec.timeoutMs) this.timeout = setTimeout(() => this.stop('timed_out'), spec.timeoutMs);
     let copy: WorkingCopy | undefined;
-    let relay: McpRelay | undefined;
+    let nexa: TaskNexa | undefined;
     const kind = agentKind(spec.agent);
     try {
       const image = spec.image ?? this.host.defaultImage;
@@ -131,32 +136,27 @@ export class TaskRun {
         : await prepareWorkingCopy(this.host.workRoot, taskId, attempt, spec.repo);
       const workdir = copy.dir;
       const program = this.host.programs.program(spec.agent, spec.command);
-      const mcpCommand = kind.mcp && this.assignment.token ? this.host.mcpCommand : undefined;
-      const readOnlyPaths = [...new Set([...programPaths(program), ...nexaMcpPaths(mcpCommand ?? [])])];
       const agentWorkdir = sandbox.name === 'process' ? workdir : WORKDIR_IN_SANDBOX;
-      let mcp: NexaMcpServer | undefined;
-      if (mcpCommand && this.host.server && this.assignment.token) {
-        const started = await startMcpRelay(workdir, this.host.server);
+      const { token } = this.assignment;
+      if (token && this.host.server && this.host.nexaCommand) {
+        const started = await startTaskNexa({
+          workdir,
+          workdirInSandbox: agentWorkdir,
+          walled: sandbox.name !== 'process',
+          system: sandbox.system,
+          nexaCommand: this.host.nexaCommand,
+          server: this.host.server,
+          token,
+          project: spec.project,
+        });
         if (typeof started === 'string') this.events.emit({ kind: 'error', message: started });
-        else {
-          relay = started;
-          mcp = nexaMcpServer({
-            command: mcpCommand,
-            pathInSandbox: (path) =>
-              sandbox.name !== 'process' &&
-              readOnlyPaths.some((dir) => path === dir || path.startsWith(`${dir}/`))
-                ? `${TOOLS_IN_SANDBOX}${path}`
-                : path,
-            workdir: agentWorkdir,
-            token: this.assignment.token,
-            project: spec.project,
-          });
-        }
+        else nexa = started;
       }
+      const readOnlyPaths = [...new Set([...programPaths(program), ...(nexa?.readOnlyPaths ?? [])])];
       const exit = await agents[spec.agent].run({
         spec,
         workdir,
-        env: this.agentEnv(workdir),
+        env: this.agentEnv(workdir, nexa),
         program,
         approvals: allowingNexaTools(withRelativePaths(this.approvals, agentWorkdir)),
         sandbox: {
@@ -174,7 +174,7 @@ export class TaskRun {
         events: this.events,
         signal: this.abort.signal,
         graceMs: this.graceMs,
-        mcp,
+        mcp: kind.mcp ? nexa?.mcp : undefined,
         followUps: this.followUps,
         resume: this.assignment.resume,
       });
@@ -188,7 +188,7 @@ export class TaskRun {
       this.approvals.close();
       this.followUps.close();
       clearTimeout(this.timeout);
-      await relay?.close();
+      await nexa?.close();
       if (copy) await removeWorkspaceLater(copy.dir, this.keepCopyMs(kind.resume !== null));
     }
   }
@@ -203,15 +203,17 @@ export class TaskRun {
    * A shell task's environment is the task's own. A coding agent also gets
    * what the worker passes on (--pass-env: its API key, say) and a home of
    * its own for its settings and sessions, inside the working copy but kept
-   * out of its changes (.nexa/ is git-excluded).
+   * out of its changes (.nexa/ is git-excluded). Both, with a task token,
+   * get `nexa` first on their PATH, talking to the coordinator as the task.
    */
-  private agentEnv(workdir: string): Record<string, string> {
+  private agentEnv(workdir: string, nexa: TaskNexa | undefined): Record<string, string> {
     const { spec, taskId, attempt } = this.assignment;
+    const withNexa = (env: Record<string, string>) => ({ ...env, ...nexa?.env(env.PATH) });
     const env = taskEnv(spec, workdir, { taskId, attempt });
-    if (agentKind(spec.agent).input === 'command') return env;
+    if (agentKind(spec.agent).input === 'command') return withNexa(env);
     const home = join(workdir, AGENT_HOME);
     mkdirSync(home, { recursive: true });
-    return { ...env, ...this.host.agentEnv, HOME: home, ...spec.env };
+    return withNexa({ ...env, ...this.host.agentEnv, HOME: home, ...spec.env });
   }
 
   /** The artifact event: what the task changed in its repository (never fatal to the task). */

@@ -24,8 +24,8 @@ export interface SupervisorOptions {
   keepAgentWorkdirsMs?: number | undefined;
   /** The coordinator's URL: where each attempt's MCP relay pipes to. */
   server?: string | undefined;
-  /** The argv that runs `nexa mcp` here; without it agents get no nexa tools. */
-  mcpCommand?: readonly string[] | undefined;
+  /** The argv that runs the `nexa` CLI here; without it tasks get no `nexa` and agents no nexa tools. */
+  nexaCommand?: readonly string[] | undefined;
   programs: AgentPrograms;
   /** Variables of the worker's environment that coding agents get (--pass-env). */
   agentEnv: Readonly<Record<string, string>>;

@@ -42,10 +42,11 @@ export interface WorkerOptions {
    */
   keepAgentWorkdirsMs?: number;
   /**
-   * The argv that runs `nexa mcp` on this machine (the CLI passes node and its
-   * own run.js); agents get nexa's tools through it. Without it, none.
+   * The argv that runs the `nexa` CLI on this machine (the CLI passes node and
+   * its own run.js): tasks with a token get it as `nexa` on their PATH, agents
+   * as their `nexa mcp` tools. Without it, neither.
    */
-  mcpCommand?: readonly string[];
+  nexaCommand?: readonly string[];
   /** Where agent CLIs are, by name (--agent-bin claude=/opt/claude); others are looked up on PATH. */
   agentBins?: Record<string, string>;
   /** Names of this process's environment variables that coding agents get (--pass-env). */
@@ -167,7 +168,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     keepWorkdirsMs: options.keepWorkdirsMs,
     keepAgentWorkdirsMs,
     server: options.server,
-    mcpCommand: options.mcpCommand,
+    nexaCommand: options.nexaCommand,
     programs,
     agentEnv,
     requestApproval: (request) => client.approvals.request.mutate(request),

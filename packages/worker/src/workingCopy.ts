@@ -78,7 +78,7 @@ export function keptWorkingCopy(root: string, taskId: string, attempt: number): 
   }
   if (!newest) {
     throw new NexaError('not_found', `the working copy of ${taskId} is gone from this worker`, {
-      hint: "a worker keeps an agent task's working copy for 7 days (or --keep-workdirs, if longer); start a new task",
+      hint: "a worker keeps an agent task's working copy as long as its --keep-sessions (default 7d); start a new task",
     });
   }
   try {

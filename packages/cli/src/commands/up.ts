@@ -12,7 +12,7 @@ import {
   workerFlags,
   workerOptionsFrom,
 } from '../lib/daemonFlags.js';
-import { nexaMcpCommand } from '../lib/nexaMcpCommand.js';
+import { nexaCommand } from '../lib/nexaCommand.js';
 import { say } from '../lib/say.js';
 import { untilSignal } from '../lib/untilSignal.js';
 import { upHints } from '../lib/upHints.js';
@@ -88,7 +88,7 @@ In a terminal it opens the terminal UI (nexa tui); quitting it (q) stops the coo
         ]),
       ],
       dataDir: join(dataDir, 'worker'),
-      mcpCommand: nexaMcpCommand(),
+      nexaCommand: nexaCommand(),
       log,
     }).catch(async (error: unknown) => {
       await server.close();

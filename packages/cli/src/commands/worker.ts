@@ -5,7 +5,7 @@ import { Flags } from '@oclif/core';
 import { ClientCommand } from '../clientCommand.js';
 import { shutdownFlag, tokenFileFlag, workerFlags, workerOptionsFrom } from '../lib/daemonFlags.js';
 import { daemonToken } from '../lib/daemonToken.js';
-import { nexaMcpCommand } from '../lib/nexaMcpCommand.js';
+import { nexaCommand } from '../lib/nexaCommand.js';
 import { say } from '../lib/say.js';
 import { untilSignal } from '../lib/untilSignal.js';
 
@@ -47,7 +47,7 @@ export default class Worker extends ClientCommand<typeof Worker> {
       name,
       ...workerOptionsFrom(flags),
       dataDir: flags['data-dir'] ?? join(defaultDataDir(), `worker-${name}`),
-      mcpCommand: nexaMcpCommand(),
+      nexaCommand: nexaCommand(),
       log: say,
     });
     say(`nexa worker ${worker.name} (${worker.workerId}) connected to ${settings.server}`);

@@ -113,6 +113,11 @@ export const workerFlags = {
       "How long a finished task's working copy stays on disk, e.g. 1h (its git branch always stays).",
     default: '0s',
   }),
+  'keep-sessions': Flags.string({
+    description:
+      "How long an agent task's working copy (its session with it) stays after the task ends, so nexa continue can resume it, e.g. 7d, 12h, or off (never less than --keep-workdirs).",
+    default: '7d',
+  }),
   'agent-bin': Flags.string({
     description:
       "Where an agent's CLI is, as NAME=PATH (claude, codex, or an ACP agent's command name). Repeatable. Default: found on PATH.",
@@ -140,6 +145,7 @@ export function workerOptionsFrom(flags: {
   'allow-unsandboxed': boolean;
   image?: string | undefined;
   'keep-workdirs': string;
+  'keep-sessions': string;
   'agent-bin': string[];
   'pass-env': string;
   'shutdown-timeout': string;
@@ -150,10 +156,25 @@ export function workerOptionsFrom(flags: {
     allowUnsandboxed: flags['allow-unsandboxed'],
     image: flags.image,
     keepWorkdirsMs: parseDuration(flags['keep-workdirs'], '--keep-workdirs'),
+    keepAgentWorkdirsMs: keepSessionsMs(flags['keep-sessions']),
     shutdownTimeoutMs: parseDuration(flags['shutdown-timeout'], '--shutdown-timeout'),
     agentBins: parseAgentBins(flags['agent-bin']),
     passEnv: parsePassEnv(flags['pass-env']),
   };
+}
+
+/** --keep-sessions: a duration, or days (sessions are kept for days, which durations do not write), or off. */
+function keepSessionsMs(text: string): number {
+  if (off(text)) return 0;
+  const days = /^(\d+(?:\.\d+)?)d$/.exec(text.trim())?.[1];
+  if (days !== undefined) return Math.round(Number(days) * 86_400_000);
+  try {
+    return parseDuration(text, '--keep-sessions');
+  } catch {
+    throw new NexaError('invalid_input', `--keep-sessions "${text}" is not a duration`, {
+      hint: 'e.g. --keep-sessions 7d, 12h or 30m, or off to keep them no longer than --keep-workdirs',
+    });
+  }
 }
 
 function parseAgentBins(pairs: readonly string[]): Record<string, string> {

@@ -98,6 +98,7 @@ export function bwrapSandbox(options: { bwrapPath?: string; defaults?: SandboxLi
   const bwrap = options.bwrapPath ?? 'bwrap';
   return {
     name: 'bwrap',
+    system: 'host',
 
     async probe() {
       const result = spawnSync(bwrap, ['--die-with-parent', '--unshare-all', '--ro-bind', '/', '/', 'true'], {

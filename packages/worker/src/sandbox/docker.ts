@@ -229,7 +229,7 @@ export function dockerSandbox(options: DockerSandboxOptions): Sandbox {
     };
   }
 
-  return { name: 'docker', probe, spawn };
+  return { name: 'docker', system: 'image', probe, spawn };
 }
 
 /** 125, as `docker run` exits when the container could not be run at all. */

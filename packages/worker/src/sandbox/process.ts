@@ -9,6 +9,7 @@ import type { Sandbox, SandboxProcess, SpawnRequest } from './sandbox.js';
  */
 export const processSandbox: Sandbox = {
   name: 'process',
+  system: 'host',
   probe: async () => true,
   spawn({ argv, workdir, env, stdin }: SpawnRequest): SandboxProcess {
     const [file, ...args] = argv as [string, ...string[]];

@@ -83,6 +83,12 @@ export interface SandboxProcess {
 /** Somewhere a task's processes run. Adding one means one file here and one line in index.ts. */
 export interface Sandbox {
   readonly name: SandboxName;
+  /**
+   * Whose system directories (/usr, /lib) its processes see: this machine's,
+   * or a container image's, where a program of this machine (node) also needs
+   * its shared libraries and loader mounted.
+   */
+  readonly system: 'host' | 'image';
   /** Whether this sandbox really works on this machine; a string says why not. */
   probe(): Promise<true | string>;
   spawn(request: SpawnRequest): SandboxProcess;
