@@ -1,7 +1,7 @@
 import { NexaError } from '@nexa/core';
 import { resolveClientSettings } from '@nexa/core/config';
 import { Flags } from '@oclif/core';
-import { clientFlags } from '../clientCommand.js';
+import { clientFlags, projectFlags, projectName } from '../clientCommand.js';
 import { NexaCommand } from '../nexaCommand.js';
 import { hasTerminal, prepareTerminalEnv } from '../tui/terminalEnv.js';
 
@@ -14,11 +14,13 @@ Nothing polls: the task list, workers and approvals are live feeds, and a lost c
   static override examples = [
     '<%= config.bin %> tui',
     '<%= config.bin %> tui --server http://build-box:7420 --token "$NEXA_TOKEN"',
+    '<%= config.bin %> tui --project web-app',
     'NO_COLOR=1 <%= config.bin %> tui --no-notify',
   ];
   static override enableJsonFlag = false;
   static override baseFlags = clientFlags;
   static override flags = {
+    ...projectFlags,
     notify: Flags.boolean({
       description:
         'Ring the bell and send a desktop notification (OSC 9/777) when an approval arrives or a watched task ends.',
@@ -41,6 +43,7 @@ Nothing polls: the task list, workers and approvals are live feeds, and a lost c
       token: this.settings.token,
       embedded: false,
       notify: this.flags.notify,
+      project: projectName(this.flags.project),
     });
   }
 }
