@@ -191,6 +191,7 @@ describe('replying from the TUI', () => {
     const ui = await renderTui({ tasks: { [task.id]: task } }, size, { actions });
     await ui.stdin.write('m');
     expect(ui.frame).toContain(`nexa say ${task.id} "text"`);
+    expect(ui.frame).toContain('the agent gets it as its next turn');
     await ui.stdin.write('now run the linter');
     await ui.stdin.write(keys.enter);
     expect(actions.calls).toEqual([`post ${task.id}: now run the linter`]);
@@ -216,7 +217,7 @@ describe('replying from the TUI', () => {
     expect(ui.frame).toContain('? claude asks:');
     expect(ui.frame).toContain('Which region should the staging deploy go to?');
     expect(ui.frame).toContain(`nexa answer ${question.id} "text"`);
-    expect(ui.lines.at(-2)).toMatch(/^a answer  \? help/);
+    expect(ui.lines.at(-2)).toMatch(/^a answer {2}\? help/);
     await expectFrame('approval-question', ui, size);
     await ui.stdin.write('d');
     expect(ui.frame).toContain('a question is answered with text');

@@ -1,4 +1,4 @@
-import { NexaError, visible } from '@nexa/core';
+import { isTerminalStatus, NexaError, visible } from '@nexa/core';
 import { Text } from 'ink';
 import { useState } from 'react';
 import { cell, shortId } from '../components/cells.js';
@@ -21,7 +21,11 @@ function describe(
       const task = state.tasks[compose.threadId];
       return {
         title: `Message ${shortId(compose.threadId)}'s agent${task ? `: ${taskTitle(task)}` : ''}`,
-        footer: 'the agent gets it as its next turn · Enter send · Esc cancel',
+        footer: `${
+          task && isTerminalStatus(task.status)
+            ? `it has ended: this stays in its thread (nexa continue ${compose.threadId} resumes it)`
+            : 'the agent gets it as its next turn'
+        } · Enter send · Esc cancel`,
         nexa: `nexa say ${compose.threadId} "text"`,
         placeholder: 'what the agent should do next',
       };
