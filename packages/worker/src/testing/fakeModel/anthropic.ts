@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { type ModelStep, nextStep } from './script.js';
+import { hasScript, type ModelStep, nextStep } from './script.js';
 import { type FakeModelServer, type FakeRequest, sendJson, sendSse, startFakeServer } from './server.js';
 
 /**
@@ -37,12 +37,17 @@ function textOf(content: unknown): string {
     .join('\n');
 }
 
-/** The prompt (the first user message) and the text of every tool result so far. */
+/**
+ * The script (the latest user turn that has one, else the first user
+ * message) and the text of every tool result since it.
+ */
 function conversation(messages: MessageParam[]): { prompt: string; toolResults: string[] } {
-  const prompt = textOf(messages.find((message) => message.role === 'user')?.content);
+  const users = messages.filter((message) => message.role === 'user');
+  const scripted = users.findLast((message) => hasScript(textOf(message.content))) ?? users[0];
+  const prompt = textOf(scripted?.content);
   const toolResults: string[] = [];
-  for (const message of messages) {
-    if (message.role !== 'user' || !Array.isArray(message.content)) continue;
+  for (const message of users.slice(scripted ? users.indexOf(scripted) + 1 : 0)) {
+    if (!Array.isArray(message.content)) continue;
     for (const block of message.content) {
       if (block.type === 'tool_result') toolResults.push(textOf(block.content));
     }

@@ -8,7 +8,8 @@
  *   say: some text                  text it answers with at the end (default "done")
  *
  * Each turn it looks at how many tool results the conversation already holds
- * and makes the next call; after the last one it answers with its text and
+ * (since the latest user turn with a script: a follow-up's or a continued
+ * session's new prompt may bring its own) and makes the next call; after the last one it answers with its text and
  * the last tool result it saw, so a test can check what the agent was told
  * (e.g. a denial's message).
  */
@@ -36,6 +37,11 @@ export function offeredMcpTool(tool: string, offered: readonly string[]): string
     offered.find((name) => name === `mcp__nexa__${tool}`) ??
     offered.find((name) => name.includes('nexa') && name.endsWith(`__${tool}`))
   );
+}
+
+/** Whether a user turn carries a script of its own (a follow-up or `nexa continue` prompt may). */
+export function hasScript(text: string): boolean {
+  return /^\s*(run|mcp|say):/m.test(text);
 }
 
 export function commandsIn(prompt: string): string[] {

@@ -1,0 +1,153 @@
+import { spawnSync } from 'node:child_process';
+import type { KvEntry, StoredTaskEvent } from '@nexa/core';
+import { type FakeModelServer, startFakeAnthropic } from '@nexa/worker/testing/fake-model';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { claudeWorker, describeRun, makeRepo } from './agents.js';
+import { type Cluster, startCluster } from './cluster.js';
+import { nexa, nexaInBackground } from './harness.js';
+
+/**
+ * A person's message in a running agent task's thread (`nexa say TASK`) is
+ * the agent's next user turn: Claude Code through its stream-json input, an
+ * ACP agent as the next session/prompt. The agent is kept busy by a slow
+ * command while the message is posted, so it arrives mid-turn and must wait
+ * for the turn to end.
+ */
+
+const bwrapWorks =
+  spawnSync('bwrap', ['--die-with-parent', '--unshare-all', '--ro-bind', '/', '/', 'true']).status === 0;
+if (!bwrapWorks && process.env.CI) throw new Error('CI must run the follow-up tests in bubblewrap');
+
+let fake: FakeModelServer;
+let cluster: Cluster;
+beforeAll(async () => {
+  fake = await startFakeAnthropic();
+  cluster = await startCluster();
+  const { flags, env } = claudeWorker(fake.url);
+  await cluster.worker('agents', flags, env);
+}, 60_000);
+afterAll(async () => {
+  await cluster?.stop();
+  await fake?.close();
+});
+
+interface Turn {
+  role: string;
+  text: string;
+}
+
+/** The agent turns (requests offering tools) of the conversation whose first message holds `marker`, as text. */
+function agentTurns(marker: string): Turn[][] {
+  const textOf = (content: unknown): string =>
+    typeof content === 'string'
+      ? content
+      : Array.isArray(content)
+        ? content
+            .map((block: { type?: string; text?: string; content?: unknown }) =>
+              block.type === 'text'
+                ? (block.text ?? '')
+                : block.type === 'tool_result'
+                  ? textOf(block.content)
+                  : '',
+            )
+            .join('\n')
+        : '';
+  return fake.requests
+    .filter((request) => request.path === '/v1/messages' && (request.body?.tools ?? []).length > 0)
+    .map((request) =>
+      ((request.body?.messages ?? []) as { role: string; content: unknown }[]).map((m) => ({
+        role: m.role,
+        text: textOf(m.content),
+      })),
+    )
+    .filter((messages) => messages[0]?.text.includes(marker));
+}
+
+const isSleeping = (event: StoredTaskEvent) =>
+  event.kind === 'tool_call' && JSON.stringify(event).includes('sleep 3');
+
+/** Runs an agent on a slow step, says something to it mid-step, and returns the run's result and task id. */
+async function followUpWhileBusy(marker: string, agentFlags: string[]) {
+  const run = nexaInBackground(cluster.home, [
+    'run',
+    [`follow-up test (${marker})`, 'run: sleep 3', 'say: first turn over'].join('\n'),
+    ...agentFlags,
+    '--repo',
+    makeRepo(),
+    '--sandbox',
+    'process',
+    '--approve',
+    'all',
+  ]);
+  const taskId = await cluster.nextTask();
+  await cluster.observer.waitForEvent(taskId, isSleeping);
+  const said = await nexa(cluster.home, ['say', taskId, `also check the changelog (${marker}-follow-up)`]);
+  expect(said.exitCode, describeRun(said)).toBe(0);
+  const ran = await run.result;
+  expect(ran.exitCode, describeRun(ran)).toBe(0);
+  return { ran, taskId };
+}
+
+/** The follow-up came as a user turn of its own, after the slow step's result, in the same conversation. */
+function expectFollowUpTurn(marker: string, taskId: string) {
+  const turns = agentTurns(marker);
+  const withFollowUp = turns.filter((messages) =>
+    messages.some((m) => m.role === 'user' && m.text.includes(`${marker}-follow-up`)),
+  );
+  expect(withFollowUp.length, JSON.stringify(turns.at(-1))).toBeGreaterThanOrEqual(1);
+  const [first] = withFollowUp;
+  if (!first) return;
+  const last = first.at(-1);
+  expect(last?.role).toBe('user');
+  expect(last?.text).toContain(`Message from `);
+  expect(last?.text).toContain(`in thread ${taskId}`);
+  expect(last?.text).toContain(`${marker}-follow-up`);
+  // The earlier conversation is all there before it: the prompt, the sleep's call and result, the first answer.
+  const before = first
+    .slice(0, -1)
+    .map((m) => m.text)
+    .join('\n');
+  expect(before).toContain(`follow-up test (${marker})`);
+  expect(before).toContain('first turn over');
+  // And it came after the turn that was running when it was posted: no earlier request carries it.
+  const firstIndex = turns.indexOf(first);
+  expect(firstIndex).toBeGreaterThan(0);
+}
+
+describe('follow-ups to a running agent', () => {
+  it('Claude Code: nexa say TASK reaches the agent as its next user turn', async () => {
+    const { ran, taskId } = await followUpWhileBusy('claude-fu-3b1c', ['--agent', 'claude']);
+    expectFollowUpTurn('claude-fu-3b1c', taskId);
+    // The agent answered it: its second answer is in the output after the first.
+    expect(ran.stdout.match(/first turn over/g)?.length ?? 0).toBeGreaterThanOrEqual(2);
+  }, 180_000);
+
+  it('ACP (claude-agent-acp): the same, as the next session/prompt', async () => {
+    const { taskId } = await followUpWhileBusy('acp-fu-8e2d', [
+      '--agent',
+      'acp',
+      '--agent-cmd',
+      'claude-agent-acp',
+    ]);
+    expectFollowUpTurn('acp-fu-8e2d', taskId);
+  }, 180_000);
+});
+
+describe.skipIf(!bwrapWorks)('nexa tools in a walled sandbox', () => {
+  it('a Claude Code task in bubblewrap sets a key through nexa mcp; a person reads it', async () => {
+    const value = { marker: 'walled-kv-5c7e' };
+    const ran = await nexa(cluster.home, [
+      'run',
+      `walled kv\nmcp: kv_set ${JSON.stringify({ key: 'walled/claude', value })}\nsay: set`,
+      '--agent',
+      'claude',
+      '--repo',
+      makeRepo(),
+      '--sandbox',
+      'bwrap',
+    ]);
+    expect(ran.exitCode, describeRun(ran)).toBe(0);
+    const got = await cluster.observer.api.kv.get.query({ key: 'walled/claude' });
+    expect(got as KvEntry | null).toMatchObject({ key: 'walled/claude', value, version: 1 });
+  }, 180_000);
+});
