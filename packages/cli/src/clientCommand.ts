@@ -20,7 +20,7 @@ export const clientFlags = {
 /** --project: the project a command works in (tasks, threads, keys). */
 export const projectFlags = {
   project: Flags.string({
-    description: 'The project to work in. Default: $NEXA_PROJECT, then "default".',
+    description: 'The project to work in (tasks, threads, keys).',
     env: 'NEXA_PROJECT',
     default: DEFAULT_PROJECT,
     helpGroup: 'GLOBAL',
