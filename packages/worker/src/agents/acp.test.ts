@@ -155,6 +155,25 @@ describe('acp permission requests', () => {
     expect(approvalRequestFor('9', { toolCall: { title: 'Search', kind: 'search' } }).risk).toBe('read');
   });
 
+  it("names an MCP tool (kind other) by the adapter's own name, so nexa's tools are known as mcp__nexa__*", () => {
+    // claude-agent-acp 0.45 asks for an MCP call as kind "other", the name as title; its
+    // tool_call updates carry the name in _meta.claudeCode.toolName.
+    const asked = { toolCall: { toolCallId: 't1', title: 'mcp__nexa__kv_set', kind: 'other', rawInput: {} } };
+    expect(approvalRequestFor('10', asked, { kind: 'other', name: 'mcp__nexa__kv_set' }).tool).toBe(
+      'mcp__nexa__kv_set',
+    );
+    const withMeta = {
+      toolCall: { ...asked.toolCall, _meta: { claudeCode: { toolName: 'mcp__nexa__post_message' } } },
+    };
+    expect(approvalRequestFor('11', withMeta).tool).toBe('mcp__nexa__post_message');
+    // A kind ACP knows stays what policies match on, whatever the agent calls the tool.
+    expect(
+      approvalRequestFor('12', { toolCall: { kind: 'execute', title: 'ls' } }, { name: 'Bash' }).tool,
+    ).toBe('execute');
+    // Without a name, "other" it is: a title is the agent's words, never a tool's identity.
+    expect(approvalRequestFor('13', asked).tool).toBe('other');
+  });
+
   it('never answers "allow" with an "always" option the person did not choose', () => {
     const onlyAlways = { options: [{ optionId: 'x', name: 'Always', kind: 'allow_always' }] };
     expect(permissionOutcome({ outcome: 'allow', always: false }, onlyAlways)).toEqual({

@@ -1,5 +1,6 @@
 import type { ApprovalDecision, Risk } from '@nexa/core';
 import type { ApprovalRequest } from '../agent.js';
+import { toolNameIn, toolOf } from './sessionUpdates.js';
 
 type Json = Record<string, unknown>;
 
@@ -51,10 +52,11 @@ const clip = (value: string, limit: number) =>
 export function approvalRequestFor(
   key: string,
   params: unknown,
-  known?: { kind?: string; title?: string; rawInput?: unknown },
+  known?: { kind?: string; title?: string; name?: string; rawInput?: unknown },
 ): ApprovalRequest {
   const toolCall = isObject(params) && isObject(params.toolCall) ? params.toolCall : {};
   const kind = text(toolCall.kind) ?? known?.kind;
+  const name = toolNameIn(toolCall._meta) ?? known?.name;
   const rawInput = isObject(toolCall.rawInput)
     ? toolCall.rawInput
     : isObject(known?.rawInput)
@@ -83,7 +85,7 @@ export function approvalRequestFor(
     }
   }
 
-  const tool = kind ?? title ?? 'tool';
+  const tool = toolOf({ kind, name }) ?? title ?? 'tool';
   let action = title ?? tool;
   if (kind === 'execute' && command) {
     action = title && title !== command ? `${title}: run \`${command}\`` : `run \`${command}\``;

@@ -40,9 +40,29 @@ export function toolContentText(content: unknown): string {
   return parts.filter(Boolean).join('\n');
 }
 
+/** A tool name an adapter put in a call's `_meta` (under its own key, as ACP's extensibility asks). */
+export function toolNameIn(meta: unknown): string | undefined {
+  if (!isObject(meta)) return undefined;
+  for (const vendor of Object.values(meta)) {
+    if (isObject(vendor) && text(vendor.toolName)) return text(vendor.toolName);
+  }
+  return undefined;
+}
+
+/**
+ * What a call is listed as: its ACP kind (execute, edit, read...), which
+ * policies match on; for a tool ACP has no kind for (`other`: MCP tools
+ * such as nexa's own mcp__nexa__post_message), the agent's name for it.
+ */
+export function toolOf(call: { kind?: string | undefined; name?: string | undefined }): string | undefined {
+  return (call.kind === undefined || call.kind === 'other') && call.name ? call.name : call.kind;
+}
+
 interface ToolCallState {
   kind?: string;
   title?: string;
+  /** The agent's own name for the tool, where its adapter says it (claude-agent-acp: `_meta.claudeCode.toolName`). */
+  name?: string;
   rawInput?: unknown;
   announced: boolean;
   finished: boolean;
@@ -152,6 +172,8 @@ export class SessionUpdates {
     this.toolCalls.set(callId, state);
     if (text(update.kind)) state.kind = text(update.kind);
     if (text(update.title)) state.title = text(update.title);
+    const name = toolNameIn(update._meta);
+    if (name) state.name = name;
     if (hasInput(update.rawInput)) state.rawInput = update.rawInput;
     const status = update.status;
     const finished = status === 'completed' || status === 'failed';
@@ -161,7 +183,7 @@ export class SessionUpdates {
       this.emit({
         kind: 'tool_call',
         callId,
-        tool: state.kind ?? title,
+        tool: toolOf(state) ?? title,
         title,
         ...(state.rawInput !== undefined ? { input: state.rawInput } : {}),
       });
