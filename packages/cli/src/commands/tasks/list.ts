@@ -1,6 +1,6 @@
 import { limits, type Task, TaskStatus, visible } from '@nexa/core';
 import { Flags } from '@oclif/core';
-import { ClientCommand, projectFlags, projectName } from '../../clientCommand.js';
+import { ClientCommand, projectName } from '../../clientCommand.js';
 import { ago, whatRuns } from '../../output/format.js';
 import { table } from '../../output/table.js';
 import { type TaskInTree, taskTree, treeId } from '../../output/taskTree.js';
@@ -17,7 +17,12 @@ export default class TasksList extends ClientCommand<typeof TasksList> {
     '<%= config.bin %> tasks list --limit 100 --cursor MTcxOTk5OTk5OTk5OS50LTAxYWJj',
   ];
   static override flags = {
-    ...projectFlags,
+    // Unlike threads and keys, a listing of tasks spans every project unless one is asked for.
+    project: Flags.string({
+      description: 'Only tasks of this project. Default: $NEXA_PROJECT when set, else every project.',
+      env: 'NEXA_PROJECT',
+      helpGroup: 'GLOBAL',
+    }),
     tree: Flags.boolean({
       description: 'Show sub-tasks under the task that started them (those on this page).',
       default: false,
@@ -34,10 +39,10 @@ export default class TasksList extends ClientCommand<typeof TasksList> {
 
   async run(): Promise<Task[]> {
     const { status, limit, cursor, tree } = this.flags;
-    const project = projectName(this.flags.project);
+    const project = this.flags.project === undefined ? undefined : projectName(this.flags.project);
     const { items: tasks, nextCursor } = await this.call((client) =>
       client.tasks.page.query({
-        project,
+        ...(project ? { project } : {}),
         limit,
         ...(status ? { status } : {}),
         ...(cursor ? { cursor } : {}),
@@ -60,7 +65,7 @@ export default class TasksList extends ClientCommand<typeof TasksList> {
     }
     if (nextCursor !== null) {
       const filters = [
-        project === 'default' ? '' : `--project ${project} `,
+        project ? `--project ${project} ` : '',
         tree ? '--tree ' : '',
         status ? `--status ${status} ` : '',
         `--limit ${limit} `,
