@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import type { KvEntry, StoredTaskEvent } from '@nexa/core';
-import { type FakeModelServer, startFakeAnthropic } from '@nexa/worker/testing/fake-model';
+import { type FakeModelServer, startFakeAnthropic, startFakeOpenAI } from '@nexa/worker/testing/fake-model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claudeWorker, describeRun, makeRepo } from './agents.js';
+import { approvalsOf, claudeWorker, codexWorker, describeRun, makeRepo } from './agents.js';
 import { type Cluster, startCluster } from './cluster.js';
-import { nexa, nexaInBackground } from './harness.js';
+import { nexa, nexaInBackground, resultTaskId } from './harness.js';
 
 /**
  * A person's message in a running agent task's thread (`nexa say TASK`) is
@@ -19,16 +19,21 @@ const bwrapWorks =
 if (!bwrapWorks && process.env.CI) throw new Error('CI must run the follow-up tests in bubblewrap');
 
 let fake: FakeModelServer;
+let fakeOpenAI: FakeModelServer;
 let cluster: Cluster;
 beforeAll(async () => {
   fake = await startFakeAnthropic();
+  fakeOpenAI = await startFakeOpenAI();
   cluster = await startCluster();
-  const { flags, env } = claudeWorker(fake.url);
-  await cluster.worker('agents', flags, env);
+  const claude = claudeWorker(fake.url);
+  await cluster.worker('agents', [...claude.flags, '--labels', 'for=claude'], claude.env);
+  const codex = codexWorker(fakeOpenAI.url);
+  await cluster.worker('codex', [...codex.flags, '--labels', 'for=codex'], codex.env);
 }, 60_000);
 afterAll(async () => {
   await cluster?.stop();
   await fake?.close();
+  await fakeOpenAI?.close();
 });
 
 interface Turn {
@@ -78,6 +83,8 @@ async function followUpWhileBusy(marker: string, agentFlags: string[]) {
     'process',
     '--approve',
     'all',
+    '--label',
+    'for=claude',
   ]);
   const taskId = await cluster.nextTask();
   await cluster.observer.waitForEvent(taskId, isSleeping);
@@ -145,9 +152,54 @@ describe.skipIf(!bwrapWorks)('nexa tools in a walled sandbox', () => {
       makeRepo(),
       '--sandbox',
       'bwrap',
+      '--label',
+      'for=claude',
     ]);
     expect(ran.exitCode, describeRun(ran)).toBe(0);
     const got = await cluster.observer.api.kv.get.query({ key: 'walled/claude' });
     expect(got as KvEntry | null).toMatchObject({ key: 'walled/claude', value, version: 1 });
+  }, 180_000);
+});
+
+/**
+ * What each agent puts in its permission request for an MCP tool: Claude Code
+ * mcp__nexa__kv_set (allowed by --allowedTools); claude-agent-acp kind "other"
+ * titled mcp__nexa__kv_set, its name in _meta.claudeCode.toolName; Codex 0.169
+ * asks for none (it finds nexa's tools through its tool_search, namespace
+ * mcp__nexa). None may wait for a person.
+ */
+describe("nexa's own tools never wait in the approvals queue", () => {
+  /** Runs an agent that calls kv_set through nexa mcp, asking a person for anything else (the default). */
+  async function kvSetThrough(agentFlags: string[], key: string, label: string) {
+    const ran = await nexa(cluster.home, [
+      'run',
+      `own tools\nmcp: kv_set ${JSON.stringify({ key, value: 'set' })}\nsay: set it`,
+      ...agentFlags,
+      '--repo',
+      makeRepo(),
+      '--sandbox',
+      'process',
+      '--label',
+      `for=${label}`,
+      '--timeout',
+      '40s',
+      '--json',
+    ]);
+    expect(ran.exitCode, describeRun(ran)).toBe(0);
+    const taskId = resultTaskId(ran);
+    expect(await approvalsOf(cluster.home, taskId)).toEqual([]);
+    expect(await cluster.observer.api.kv.get.query({ key }), ran.stdout).toMatchObject({ key, value: 'set' });
+  }
+
+  it('Claude Code', async () => {
+    await kvSetThrough(['--agent', 'claude'], 'own/claude', 'claude');
+  }, 180_000);
+
+  it('ACP (claude-agent-acp)', async () => {
+    await kvSetThrough(['--agent', 'acp', '--agent-cmd', 'claude-agent-acp'], 'own/acp', 'claude');
+  }, 180_000);
+
+  it('Codex', async () => {
+    await kvSetThrough(['--agent', 'codex'], 'own/codex', 'codex');
   }, 180_000);
 });

@@ -18,6 +18,8 @@ interface InputItem {
   role?: string;
   content?: unknown;
   output?: unknown;
+  /** tool_search_output: the tools found, MCP servers' as namespaces ({type: 'namespace', name: 'mcp__nexa', tools}). */
+  tools?: { type?: string; name?: string; tools?: { name?: string }[] }[];
 }
 
 interface ResponsesBody {
@@ -40,6 +42,15 @@ type OutputItem =
       call_id: string;
       name: string;
       arguments: string;
+      status: 'completed';
+      namespace?: string;
+    }
+  | {
+      type: 'tool_search_call';
+      id: string;
+      call_id: string;
+      execution: 'client';
+      arguments: { query: string };
       status: 'completed';
     };
 
@@ -133,6 +144,8 @@ function responseEvents(body: ResponsesBody, item: OutputItem): { event: string;
       { type: 'response.output_text.delta', ...at, item_id: item.id, content_index: 0, delta: text },
       { type: 'response.output_text.done', ...at, item_id: item.id, content_index: 0, text },
     );
+  } else if (item.type === 'tool_search_call') {
+    events.push({ type: 'response.output_item.added', ...at, item: { ...item, status: 'in_progress' } });
   } else {
     events.push(
       { type: 'response.output_item.added', ...at, item: { ...item, status: 'in_progress', arguments: '' } },
@@ -147,24 +160,65 @@ function responseEvents(body: ResponsesBody, item: OutputItem): { event: string;
   return events.map((data) => ({ event: data.type, data }));
 }
 
+/**
+ * The tools a request offers by name: its own, and those an earlier
+ * tool_search found (Codex 0.169 defers MCP tools behind tool_search), a
+ * namespace's as `<namespace>__<tool>` (mcp__nexa__kv_set).
+ */
+function offeredTools(body: ResponsesBody): Map<string, { namespace?: string; name: string }> {
+  const offered = new Map<string, { namespace?: string; name: string }>();
+  for (const tool of body.tools ?? []) if (tool.name) offered.set(tool.name, { name: tool.name });
+  for (const item of body.input ?? []) {
+    if (item.type !== 'tool_search_output') continue;
+    for (const found of item.tools ?? []) {
+      if (!found.name) continue;
+      if (found.type !== 'namespace') offered.set(found.name, { name: found.name });
+      for (const tool of found.tools ?? []) {
+        if (tool.name) offered.set(`${found.name}__${tool.name}`, { namespace: found.name, name: tool.name });
+      }
+    }
+  }
+  return offered;
+}
+
+/** The model's next output item: the script's step, or first a tool_search for a nexa tool Codex deferred. */
+function nextItem(body: ResponsesBody): OutputItem {
+  const { prompt, toolResults } = conversation(body.input ?? []);
+  const offered = offeredTools(body);
+  const step = nextStep(prompt, toolResults, [...offered.keys()]);
+  const missing =
+    step.kind === 'answer' ? /^the tool mcp__nexa__(\w+) was missing$/.exec(step.text)?.[1] : undefined;
+  const canSearch = (body.tools ?? []).some((tool) => tool.type === 'tool_search');
+  const searched = (body.input ?? []).some((item) => item.type === 'tool_search_output');
+  if (missing && canSearch && !searched) {
+    return {
+      type: 'tool_search_call',
+      id: id('ts'),
+      call_id: id('call'),
+      execution: 'client',
+      arguments: { query: `nexa ${missing}` },
+      status: 'completed',
+    };
+  }
+  const found = step.kind === 'tool' ? offered.get(step.name) : undefined;
+  if (step.kind === 'tool' && found?.namespace) {
+    return {
+      type: 'function_call',
+      id: id('fc'),
+      call_id: id('call'),
+      namespace: found.namespace,
+      name: found.name,
+      arguments: JSON.stringify(step.input),
+      status: 'completed',
+    };
+  }
+  return stepItem(body, step);
+}
+
 function handle(request: FakeRequest, response: ServerResponse): void {
   if (request.method === 'POST' && request.path.endsWith('/responses')) {
     const body = (request.body ?? {}) as ResponsesBody;
-    const { prompt, toolResults } = conversation(body.input ?? []);
-    sendSse(
-      response,
-      responseEvents(
-        body,
-        stepItem(
-          body,
-          nextStep(
-            prompt,
-            toolResults,
-            (body.tools ?? []).flatMap((tool) => (tool.name ? [tool.name] : [])),
-          ),
-        ),
-      ),
-    );
+    sendSse(response, responseEvents(body, nextItem(body)));
     return;
   }
   sendJson(response, 404, {
