@@ -40,12 +40,13 @@ export default class Worker extends ClientCommand<typeof Worker> {
     }
     this.settings = settings;
     const name = flags.name ?? defaultWorkerName();
+    const options = workerOptionsFrom(flags); // a bad flag is said before anything starts
     say(`nexa worker ${name}: connecting to ${settings.server}`);
     const worker = await startWorker({
       server: settings.server,
       token: settings.token,
       name,
-      ...workerOptionsFrom(flags),
+      ...options,
       dataDir: flags['data-dir'] ?? join(defaultDataDir(), `worker-${name}`),
       nexaCommand: nexaCommand(),
       log: say,
