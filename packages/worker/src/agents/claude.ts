@@ -35,6 +35,9 @@ const QUIET_ENV = {
   DISABLE_TELEMETRY: '1',
   DISABLE_ERROR_REPORTING: '1',
   IS_SANDBOX: '1',
+  // In print mode Claude Code waits only 5 s for its MCP servers, then starts without their tools:
+  // on a loaded box `nexa mcp` can take longer to start, and the agent would never see nexa's tools.
+  MCP_CONNECT_TIMEOUT_MS: '60000',
 };
 
 const INITIALIZE_ID = 'nexa-initialize';
