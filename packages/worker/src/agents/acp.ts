@@ -46,7 +46,10 @@ export const acpAgent: Agent = {
   async run(run: AgentRun) {
     const { spec, workdir, env, program, approvals, sandbox, events, signal, graceMs, followUps } = run;
     if (program.length === 0) return { exitCode: 127, reason: 'the acp agent needs a command to run' };
-    const child = sandbox.spawn({ argv: program, workdir, env, stdin: true });
+    // Claude Code under an ACP adapter (claude-agent-acp) waits only 5 s for MCP servers by default:
+    // give a slow-starting `nexa mcp` time, as for the claude agent. Other agents ignore it.
+    const agentEnv = run.mcp ? { MCP_CONNECT_TIMEOUT_MS: '60000', ...env } : env;
+    const child = sandbox.spawn({ argv: program, workdir, env: agentEnv, stdin: true });
     const exited = child.wait();
 
     // When the sink is full, the next update waits (and the agent with it, on its own stdout).
