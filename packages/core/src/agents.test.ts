@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { agentCredentialNames, missingCredential } from './agentCredentials.js';
-import { agentKind, agentKinds } from './agents.js';
-import { agentNames, TaskSpec } from './schemas/task.js';
+import { agentKind, agentKinds, agentNames } from './agents.js';
+import { TaskSpec } from './schemas/task.js';
 
 describe('agentKinds', () => {
   it('describes every agent the schema accepts', () => {

@@ -1,4 +1,10 @@
-import type { AgentName } from './schemas/task.js';
+/**
+ * Every agent Nexa can run: `shell` runs a command; the others run a coding
+ * agent on a prompt. The names live here with the table (the task schema
+ * reads them), so what an agent is never depends on the schemas.
+ */
+export const agentNames = ['shell', 'claude', 'codex', 'acp'] as const;
+type AgentName = (typeof agentNames)[number];
 
 /**
  * Where an agent's CLI finds its model account. A task sees none of the

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { agentKind } from '../agents.js';
+import { agentKind, agentNames } from '../agents.js';
 import { limits, tooLong, tooMany } from '../limits.js';
 import { TERMINAL_CONTROLS } from '../text.js';
 import { ApproveMode, Policy } from './approval.js';
@@ -18,8 +18,6 @@ export const taskStatuses = [
 export const TaskStatus = z.enum(taskStatuses);
 export type TaskStatus = z.infer<typeof TaskStatus>;
 
-/** `shell` runs a command; the others run a coding agent on a prompt. */
-export const agentNames = ['shell', 'claude', 'codex', 'acp'] as const;
 export const AgentName = z.enum(agentNames);
 export type AgentName = z.infer<typeof AgentName>;
 
