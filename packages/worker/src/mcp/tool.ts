@@ -1,5 +1,6 @@
 import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
-import type { z } from 'zod';
+import { limits } from '@nexa/core';
+import { z } from 'zod';
 import type { CoordinatorClient } from '../connection.js';
 
 /** Who the MCP server acts for: the task its token was minted for (none for a person's token), and its project. */
@@ -54,3 +55,17 @@ export const writes: ToolAnnotations = {
   idempotentHint: false,
   openWorldHint: false,
 };
+
+/**
+ * A listing tool's `limit`: optional, never more than the coordinator serves in
+ * one page. The tool applies `fallback` itself, so the schema a model reads
+ * stays a plain optional number.
+ */
+export const rowLimit = (fallback: number, rows = '') =>
+  z
+    .number()
+    .int()
+    .min(1)
+    .max(limits.listing.rows)
+    .optional()
+    .describe(`At most this many${rows ? ` ${rows}` : ''} (default ${fallback}).`);

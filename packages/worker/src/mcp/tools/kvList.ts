@@ -1,6 +1,5 @@
-import { limits } from '@nexa/core';
 import { z } from 'zod';
-import { defineTool, reads } from '../tool.js';
+import { defineTool, reads, rowLimit } from '../tool.js';
 
 export const kvList = defineTool({
   name: 'kv_list',
@@ -9,13 +8,7 @@ export const kvList = defineTool({
     'List the keys of this project\'s shared store in key order, with their values and versions, only those starting with prefix when given. Example: {"prefix": "build/"}',
   inputSchema: {
     prefix: z.string().optional().describe('Only keys that start with this.'),
-    limit: z
-      .number()
-      .int()
-      .min(1)
-      .max(limits.listing.rows)
-      .optional()
-      .describe('At most this many (default 100).'),
+    limit: rowLimit(100),
   },
   annotations: reads,
   async run(input, { client, identity }) {

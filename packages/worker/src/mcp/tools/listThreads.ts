@@ -1,6 +1,4 @@
-import { limits } from '@nexa/core';
-import { z } from 'zod';
-import { defineTool, reads } from '../tool.js';
+import { defineTool, reads, rowLimit } from '../tool.js';
 
 export const listThreads = defineTool({
   name: 'list_threads',
@@ -8,13 +6,7 @@ export const listThreads = defineTool({
   description:
     'List this project\'s threads, most recent activity first, each with its id, title, task (null for a free thread) and message count. Example: {"limit": 20}',
   inputSchema: {
-    limit: z
-      .number()
-      .int()
-      .min(1)
-      .max(limits.listing.rows)
-      .optional()
-      .describe('At most this many (default 50).'),
+    limit: rowLimit(50),
   },
   annotations: reads,
   async run(input, { client, identity }) {

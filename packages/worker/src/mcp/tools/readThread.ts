@@ -1,6 +1,5 @@
-import { limits } from '@nexa/core';
 import { z } from 'zod';
-import { defineTool, reads } from '../tool.js';
+import { defineTool, reads, rowLimit } from '../tool.js';
 import { threadOf } from './threadOf.js';
 import { messageForModel } from './threadWatch.js';
 
@@ -17,13 +16,7 @@ export const readThread = defineTool({
       .min(0)
       .optional()
       .describe('Only messages after this seq (default 0: from the start).'),
-    limit: z
-      .number()
-      .int()
-      .min(1)
-      .max(limits.listing.rows)
-      .optional()
-      .describe('At most this many messages (default 100).'),
+    limit: rowLimit(100, 'messages'),
   },
   annotations: reads,
   async run(input, { client, identity }) {
