@@ -1,6 +1,6 @@
-import { limits } from '@nexa/core';
 import { Flags } from '@oclif/core';
 import { ClientCommand, projectFlags, projectName } from '../../clientCommand.js';
+import { limitFlag } from '../../lib/paging.js';
 import { ago } from '../../output/format.js';
 import { type KvEntryShown, valueText } from '../../output/kv.js';
 import { table } from '../../output/table.js';
@@ -18,12 +18,7 @@ export default class KvList extends ClientCommand<typeof KvList> {
   static override flags = {
     ...projectFlags,
     prefix: Flags.string({ description: 'Only keys that start with this.' }),
-    limit: Flags.integer({
-      description: 'At most this many.',
-      default: 100,
-      min: 1,
-      max: limits.listing.rows,
-    }),
+    limit: limitFlag(100),
   };
 
   async run(): Promise<KvEntryShown[]> {

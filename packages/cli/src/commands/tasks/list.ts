@@ -1,6 +1,7 @@
-import { limits, type Task, TaskStatus, visible } from '@nexa/core';
+import { type Task, TaskStatus } from '@nexa/core';
 import { Flags } from '@oclif/core';
 import { ClientCommand, projectName } from '../../clientCommand.js';
+import { pageFlags, printNextPage } from '../../lib/paging.js';
 import { ago, whatRuns } from '../../output/format.js';
 import { table } from '../../output/table.js';
 import { type TaskInTree, taskTree, treeId } from '../../output/taskTree.js';
@@ -28,13 +29,7 @@ export default class TasksList extends ClientCommand<typeof TasksList> {
       default: false,
     }),
     status: Flags.option({ options: TaskStatus.options, description: 'Only tasks in this status.' })(),
-    limit: Flags.integer({
-      description: 'At most this many.',
-      default: 50,
-      min: 1,
-      max: limits.listing.rows,
-    }),
-    cursor: Flags.string({ description: 'Start after the page that printed this cursor (its next: line).' }),
+    ...pageFlags,
   };
 
   async run(): Promise<Task[]> {
@@ -63,16 +58,13 @@ export default class TasksList extends ClientCommand<typeof TasksList> {
             ),
       );
     }
-    if (nextCursor !== null) {
-      const filters = [
-        project ? `--project ${project} ` : '',
-        tree ? '--tree ' : '',
-        status ? `--status ${status} ` : '',
-        `--limit ${limit} `,
-      ].join('');
-      // The cursor is the server's text: shown with its controls escaped, like everything a person reads.
-      process.stderr.write(`next: nexa tasks list ${filters}--cursor ${visible(nextCursor)}\n`);
-    }
+    const filters = [
+      project ? `--project ${project} ` : '',
+      tree ? '--tree ' : '',
+      status ? `--status ${status} ` : '',
+      `--limit ${limit}`,
+    ].join('');
+    printNextPage(`nexa tasks list ${filters}`, nextCursor);
     return tasks;
   }
 }

@@ -1,6 +1,6 @@
-import { limits, type Thread, visible } from '@nexa/core';
-import { Flags } from '@oclif/core';
+import type { Thread } from '@nexa/core';
 import { ClientCommand, projectFlags, projectName } from '../../clientCommand.js';
+import { pageFlags, printNextPage } from '../../lib/paging.js';
 import { ago } from '../../output/format.js';
 import { table } from '../../output/table.js';
 
@@ -14,13 +14,7 @@ export default class ThreadsList extends ClientCommand<typeof ThreadsList> {
   ];
   static override flags = {
     ...projectFlags,
-    limit: Flags.integer({
-      description: 'At most this many.',
-      default: 50,
-      min: 1,
-      max: limits.listing.rows,
-    }),
-    cursor: Flags.string({ description: 'Start after the page that printed this cursor (its next: line).' }),
+    ...pageFlags,
   };
 
   async run(): Promise<Thread[]> {
@@ -41,11 +35,7 @@ export default class ThreadsList extends ClientCommand<typeof ThreadsList> {
             ),
       );
     }
-    if (nextCursor !== null) {
-      process.stderr.write(
-        `next: nexa threads list --project ${project} --limit ${limit} --cursor ${visible(nextCursor)}\n`,
-      );
-    }
+    printNextPage(`nexa threads list --project ${project} --limit ${limit}`, nextCursor);
     return items;
   }
 }
