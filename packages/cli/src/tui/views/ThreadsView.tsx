@@ -5,26 +5,11 @@ import { cell, shortId } from '../components/cells.js';
 import { useClock } from '../components/useClock.js';
 import { useTuiState } from '../store/StoreContext.js';
 import { openThreadId, openThreadRows, selectedMessageId, threadList } from '../store/threadSelectors.js';
-import { type Size, windowStart } from './layout.js';
+import { listBesideArea, type Size, windowStart } from './layout.js';
 import { threadLines } from './threadLines.js';
 
-/** Where the list and the open thread go: side by side on a wide terminal, stacked on a narrow one. */
-function threadsLayout(body: Size): { list: Size; thread: Size; sideBySide: boolean } {
-  if (body.width >= 120) {
-    const listWidth = Math.floor(body.width * 0.4);
-    return {
-      list: { width: listWidth, height: body.height },
-      thread: { width: body.width - listWidth - 1, height: body.height },
-      sideBySide: true,
-    };
-  }
-  const listHeight = Math.max(3, Math.floor(body.height * 0.35));
-  return {
-    list: { width: body.width, height: listHeight },
-    thread: { width: body.width, height: body.height - listHeight },
-    sideBySide: false,
-  };
-}
+/** Where the list and the open thread go: the thread gets the larger share. */
+const threadsShare = { beside: 0.4, above: 0.35 };
 
 /** The project's threads, newest activity first, and the open one as a tree by reply, live. */
 export function ThreadsView({ width, height }: Size) {
@@ -40,12 +25,12 @@ export function ThreadsView({ width, height }: Size) {
       </Box>
     );
   }
-  const layout = threadsLayout({ width, height });
+  const layout = listBesideArea({ width, height }, threadsShare);
   return (
     <Box flexDirection={layout.sideBySide ? 'row' : 'column'} width={width} height={height}>
       <ThreadList threads={threads} size={layout.list} now={now} />
       {layout.sideBySide ? <Box width={1} /> : null}
-      <OpenThread size={layout.thread} now={now} />
+      <OpenThread size={layout.area} now={now} />
     </Box>
   );
 }

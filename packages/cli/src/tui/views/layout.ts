@@ -10,26 +10,39 @@ export const frameHeight = (rows: number): number => Math.max(1, rows - 1);
 /** Tab bar above, hint line and status bar below. */
 export const CHROME_ROWS = 3;
 
-/** Where the task list and its panes go: side by side on a wide terminal, stacked on a narrow one. */
+/**
+ * A list and the area it drives: side by side on a wide terminal (the list
+ * takes `beside` of the width), stacked on a narrow one (it takes `above` of
+ * the height, at least 3 rows).
+ */
+export function listBesideArea(
+  body: Size,
+  share: { beside: number; above: number },
+): { list: Size; area: Size; sideBySide: boolean } {
+  if (body.width >= 120) {
+    const listWidth = Math.floor(body.width * share.beside);
+    return {
+      list: { width: listWidth, height: body.height },
+      area: { width: body.width - listWidth - 1, height: body.height },
+      sideBySide: true,
+    };
+  }
+  const listHeight = Math.max(3, Math.floor(body.height * share.above));
+  return {
+    list: { width: body.width, height: listHeight },
+    area: { width: body.width, height: body.height - listHeight },
+    sideBySide: false,
+  };
+}
+
+/** Where the task list and its panes go; zoomed, the panes take it all. */
 export function tasksLayout(
   body: Size,
   zoomed: boolean,
 ): { list: Size | null; panes: Size; sideBySide: boolean } {
   if (zoomed) return { list: null, panes: body, sideBySide: false };
-  if (body.width >= 120) {
-    const listWidth = Math.floor(body.width * 0.5);
-    return {
-      list: { width: listWidth, height: body.height },
-      panes: { width: body.width - listWidth - 1, height: body.height },
-      sideBySide: true,
-    };
-  }
-  const listHeight = Math.max(3, Math.floor(body.height * 0.45));
-  return {
-    list: { width: body.width, height: listHeight },
-    panes: { width: body.width, height: body.height - listHeight },
-    sideBySide: false,
-  };
+  const { list, area, sideBySide } = listBesideArea(body, { beside: 0.5, above: 0.45 });
+  return { list, panes: area, sideBySide };
 }
 
 /** One pane fills the area; two split it along its longer side; three or four make a 2×2 grid. */
