@@ -1,4 +1,3 @@
-import { NexaError } from '@nexa/core';
 import { Box, Text } from 'ink';
 import { useState } from 'react';
 import { cell } from './components/cells.js';
@@ -8,6 +7,7 @@ import { TextInput } from './components/TextInput.js';
 import { useActions, useDispatch, useTuiState } from './store/StoreContext.js';
 import { AnswerQuestion } from './views/AnswerQuestion.js';
 import { ApprovalsView } from './views/ApprovalsView.js';
+import { ApprovalTextPrompt } from './views/ApprovalTextPrompt.js';
 import { ComposeMessage } from './views/ComposeMessage.js';
 import { DiffView } from './views/DiffView.js';
 import { HelpView } from './views/HelpView.js';
@@ -107,46 +107,19 @@ function FilterPrompt({ width }: Size) {
 }
 
 function DenyPrompt({ width, approvalId }: Size & { approvalId: string }) {
-  const dispatch = useDispatch();
   const actions = useActions();
-  const [value, setValue] = useState('');
-  const [error, setError] = useState('');
   const approval = useTuiState().approvals[approvalId];
   return (
-    <Overlay
-      title={`Deny ${approval ? `${approval.tool}: ${approval.action}` : approvalId}`}
+    <ApprovalTextPrompt
       width={width}
+      approvalId={approvalId}
+      approved={false}
+      send={(reason) => actions.deny(approvalId, reason)}
+      title={`Deny ${approval ? `${approval.tool}: ${approval.action}` : approvalId}`}
       height={6}
       footer="the agent is told this reason · Enter deny · Esc back"
-    >
-      <TextInput
-        value={value}
-        onChange={setValue}
-        placeholder="why (the agent reads it)"
-        onSubmit={(typed) => {
-          if (!typed.trim()) {
-            setError('type a reason: the agent is told it, so it can try another way');
-            return;
-          }
-          dispatch({ type: 'closeOverlay' });
-          actions.deny(approvalId, typed.trim()).then(
-            (line) => {
-              dispatch({ type: 'approvalAnswered', id: approvalId, approved: false });
-              dispatch({ type: 'flash', flash: { tone: 'info', text: line } });
-            },
-            (e: unknown) =>
-              dispatch({
-                type: 'flash',
-                flash: { tone: 'error', text: e instanceof NexaError ? e.toLine() : String(e) },
-              }),
-          );
-        }}
-        onCancel={() => dispatch({ type: 'closeOverlay' })}
-        width={width - 2}
-      />
-      <Text color="red" wrap="truncate">
-        {cell(error, width - 2)}
-      </Text>
-    </Overlay>
+      placeholder="why (the agent reads it)"
+      whenEmpty="type a reason: the agent is told it, so it can try another way"
+    />
   );
 }
