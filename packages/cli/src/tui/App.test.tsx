@@ -1,18 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { commands, keyBindings, keyDescriptions } from './keys/keyBindings.js';
-import { makeApproval, makeTask, makeWorker, NOW, resetFixtureIds } from './testing/fixtures.js';
+import { makeApproval, makeTask, makeWorker, NOW } from './testing/fixtures.js';
+import { drawAtNow, keys } from './testing/frameTest.js';
 import { recordingActions, renderTui } from './testing/renderTui.js';
 
-const ESC = '\u001b';
-const keys = { down: `${ESC}[B`, enter: '\r', escape: ESC, tab: '\t' };
 const size = { cols: 100, rows: 30 };
 
-beforeEach(() => {
-  resetFixtureIds();
-  vi.useFakeTimers({ toFake: ['Date'] });
-  vi.setSystemTime(NOW);
-});
-afterEach(() => vi.useRealTimers());
+drawAtNow();
 
 const byId = <T extends { id: string }>(...items: T[]) => Object.fromEntries(items.map((i) => [i.id, i]));
 

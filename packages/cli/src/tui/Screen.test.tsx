@@ -1,14 +1,10 @@
 import type { StoredTaskEvent } from '@nexa/core';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PaneSources } from './feeds/paneSources.js';
 import { expectFrame } from './testing/expectFrame.js';
-import { makeApproval, makeTask, makeWorker, manyTasks, NOW, resetFixtureIds } from './testing/fixtures.js';
+import { makeApproval, makeTask, makeWorker, manyTasks, NOW } from './testing/fixtures.js';
+import { drawAtNow, frameSizes } from './testing/frameTest.js';
 import { renderTui } from './testing/renderTui.js';
-
-const sizes = [
-  { cols: 80, rows: 24 },
-  { cols: 160, rows: 48 },
-] as const;
 
 const output = (seq: number, data: string): StoredTaskEvent =>
   ({
@@ -19,16 +15,9 @@ const output = (seq: number, data: string): StoredTaskEvent =>
     data,
   }) as unknown as StoredTaskEvent;
 
-beforeEach(() => {
-  resetFixtureIds();
-  vi.useFakeTimers({ toFake: ['Date'] });
-  vi.setSystemTime(NOW);
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
+drawAtNow();
 
-describe.each(sizes)('frames at $cols×$rows', (size) => {
+describe.each(frameSizes)('frames at $cols×$rows', (size) => {
   it('an empty coordinator says how to start', async () => {
     const ui = await renderTui({}, size);
     expect(ui.frame).toContain('No tasks');

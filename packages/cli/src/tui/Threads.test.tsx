@@ -1,5 +1,5 @@
 import type { Thread, ThreadMessage } from '@nexa/core';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { expectFrame } from './testing/expectFrame.js';
 import {
   authors,
@@ -9,25 +9,11 @@ import {
   makeThread,
   makeWorker,
   NOW,
-  resetFixtureIds,
 } from './testing/fixtures.js';
+import { drawAtNow, frameSizes, keys } from './testing/frameTest.js';
 import { recordingActions, renderTui } from './testing/renderTui.js';
 
-const sizes = [
-  { cols: 80, rows: 24 },
-  { cols: 160, rows: 48 },
-] as const;
-
-const keys = { down: '\u001b[B', enter: '\r', escape: '\u001b' };
-
-beforeEach(() => {
-  resetFixtureIds();
-  vi.useFakeTimers({ toFake: ['Date'] });
-  vi.setSystemTime(NOW);
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
+drawAtNow();
 
 /** A task's thread where a person, the agent and an answer to its question reply to each other, and two more threads. */
 function conversation() {
@@ -96,7 +82,7 @@ function conversation() {
   };
 }
 
-describe.each(sizes)('the Threads view at $cols×$rows', (size) => {
+describe.each(frameSizes)('the Threads view at $cols×$rows', (size) => {
   it('lists threads newest activity first, and the open one as a tree with authors, kinds and times', async () => {
     const { state } = conversation();
     const ui = await renderTui(state, size);
