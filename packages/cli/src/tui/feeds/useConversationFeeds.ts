@@ -1,9 +1,10 @@
-import { NexaError, type ThreadMessage } from '@nexa/core';
+import type { ThreadMessage } from '@nexa/core';
 import { type NexaConnection, toNexaError } from '@nexa/core/client';
 import type { AppRouter } from '@nexa/server';
 import { type Dispatch, useEffect, useRef, useState } from 'react';
 import { FrameBatcher } from '../frames/frameBatcher.js';
 import { type Action, MESSAGES_KEPT, THREADS_KEPT } from '../store/reducer.js';
+import { errorLine } from '../store/reportCall.js';
 import type { TuiState } from '../store/state.js';
 import { openThreadId } from '../store/threadSelectors.js';
 import type { WatchThread } from './paneSources.js';
@@ -37,10 +38,7 @@ export function useConversationFeeds(
       (error: unknown) => {
         if (!live) return;
         const why = toNexaError(error, stateRef.current.connection.server);
-        dispatch({
-          type: 'flash',
-          flash: { tone: 'error', text: why instanceof NexaError ? why.toLine() : String(why) },
-        });
+        dispatch({ type: 'flash', flash: { tone: 'error', text: errorLine(why) } });
       },
     );
     return () => {

@@ -1,9 +1,9 @@
-import { NexaError } from '@nexa/core';
 import { useInput } from 'ink';
 import { shortId } from '../components/cells.js';
 import type { PaneSources } from '../feeds/paneSources.js';
 import type { TuiActions } from '../store/actions.js';
 import { type Action, reducer } from '../store/reducer.js';
+import { reportCall } from '../store/reportCall.js';
 import { useActions, useDispatch, useTuiState } from '../store/StoreContext.js';
 import {
   counts,
@@ -36,18 +36,7 @@ export function useKeyCommands(sources: PaneSources | null) {
   const dispatch = useDispatch();
   const actions = useActions();
 
-  const report = (call: Promise<string>, after?: Action) =>
-    call.then(
-      (line) => {
-        if (after) dispatch(after);
-        dispatch({ type: 'flash', flash: { tone: 'info', text: line } });
-      },
-      (error: unknown) =>
-        dispatch({
-          type: 'flash',
-          flash: { tone: 'error', text: error instanceof NexaError ? error.toLine() : String(error) },
-        }),
-    );
+  const report = (call: Promise<string>, after?: Action) => reportCall(dispatch, call, after);
 
   useInput((input, key) => {
     const overlay = state.overlay;

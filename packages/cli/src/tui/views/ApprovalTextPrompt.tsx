@@ -1,9 +1,9 @@
-import { NexaError } from '@nexa/core';
 import { Text } from 'ink';
 import { type ReactNode, useState } from 'react';
 import { cell } from '../components/cells.js';
 import { Overlay } from '../components/Overlay.js';
 import { TextInput } from '../components/TextInput.js';
+import { reportCall } from '../store/reportCall.js';
 import { useDispatch } from '../store/StoreContext.js';
 import type { Size } from './layout.js';
 
@@ -54,17 +54,11 @@ export function ApprovalTextPrompt({
             return;
           }
           dispatch({ type: 'closeOverlay' });
-          send(typed.trim()).then(
-            (line) => {
-              dispatch({ type: 'approvalAnswered', id: approvalId, approved });
-              dispatch({ type: 'flash', flash: { tone: 'info', text: line } });
-            },
-            (e: unknown) =>
-              dispatch({
-                type: 'flash',
-                flash: { tone: 'error', text: e instanceof NexaError ? e.toLine() : String(e) },
-              }),
-          );
+          void reportCall(dispatch, send(typed.trim()), {
+            type: 'approvalAnswered',
+            id: approvalId,
+            approved,
+          });
         }}
         onCancel={() => dispatch({ type: 'closeOverlay' })}
         width={width - 2}

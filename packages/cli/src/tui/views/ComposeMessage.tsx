@@ -1,4 +1,4 @@
-import { isTerminalStatus, NexaError, visible } from '@nexa/core';
+import { isTerminalStatus, visible } from '@nexa/core';
 import { Text } from 'ink';
 import { useState } from 'react';
 import { cell, shortId } from '../components/cells.js';
@@ -8,6 +8,7 @@ import { useActions, useDispatch, useTuiState } from '../store/StoreContext.js';
 import type { Compose, TuiState } from '../store/state.js';
 import { taskTitle } from '../store/taskFilter.js';
 import type { Size } from './layout.js';
+import { useOverlaySend } from './useOverlaySend.js';
 
 /** What the box says it is for, and the command that does the same from a script. */
 function describe(
@@ -55,8 +56,7 @@ export function ComposeMessage({ width, compose }: Size & { compose: Compose }) 
   const dispatch = useDispatch();
   const actions = useActions();
   const [value, setValue] = useState('');
-  const [error, setError] = useState('');
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, send: sendCall } = useOverlaySend();
   const { title, footer, nexa, placeholder } = describe(compose, state);
   const send = (typed: string) => {
     if (busy) return;
@@ -64,16 +64,8 @@ export function ComposeMessage({ width, compose }: Size & { compose: Compose }) 
       setError('type a message first (Esc cancels)');
       return;
     }
-    setBusy(true);
-    actions.post(compose.threadId, typed.trim(), compose.purpose === 'reply' ? compose.replyTo : null).then(
-      (line) => {
-        dispatch({ type: 'closeOverlay' });
-        dispatch({ type: 'flash', flash: { tone: 'info', text: line } });
-      },
-      (e: unknown) => {
-        setBusy(false);
-        setError(e instanceof NexaError ? e.toLine() : String(e));
-      },
+    sendCall(() =>
+      actions.post(compose.threadId, typed.trim(), compose.purpose === 'reply' ? compose.replyTo : null),
     );
   };
   return (

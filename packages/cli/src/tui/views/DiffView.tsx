@@ -1,8 +1,9 @@
-import { NexaError, visible } from '@nexa/core';
+import { visible } from '@nexa/core';
 import { Text, useInput } from 'ink';
 import { useEffect, useState } from 'react';
 import { cell, shortId } from '../components/cells.js';
 import { Overlay } from '../components/Overlay.js';
+import { errorLine } from '../store/reportCall.js';
 import { useActions, useDispatch } from '../store/StoreContext.js';
 import type { Size } from './layout.js';
 
@@ -30,7 +31,7 @@ export function DiffView({ taskId, width, height }: Size & { taskId: string }) {
       (patch) =>
         live &&
         setLines(visible(patch, { keepNewlines: true, keepTabs: true }).replace(/\t/g, '    ').split('\n')),
-      (e: unknown) => live && setError(e instanceof NexaError ? e.toLine() : String(e)),
+      (e: unknown) => live && setError(errorLine(e)),
     );
     return () => {
       live = false;

@@ -1,12 +1,14 @@
-import { type AgentName, agentKind, agentNames, NexaError, type SandboxName, sandboxNames } from '@nexa/core';
+import { type AgentName, agentKind, agentNames, type SandboxName, sandboxNames } from '@nexa/core';
 import { Box, Text, useInput } from 'ink';
 import { useState } from 'react';
 import { runDefaults, splitCommand, taskSpecFromFlags } from '../../lib/taskSpecFlags.js';
 import { cell } from '../components/cells.js';
 import { Overlay } from '../components/Overlay.js';
 import { TextInput } from '../components/TextInput.js';
+import { errorLine } from '../store/reportCall.js';
 import { useActions, useDispatch } from '../store/StoreContext.js';
 import type { Size } from './layout.js';
+import { useOverlaySend } from './useOverlaySend.js';
 
 const fields = ['agent', 'what', 'repo', 'labels', 'sandbox'] as const;
 type Field = (typeof fields)[number];
@@ -71,8 +73,7 @@ export function NewTaskForm({ width, height }: Size) {
     sandbox: 'auto',
   });
   const [focus, setFocus] = useState<Field>('what');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, send } = useOverlaySend();
 
   const move = (by: number) =>
     setFocus((current) => fields[(fields.indexOf(current) + by + fields.length) % fields.length] ?? 'what');
@@ -85,20 +86,10 @@ export function NewTaskForm({ width, height }: Size) {
     try {
       spec = buildSpec(values);
     } catch (e) {
-      setError(e instanceof NexaError ? e.toLine() : String(e));
+      setError(errorLine(e));
       return;
     }
-    setBusy(true);
-    actions.submit(spec).then(
-      (line) => {
-        dispatch({ type: 'closeOverlay' });
-        dispatch({ type: 'flash', flash: { tone: 'info', text: line } });
-      },
-      (e: unknown) => {
-        setBusy(false);
-        setError(e instanceof NexaError ? e.toLine() : String(e));
-      },
-    );
+    send(() => actions.submit(spec));
   };
   const cancel = () => dispatch({ type: 'closeOverlay' });
 
@@ -151,7 +142,7 @@ export function NewTaskForm({ width, height }: Size) {
       {row('labels', 'labels (optional)', text('labels', 'gpu=1,team=web'))}
       {row('sandbox', 'sandbox', choice('sandbox', sandboxChoices))}
       <Text color="red" wrap="truncate">
-        {cell(busy ? 'submitting…' : (error ?? ''), width - 2)}
+        {cell(busy ? 'submitting…' : error, width - 2)}
       </Text>
     </Overlay>
   );
