@@ -126,7 +126,10 @@ export const procedures = {
   'threads.watch': { type: 'subscription', seed: { threadId: 'h-nosuchthread', lastEventId: '1' } },
   'threads.ask': { type: 'mutation', seed: { question: 'which one?' } },
   'kv.get': { type: 'query', seed: { project: 'hostile', key: 'k' } },
-  'kv.set': { type: 'mutation', seed: { project: 'hostile', key: 'k', value: { a: [1, 'b'] }, ifVersion: 7 } },
+  'kv.set': {
+    type: 'mutation',
+    seed: { project: 'hostile', key: 'k', value: { a: [1, 'b'] }, ifVersion: 7 },
+  },
   'kv.list': { type: 'query', seed: { project: 'hostile', prefix: 'k', limit: 10 } },
   'kv.remove': { type: 'mutation', seed: { project: 'hostile', key: 'k', ifVersion: 7 } },
   'kv.watch': { type: 'subscription', seed: { project: 'hostile', prefix: 'k' } },
