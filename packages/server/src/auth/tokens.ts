@@ -27,6 +27,11 @@ export interface TokenRecord {
   revokedAt: string | null;
 }
 
+/** What the coordinator knows in memory of live attempts (the lease book): a yes is never stale. */
+export interface LiveAttempts {
+  holdsAttempt(taskId: string, attempt: number): boolean;
+}
+
 /** A task token's attempt is live while its task holds that attempt in one of these statuses. */
 const liveAttemptStatuses = ['assigned', 'running', 'waiting_approval'] as const;
 
@@ -60,6 +65,8 @@ export class TokenService {
   private readonly known = new Map<string, boolean>();
   /** Open WebSockets by token, ended when their token is revoked or expires. */
   readonly connections = new LiveConnections();
+  /** Attempts known live without a read; anything else is asked of the database. */
+  private liveAttempts: LiveAttempts | undefined;
 
   constructor(
     private readonly database: Database,
@@ -104,13 +111,20 @@ export class TokenService {
       .sign(this.secret);
   }
 
+  /** Where attempts held by connected workers are known (set once, when the services are built). */
+  trustAttemptsOf(liveAttempts: LiveAttempts): void {
+    this.liveAttempts = liveAttempts;
+  }
+
   /**
    * Refuses a task token whose attempt has ended (finished, or queued again):
-   * checked on every call, not only when a connection opens.
+   * checked on every call, not only when a connection opens. An attempt a
+   * connected worker holds is answered from memory; any other is read.
    */
   async checkTaskAttempt(principal: Principal): Promise<void> {
     const claimed = principal.task;
     if (!claimed) return;
+    if (this.liveAttempts?.holdsAttempt(claimed.id, claimed.attempt)) return;
     const [row] = await this.database.db
       .select({ attempt: tasks.attempt })
       .from(tasks)

@@ -91,6 +91,18 @@ describe('task tokens', () => {
     await expect(harness.services.tokens.verify(token)).rejects.toMatchObject({ code: 'unauthorized' });
   });
 
+  it('are checked against the database while no connected worker holds the attempt', async () => {
+    const { agent, worker } = await runningTask();
+    await worker.session.return?.(); // the worker's connection ends: its leases leave memory
+    // The attempt still runs as far as the database knows (the worker may come back in time).
+    expect((await agent.threads.list()).items.length).toBeGreaterThan(0);
+    await harness.services.leases.check(Date.now() + 60_000); // it did not: the task is queued again
+    await expect(agent.threads.list()).rejects.toMatchObject({
+      code: 'UNAUTHORIZED',
+      message: "the task's attempt 1 has ended",
+    });
+  });
+
   it('stop working when the attempt is queued again (its worker was lost)', async () => {
     const { agent } = await runningTask();
     await harness.services.leases.check(Date.now() + 60_000);

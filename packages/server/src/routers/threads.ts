@@ -57,11 +57,9 @@ export const threadsRouter = router({
     }),
 
   /** `nexa say THREAD "text"`: the author is the caller (a person, or the task's agent). */
-  post: memberOrTaskProcedure.input(PostMessageInput).mutation(async ({ ctx, input }) => {
-    const { threads, authors } = ctx.services;
-    const thread = await threads.mustThread(input.threadId, ctx.principal);
-    return threads.post(thread, await authors.of(ctx.principal), input);
-  }),
+  post: memberOrTaskProcedure
+    .input(PostMessageInput)
+    .mutation(({ ctx, input }) => ctx.services.threads.post(ctx.principal, input)),
 
   /** `nexa thread watch ID`: the messages after `lastEventId` (a seq), then live; no gap, no duplicate. */
   watch: readOrTaskProcedure

@@ -50,6 +50,8 @@ export class EventLog implements AppendStore {
     private readonly activity: TaskActivityTracker,
     /** A task left its worker: it ended, or went back to the queue. Runs after the commit. */
     private readonly onTaskReleased: (writer: Writer, taskId: string, status: TaskStatus) => void,
+    /** The same, told before the commit: what trusts memory about the attempt must stop now. */
+    private readonly onTaskReleasing: (taskId: string) => void = () => {},
   ) {
     this.groups = new AppendGroups(database, this);
   }
@@ -97,6 +99,8 @@ export class EventLog implements AppendStore {
       }
       if (batch.taskUpdate) {
         updates.push(statement(db.update(tasks).set(batch.taskUpdate).where(eq(tasks.id, task.id))));
+        if (batch.taskUpdate.status !== undefined && !isActiveStatus(batch.taskUpdate.status))
+          this.onTaskReleasing(task.id);
       }
       if (attemptUpdate) {
         const which = and(eq(taskAttempts.taskId, task.id), eq(taskAttempts.attempt, attempt));

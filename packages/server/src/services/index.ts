@@ -67,33 +67,44 @@ export function createServices(database: Database, tokens: TokenService, options
   const leaseBook = new LeaseBook();
   const workers = new WorkerHub(database, tasks, leaseBook, options);
   const policies = new PolicyStore(database);
-  const threads = new ThreadService(database, workers);
-  const approvals = new ApprovalService(database, tasks, policies, workers, threads);
   const workerNames = new WorkerNames(database);
+  const threads = new ThreadService(database, workers, workerNames);
+  const approvals = new ApprovalService(database, tasks, policies, workers, threads);
   const authors = new Authors(tasks, workerNames);
   let scheduler: Scheduler | undefined;
   const kick = () => void scheduler?.kick();
   const activity = new TaskActivityTracker();
-  const events = new EventLog(database, tasks, feed, activity, (writer, taskId, status) => {
-    leaseBook.release(taskId);
-    writer.afterward(() => {
-      kick();
-      tokens.endTaskConnections(taskId); // its attempt's token is good no more
-      // After the write that released the task: nobody can answer its requests any more.
-      approvals
-        .expireTask(
-          taskId,
-          status === 'queued' ? 'its attempt ended; the task was queued again' : `the task ended (${status})`,
-        )
-        // A task handed back while the coordinator shuts down ends after the database closed;
-        // that must not crash the process (its requests then expire by their own timeout).
-        .catch((error: unknown) =>
-          options.log(
-            `approvals: the requests of ${taskId} were not expired: ${error instanceof Error ? error.message : String(error)}`,
-          ),
-        );
-    });
-  });
+  const events = new EventLog(
+    database,
+    tasks,
+    feed,
+    activity,
+    (writer, taskId, status) => {
+      leaseBook.release(taskId);
+      writer.afterward(() => {
+        kick();
+        tokens.endTaskConnections(taskId); // its attempt's token is good no more
+        // After the write that released the task: nobody can answer its requests any more.
+        approvals
+          .expireTask(
+            taskId,
+            status === 'queued'
+              ? 'its attempt ended; the task was queued again'
+              : `the task ended (${status})`,
+          )
+          // A task handed back while the coordinator shuts down ends after the database closed;
+          // that must not crash the process (its requests then expire by their own timeout).
+          .catch((error: unknown) =>
+            options.log(
+              `approvals: the requests of ${taskId} were not expired: ${error instanceof Error ? error.message : String(error)}`,
+            ),
+          );
+      });
+    },
+    (taskId) => leaseBook.ending(taskId),
+  );
+  // A task token's attempt is live while a connected worker holds it: asked of memory, not the database.
+  tokens.trustAttemptsOf(leaseBook);
   const assignments = new Assignments(tokens, events);
   scheduler = new Scheduler(
     database,

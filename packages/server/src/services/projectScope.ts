@@ -24,6 +24,11 @@ export function sees(principal: Principal, project: string): boolean {
   return principal.task === undefined || principal.task.project === project;
 }
 
+/** A person as a message author: their token's subject. */
+export function personAuthor(principal: Principal): MessageAuthor {
+  return { kind: 'person', name: principal.subject, taskId: null, workerName: null };
+}
+
 /** Who a caller is as a message author: a person by token subject, a task as its agent on its worker. */
 export class Authors {
   constructor(
@@ -38,7 +43,7 @@ export class Authors {
 
   async of(principal: Principal, task?: TaskRow): Promise<MessageAuthor> {
     const own = task ?? (await this.taskOf(principal));
-    if (!own) return { kind: 'person', name: principal.subject, taskId: null, workerName: null };
+    if (!own) return personAuthor(principal);
     const workerName = own.workerId
       ? ((await this.names.of([own.workerId])).get(own.workerId) ?? null)
       : null;

@@ -121,7 +121,12 @@ export class Scheduler {
         const done: typeof chunk = [];
         for (const entry of chunk) {
           if (!(await this.tasks.assign(writer, entry.task, entry.worker.workerId))) continue;
-          this.leases.hold(entry.task.id, entry.worker.workerId, Date.now() + this.leaseMs);
+          this.leases.hold(
+            entry.task.id,
+            entry.worker.workerId,
+            entry.task.attempt,
+            Date.now() + this.leaseMs,
+          );
           done.push(entry);
         }
         return done;

@@ -1,3 +1,4 @@
+import type { InStatement, InValue } from '@libsql/client';
 import { limits, type MessageAuthor, TERMINAL_CONTROLS, type Thread, type ThreadMessage } from '@nexa/core';
 import type { messages, threads } from '../db/schema.js';
 import { iso } from './taskRows.js';
@@ -60,4 +61,59 @@ export function authorColumns(author: MessageAuthor) {
 /** What a message costs a live reader's buffer. */
 export function messageSize(message: ThreadMessage): number {
   return message.body.length + 256;
+}
+
+/** Rows per INSERT: 12 variables each, far below SQLite's 32,766 per statement. */
+const MESSAGES_PER_INSERT = 500;
+const MESSAGE_COLUMNS = 12;
+
+/**
+ * Multi-row inserts of a group's messages, written by hand as event rows are:
+ * drizzle's builder costs more than SQLite's insert at this rate.
+ */
+export function insertMessageRows(rows: readonly MessageRow[]): InStatement[] {
+  const statements: InStatement[] = [];
+  for (let start = 0; start < rows.length; start += MESSAGES_PER_INSERT) {
+    const chunk = rows.slice(start, start + MESSAGES_PER_INSERT);
+    const args: InValue[] = [];
+    for (const row of chunk) {
+      args.push(
+        row.id,
+        row.threadId,
+        row.project,
+        row.seq,
+        row.authorKind,
+        row.authorName,
+        row.authorTaskId,
+        row.authorWorkerName,
+        row.kind,
+        row.body,
+        row.replyTo,
+        row.createdAt,
+      );
+    }
+    const values = new Array(chunk.length).fill(`(${new Array(MESSAGE_COLUMNS).fill('?').join(', ')})`);
+    statements.push({
+      sql: `INSERT INTO messages (id, thread_id, project, seq, author_kind, author_name, author_task_id, author_worker_name, kind, body, reply_to, created_at) VALUES ${values.join(', ')}`,
+      args,
+    });
+  }
+  return statements;
+}
+
+/** Threads' message counts (the seq of their newest) and last activity after a group, in one statement each 500. */
+export function updateThreadCounts(
+  counts: ReadonlyMap<string, { messages: number; lastMessageAt: number }>,
+): InStatement[] {
+  const entries = [...counts];
+  const statements: InStatement[] = [];
+  for (let start = 0; start < entries.length; start += MESSAGES_PER_INSERT) {
+    const chunk = entries.slice(start, start + MESSAGES_PER_INSERT);
+    const args: InValue[] = chunk.flatMap(([id, count]) => [id, count.messages, count.lastMessageAt]);
+    statements.push({
+      sql: `UPDATE threads SET messages = v.column2, last_message_at = v.column3 FROM (VALUES ${new Array(chunk.length).fill('(?, ?, ?)').join(', ')}) AS v WHERE threads.id = v.column1`,
+      args,
+    });
+  }
+  return statements;
 }

@@ -1,8 +1,6 @@
 import {
-  isActiveStatus,
   limits,
   type MessageAuthor,
-  type MessageKind,
   NexaError,
   newId,
   type Principal,
@@ -11,42 +9,45 @@ import {
 } from '@nexa/core';
 import { and, asc, desc, eq, gt, isNull, lte, sql } from 'drizzle-orm';
 import type { Database } from '../db/open.js';
-import { messages, tasks, threads } from '../db/schema.js';
+import { messages, threads } from '../db/schema.js';
 import type { Writer } from '../db/writeQueue.js';
 import { rowsWithin } from './byteBudget.js';
 import { KeyedFeed } from './keyedFeed.js';
 import type { ListingKey } from './listingCursor.js';
-import { sees } from './projectScope.js';
+import { type CheckedPost, type NewMessage, PostGroups, type PostStore } from './postGroups.js';
+import { personAuthor, sees } from './projectScope.js';
 import {
-  authorColumns,
-  type MessageRow,
+  insertMessageRows,
   messageFromRow,
   messageSize,
   type ThreadRow,
   threadFromRow,
+  updateThreadCounts,
 } from './threadRows.js';
 import type { WorkerHub } from './workerHub.js';
+import type { WorkerNames } from './workerNames.js';
 
-export interface NewMessage {
-  body: string;
-  kind: MessageKind;
-  replyTo: string | null;
-}
+export type { NewMessage } from './postGroups.js';
 
 const { conversation: bounds } = limits;
 
 /**
  * Threads and their messages. A message's seq is assigned inside the write
- * that stores it (one short control-lane write per post); readers are told
- * after the commit, so a watcher never sees what the database does not hold.
+ * that stores it (posts are group-committed: see PostGroups); readers are
+ * told after the commit, so a watcher never sees what the database does not
+ * hold.
  */
-export class ThreadService {
+export class ThreadService implements PostStore {
   readonly feed = new KeyedFeed<ThreadMessage>(messageSize);
+  private readonly groups: PostGroups;
 
   constructor(
     private readonly database: Database,
     private readonly hub: WorkerHub,
-  ) {}
+    names: WorkerNames,
+  ) {
+    this.groups = new PostGroups(database, this, names);
+  }
 
   private get db() {
     return this.database.db;
@@ -141,74 +142,57 @@ export class ThreadService {
     return rows.map(messageFromRow);
   }
 
-  /** Posts a message (one short write); see postIn. */
-  post(thread: ThreadRow, author: MessageAuthor, message: NewMessage): Promise<ThreadMessage> {
-    return this.database.writes.run((writer) => this.postIn(writer, thread.id, author, message));
+  /**
+   * `threads.post`: the caller's message, the author its token's (a person,
+   * or the task's agent on its worker), with the next group commit.
+   */
+  post(
+    caller: Principal,
+    { threadId, ...message }: NewMessage & { threadId: string },
+  ): Promise<ThreadMessage> {
+    return this.groups.add({
+      threadId,
+      message,
+      by: caller.task ? { agentOf: caller.task.id } : { author: personAuthor(caller) },
+      viewer: caller,
+    });
   }
 
   /**
-   * Stores a message at the thread's next seq, inside `writer`'s operation.
-   * After the commit it goes to the thread's watchers and, in a running
-   * task's thread, to the task's worker as the agent's next user turn
-   * (unless the task's own agent wrote it).
+   * Stores a message at the thread's next seq, inside `writer`'s operation
+   * (a task's first message, an answer to its question): checked and told
+   * as a group's posts are.
    */
-  async postIn(
+  postIn(
     writer: Writer,
     threadId: string,
     author: MessageAuthor,
     message: NewMessage,
   ): Promise<ThreadMessage> {
-    const { db } = writer;
-    const [thread] = await db.select().from(threads).where(eq(threads.id, threadId));
-    if (!thread) throw new NexaError('not_found', `no thread ${threadId}`);
-    if (thread.messages >= bounds.threadMessages) {
-      throw new NexaError(
-        'conflict',
-        `thread ${threadId} has ${bounds.threadMessages} messages, the limit for one thread`,
-        { hint: 'start a new thread with `nexa threads create`' },
-      );
-    }
-    if (message.replyTo !== null) {
-      const [parent] = await db
-        .select({ threadId: messages.threadId })
-        .from(messages)
-        .where(eq(messages.id, message.replyTo));
-      if (parent?.threadId !== threadId) {
-        throw new NexaError('invalid_input', `message ${message.replyTo} is not in thread ${threadId}`, {
-          hint: 'reply to a message of the same thread (see nexa thread show)',
-        });
-      }
-    }
-    const now = Date.now();
-    const row: MessageRow = {
-      id: newId('m'),
-      threadId,
-      project: thread.project,
-      seq: thread.messages + 1,
-      ...authorColumns(author),
-      kind: message.kind,
-      body: message.body,
-      replyTo: message.replyTo,
-      createdAt: now,
-    };
-    await db.batch([
-      db.insert(messages).values(row),
-      db.update(threads).set({ messages: row.seq, lastMessageAt: now }).where(eq(threads.id, threadId)),
-    ]);
-    const stored = messageFromRow(row);
-    const task = thread.taskId
-      ? (await db.select().from(tasks).where(eq(tasks.id, thread.taskId)))[0]
-      : undefined;
+    return this.groups.postIn(writer, { threadId, message, by: { author }, viewer: null });
+  }
+
+  /**
+   * Stores checked posts in one transaction: their rows in multi-row inserts
+   * and each thread's count once. After the commit each goes to its thread's
+   * watchers and, in a running task's thread, to the task's worker as the
+   * agent's next user turn.
+   */
+  async commit(writer: Writer, posts: CheckedPost[]): Promise<ThreadMessage[]> {
+    const rows = posts.map((post) => post.row);
+    const counts = new Map<string, { messages: number; lastMessageAt: number }>();
+    for (const row of rows) counts.set(row.threadId, { messages: row.seq, lastMessageAt: row.createdAt });
+    await writer.client.batch([...insertMessageRows(rows), ...updateThreadCounts(counts)], 'write');
+    const stored = rows.map(messageFromRow);
     writer.afterward(() => {
-      this.feed.publish(threadId, stored);
-      if (task?.workerId && isActiveStatus(task.status) && author.taskId !== task.id) {
-        this.hub.send(task.workerId, {
-          type: 'message',
-          taskId: task.id,
-          attempt: task.attempt,
-          message: stored,
-        });
-      }
+      posts.forEach(({ followUp }, index) => {
+        const message = stored[index] as ThreadMessage;
+        this.feed.publish(message.threadId, message);
+        if (followUp) {
+          const { workerId, taskId, attempt } = followUp;
+          this.hub.send(workerId, { type: 'message', taskId, attempt, message });
+        }
+      });
     });
     return stored;
   }

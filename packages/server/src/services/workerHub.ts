@@ -79,7 +79,7 @@ export class WorkerHub {
       };
       // What it held before (this coordinator's start, or its last session) is its again, leased in memory.
       for (const task of await this.tasks.activeOf(workerId)) {
-        this.leases.hold(task.id, workerId, now + this.timing.leaseMs);
+        this.leases.hold(task.id, workerId, task.attempt, now + this.timing.leaseMs);
       }
       await this.tasks.storeLeases(writer, workerId, null);
       session.messages.push({ type: 'registered', workerId, heartbeatMs: this.timing.heartbeatMs });
