@@ -137,35 +137,30 @@ const connectionLimits = t.middleware(async ({ ctx, type, path, next }) => {
  * token are refused without using the budget real clients share.
  */
 export function procedureFor(...allowed: Role[]) {
-  return (
-    t.procedure
-      .use(nexaErrors)
-      .use(({ ctx, next, path }) => {
-        if (!ctx.principal)
-          throw toTRPCError(ctx.authError ?? new NexaError('unauthorized', 'no token was sent'));
-        if (!allowed.includes(ctx.principal.role)) {
-          throw toTRPCError(
-            new NexaError('forbidden', `a ${ctx.principal.role} token may not call ${path}`, {
-              hint: `use a token with role ${allowed.join(' or ')}`,
-            }),
-          );
-        }
-        return next({ ctx: { ...ctx, principal: ctx.principal } });
-      })
+  return t.procedure
+    .use(nexaErrors)
+    .use(async ({ ctx, next, path }) => {
+      const { principal } = ctx;
+      if (!principal) throw toTRPCError(ctx.authError ?? new NexaError('unauthorized', 'no token was sent'));
+      if (!allowed.includes(principal.role)) {
+        throw toTRPCError(
+          new NexaError('forbidden', `a ${principal.role} token may not call ${path}`, {
+            hint: `use a token with role ${allowed.join(' or ')}`,
+          }),
+        );
+      }
       // A task token is good only while its attempt runs: checked on every call, as a
       // WebSocket authenticates once and outlives the attempt otherwise.
-      .use(async ({ ctx, next }) => {
-        if (ctx.principal.role === 'task') {
-          try {
-            await ctx.services.tokens.checkTaskAttempt(ctx.principal);
-          } catch (error) {
-            throw toTRPCError(error);
-          }
+      if (principal.role === 'task') {
+        try {
+          await ctx.services.tokens.checkTaskAttempt(principal);
+        } catch (error) {
+          throw toTRPCError(error);
         }
-        return next();
-      })
-      .use(connectionLimits)
-  );
+      }
+      return next({ ctx: { ...ctx, principal } });
+    })
+    .use(connectionLimits);
 }
 
 export const authedProcedure = procedureFor('admin', 'member', 'viewer', 'worker', 'task');
