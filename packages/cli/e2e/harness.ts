@@ -16,7 +16,11 @@ export interface Home {
 }
 
 export async function makeHome(): Promise<Home> {
-  const dir = await mkdtemp(join(tmpdir(), 'nexa-e2e-'));
+  return homeAt(await mkdtemp(join(tmpdir(), 'nexa-e2e-')));
+}
+
+/** The home in `dir`, an empty directory: nothing of the user's own config, data or server reaches it. */
+export function homeAt(dir: string): Home {
   const env = {
     HOME: dir,
     XDG_CONFIG_HOME: join(dir, 'config'),

@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Daemon, type Home, makeHome, nexa, startServer } from './harness.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { nexa } from './harness.js';
+import { servedHome } from './servedHome.js';
 
-let home: Home;
-let server: Daemon;
-beforeAll(async () => {
-  home = await makeHome();
-  ({ daemon: server } = await startServer(home));
-});
-afterAll(async () => {
+const home = servedHome();
+afterAll(() => {
   stopped = true;
-  await server?.stop();
-  await home?.cleanup();
 });
 
 interface Loser {

@@ -1,9 +1,10 @@
-import { spawnSync } from 'node:child_process';
-import type { KvEntry, TaskDetail, ThreadMessage } from '@nexa/core';
+import type { KvEntry, TaskDetail } from '@nexa/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeRun } from './agents.js';
 import { type Cluster, startCluster } from './cluster.js';
 import { nexa, resultTaskId, showTask } from './harness.js';
+import { threadMessages } from './threads.js';
+import { bwrapWorks, dockerWorks } from './walls.js';
 
 /**
  * A command task talks to the coordinator as itself: `nexa` is on its PATH
@@ -12,12 +13,6 @@ import { nexa, resultTaskId, showTask } from './harness.js';
  * node at all (busybox), the worker's node runs with its libraries mounted.
  */
 
-const bwrapWorks =
-  spawnSync('bwrap', ['--die-with-parent', '--unshare-all', '--ro-bind', '/', '/', 'true']).status === 0;
-function dockerWorks(): boolean {
-  if (spawnSync('docker', ['info']).status !== 0) return false;
-  return spawnSync('sh', [new URL('../../../scripts/testImage.sh', import.meta.url).pathname]).status === 0;
-}
 const docker = dockerWorks();
 if (process.env.CI && !(bwrapWorks && docker))
   throw new Error('CI must run task commands in bwrap and docker');
@@ -37,12 +32,6 @@ async function kvGet(key: string): Promise<KvEntry | null> {
   const got = await nexa(cluster.home, ['kv', 'get', key, '--json']);
   expect(got.exitCode, describeRun(got)).toBe(0);
   return JSON.parse(got.stdout) as KvEntry | null;
-}
-
-async function threadOf(taskId: string): Promise<ThreadMessage[]> {
-  const shown = await nexa(cluster.home, ['thread', 'show', taskId, '--json']);
-  expect(shown.exitCode, describeRun(shown)).toBe(0);
-  return (JSON.parse(shown.stdout) as { messages: ThreadMessage[] }).messages;
 }
 
 /** Sets a key, posts in its own thread and starts a child, all with `nexa` inside the sandbox. */
@@ -72,7 +61,7 @@ async function talkFrom(sandbox: 'bwrap' | 'docker') {
   expect(entry).toMatchObject({ key, value: 1, version: 1 });
   expect(entry?.updatedBy).toContain(taskId);
   // The message, in the task's own thread, written by the task.
-  const said = (await threadOf(taskId)).find((m) => m.body === `hello from ${sandbox}`);
+  const said = (await threadMessages(cluster.home, taskId)).find((m) => m.body === `hello from ${sandbox}`);
   expect(said?.author).toMatchObject({ taskId, workerName: 'walled' });
   // The child, linked to it.
   const detail: TaskDetail = await showTask(cluster.home, taskId);

@@ -1,16 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Daemon, type Home, makeHome, nexa, startServer } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { nexa } from './harness.js';
+import { servedHome } from './servedHome.js';
 
-let home: Home;
-let server: Daemon;
-beforeAll(async () => {
-  home = await makeHome();
-  ({ daemon: server } = await startServer(home));
-});
-afterAll(async () => {
-  await server.stop();
-  await home.cleanup();
-});
+const home = servedHome();
 
 /** Bytes a terminal acts on rather than shows: ESC, CR, other C0/C1 controls, bidi overrides. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
