@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Approval } from '@nexa/core';
-import { writeCodexConfig } from '@nexa/worker/testing/fake-model';
-import { type CommandResult, type Home, nexa } from './harness.js';
+import { type FakeModelServer, startFakeAnthropic, writeCodexConfig } from '@nexa/worker/testing/fake-model';
+import { type Cluster, startCluster } from './cluster.js';
+import { type CommandResult, type Daemon, type Home, nexa } from './harness.js';
 
 /** The agent CLIs, as the repository's pinned dev dependencies installed them. */
 export const agentBin = (name: 'claude' | 'codex' | 'claude-agent-acp') =>
@@ -36,6 +37,48 @@ export function claudeWorker(apiUrl: string): { flags: string[]; env: Record<str
     // In the worker's environment but not passed on: no task may see it.
     env: { ...env, WORKER_ONLY_SECRET: 's3cret' },
   };
+}
+
+/** A cluster with a fake Anthropic API beside it; `stop()` closes the API too. */
+export interface ClaudeCluster extends Cluster {
+  fake: FakeModelServer;
+  /** A worker whose Claude Code (and claude-agent-acp) talk to `fake`; `flags` and `env` come on top. */
+  agentWorker(name: string, flags?: string[], env?: Record<string, string>): Promise<Daemon>;
+}
+
+export async function startClaudeCluster(): Promise<ClaudeCluster> {
+  const fake = await startFakeAnthropic();
+  const cluster = await startCluster().catch(async (error: unknown) => {
+    await fake.close();
+    throw error;
+  });
+  const claude = claudeWorker(fake.url);
+  return {
+    ...cluster,
+    fake,
+    agentWorker: (name, flags = [], env = {}) =>
+      cluster.worker(name, [...claude.flags, ...flags], { ...claude.env, ...env }),
+    async stop() {
+      await cluster.stop();
+      await fake.close();
+    },
+  };
+}
+
+/**
+ * `nexa run PROMPT` for an agent (Claude Code unless `agent` names another's
+ * flags) on a fresh repository, as the arguments of `nexa`; unwalled unless
+ * `sandbox` says otherwise.
+ */
+export function agentRun(
+  prompt: string,
+  {
+    agent = ['--agent', 'claude'],
+    sandbox = 'process',
+    flags = [],
+  }: { agent?: string[]; sandbox?: string; flags?: string[] } = {},
+): string[] {
+  return ['run', prompt, ...agent, '--repo', makeRepo(), '--sandbox', sandbox, ...flags];
 }
 
 /** A fresh git repository with one commit, for tasks to work on. */

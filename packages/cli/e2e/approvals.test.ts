@@ -1,37 +1,29 @@
-import { type FakeModelServer, startFakeAnthropic } from '@nexa/worker/testing/fake-model';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { approvalsOf, claudeWorker, describeRun, makeRepo, pendingApproval, writePolicy } from './agents.js';
-import { type Cluster, startCluster } from './cluster.js';
+import {
+  agentRun,
+  approvalsOf,
+  type ClaudeCluster,
+  describeRun,
+  makeRepo,
+  pendingApproval,
+  startClaudeCluster,
+  writePolicy,
+} from './agents.js';
 import { nexa, nexaBin, nexaInBackground, showTask } from './harness.js';
 
-let fake: FakeModelServer;
-let cluster: Cluster;
+let cluster: ClaudeCluster;
 beforeAll(async () => {
-  fake = await startFakeAnthropic();
-  cluster = await startCluster();
-  const { flags, env } = claudeWorker(fake.url);
-  await cluster.worker('agents', flags, env);
+  cluster = await startClaudeCluster();
+  await cluster.agentWorker('agents');
 }, 60_000);
 afterAll(async () => {
   await cluster?.stop();
-  await fake?.close();
 });
 
 /** `nexa run PROMPT --agent claude` on a repository, unwalled (the walled case has its own test). */
 function runClaude(prompt: string, flags: string[] = []) {
-  const repo = makeRepo();
-  return nexaInBackground(cluster.home, [
-    'run',
-    prompt,
-    '--agent',
-    'claude',
-    '--repo',
-    repo,
-    '--sandbox',
-    'process',
-    ...flags,
-  ]);
+  return nexaInBackground(cluster.home, agentRun(prompt, { flags }));
 }
 
 describe('Claude Code through the approvals queue', () => {
@@ -205,19 +197,10 @@ describe('Claude Code through the approvals queue', () => {
   }, 120_000);
 
   it('takes the same approval flow through the ACP adapter of Claude Code', async () => {
-    const repo = makeRepo();
-    const run = nexaInBackground(cluster.home, [
-      'run',
-      'run: touch via-acp.txt',
-      '--agent',
-      'acp',
-      '--agent-cmd',
-      'claude-agent-acp',
-      '--repo',
-      repo,
-      '--sandbox',
-      'process',
-    ]);
+    const run = nexaInBackground(
+      cluster.home,
+      agentRun('run: touch via-acp.txt', { agent: ['--agent', 'acp', '--agent-cmd', 'claude-agent-acp'] }),
+    );
     const taskId = await cluster.nextTask();
     const request = await pendingApproval(cluster.home, taskId);
     expect(request).toMatchObject({ tool: 'execute', risk: 'execute', command: 'touch via-acp.txt' });
@@ -236,7 +219,7 @@ describe('Claude Code through the approvals queue', () => {
     // It got the value (it reached the scripted model through it); what it wrote is stored
     // redacted, as every --pass-env value is.
     expect(diff).toContain('+ANTHROPIC_BASE_URL=[redacted:ANTHROPIC_BASE_URL]');
-    expect(diff).not.toContain(fake.url);
+    expect(diff).not.toContain(cluster.fake.url);
     expect(diff).toContain(`+NEXA_TASK_ID=${taskId}`);
     expect(diff).not.toContain('WORKER_ONLY_SECRET');
   }, 120_000);

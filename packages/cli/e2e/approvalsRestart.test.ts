@@ -1,61 +1,34 @@
 import { type FakeModelServer, startFakeAnthropic } from '@nexa/worker/testing/fake-model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claudeWorker, describeRun, makeRepo, pendingApproval } from './agents.js';
-import {
-  type Daemon,
-  type Home,
-  makeHome,
-  newestTaskId,
-  nexa,
-  nexaInBackground,
-  showTask,
-  startServer,
-  startWorker,
-  workerToken,
-} from './harness.js';
+import { agentRun, claudeWorker, describeRun, pendingApproval } from './agents.js';
+import { newestTaskId, nexa, nexaInBackground, showTask, startWorker, workerToken } from './harness.js';
+import { crashableCoordinator } from './servedHome.js';
 
+const coordinator = crashableCoordinator();
+const home = coordinator.home;
 let fake: FakeModelServer;
-let home: Home;
-const daemons: Daemon[] = [];
 beforeAll(async () => {
   fake = await startFakeAnthropic();
-  home = await makeHome();
 });
 afterAll(async () => {
-  for (const daemon of daemons) await daemon.stop('SIGKILL');
-  await home.cleanup();
-  await fake.close();
+  await fake?.close();
 });
 
 describe('a coordinator killed while an agent waits for approval', () => {
   it('keeps the request; approved after the restart, the agent carries on', async () => {
-    const first = await startServer(home);
-    daemons.push(first.daemon);
-    const port = new URL(first.url).port;
-    home.env.NEXA_SERVER = first.url;
+    const url = await coordinator.start();
     const { flags, env } = claudeWorker(fake.url);
-    daemons.push(
-      await startWorker(home, first.url, await workerToken(home, first.url), ['--name', 'w', ...flags], env),
+    coordinator.keep(
+      await startWorker(home, url, await workerToken(home, url), ['--name', 'w', ...flags], env),
     );
 
-    const run = nexaInBackground(home, [
-      'run',
-      'run: echo survived > kept.txt',
-      '--agent',
-      'claude',
-      '--repo',
-      makeRepo(),
-      '--sandbox',
-      'process',
-    ]);
-    daemons.push(run.daemon);
+    const run = nexaInBackground(home, agentRun('run: echo survived > kept.txt'));
+    coordinator.keep(run.daemon);
     const taskId = await newestTaskId(home);
     const request = await pendingApproval(home, taskId);
 
-    first.daemon.signal('SIGKILL');
-    await first.daemon.child;
-    const second = await startServer(home, [], port);
-    daemons.push(second.daemon);
+    await coordinator.kill();
+    await coordinator.start();
 
     const stillPending = await pendingApproval(home, taskId);
     expect(stillPending.id).toBe(request.id);

@@ -1,9 +1,8 @@
-import { spawnSync } from 'node:child_process';
-import { type FakeModelServer, startFakeAnthropic } from '@nexa/worker/testing/fake-model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claudeWorker, describeRun, makeRepo } from './agents.js';
-import { type Cluster, startCluster } from './cluster.js';
+import { agentRun, type ClaudeCluster, describeRun, startClaudeCluster } from './agents.js';
 import { nexa, resultTaskId } from './harness.js';
+import { agentTurns } from './modelRequests.js';
+import { bwrapWorks } from './walls.js';
 
 /**
  * `nexa continue ID "more"`: a finished Claude Code task picks up its own
@@ -11,56 +10,29 @@ import { nexa, resultTaskId } from './harness.js';
  * kept it; a task whose agent cannot resume is refused in one line.
  */
 
-const bwrapWorks =
-  spawnSync('bwrap', ['--die-with-parent', '--unshare-all', '--ro-bind', '/', '/', 'true']).status === 0;
 if (!bwrapWorks && process.env.CI) throw new Error('CI must run the continue test in bubblewrap');
 const sandbox = bwrapWorks ? 'bwrap' : 'process';
 
-let fake: FakeModelServer;
-let cluster: Cluster;
+let cluster: ClaudeCluster;
 beforeAll(async () => {
-  fake = await startFakeAnthropic();
-  cluster = await startCluster();
-  const { flags, env } = claudeWorker(fake.url);
-  await cluster.worker('keeper', flags, env);
+  cluster = await startClaudeCluster();
+  await cluster.agentWorker('keeper');
 }, 60_000);
 afterAll(async () => {
   await cluster?.stop();
-  await fake?.close();
 });
-
-const textOf = (content: unknown): string =>
-  typeof content === 'string'
-    ? content
-    : Array.isArray(content)
-      ? content
-          .map((block: { type?: string; text?: string; content?: unknown }) =>
-            block.type === 'text'
-              ? (block.text ?? '')
-              : block.type === 'tool_result'
-                ? textOf(block.content)
-                : '',
-          )
-          .join('\n')
-      : '';
 
 describe('nexa continue', () => {
   it('resumes a finished Claude Code task’s session in the same working copy', async () => {
-    const first = await nexa(cluster.home, [
-      'run',
-      ['first attempt (continue-1a9f)', 'run: echo made-by-attempt-one > made.txt', 'say: made it'].join(
-        '\n',
+    const first = await nexa(
+      cluster.home,
+      agentRun(
+        ['first attempt (continue-1a9f)', 'run: echo made-by-attempt-one > made.txt', 'say: made it'].join(
+          '\n',
+        ),
+        { sandbox, flags: ['--approve', 'all', '--json'] },
       ),
-      '--agent',
-      'claude',
-      '--repo',
-      makeRepo(),
-      '--sandbox',
-      sandbox,
-      '--approve',
-      'all',
-      '--json',
-    ]);
+    );
     expect(first.exitCode, describeRun(first)).toBe(0);
     const taskId = resultTaskId(first);
 
@@ -81,12 +53,11 @@ describe('nexa continue', () => {
     expect(done.workerName).toBe('keeper');
 
     // The resumed request carries the first attempt's conversation, then the new prompt.
-    const resumed = fake.requests
-      .filter((request) => request.path === '/v1/messages' && (request.body?.tools ?? []).length > 0)
-      .map((request) => (request.body?.messages ?? []) as { role: string; content: unknown }[])
-      .find((messages) => messages.some((m) => textOf(m.content).includes('continue-2b7e')));
+    const resumed = agentTurns(cluster.fake).find((turn) =>
+      turn.messages.some((m) => m.text.includes('continue-2b7e')),
+    );
     if (!resumed) throw new Error('no request carried the continued prompt');
-    const texts = resumed.map((m) => textOf(m.content));
+    const texts = resumed.messages.map((m) => m.text);
     const firstPrompt = texts.findIndex((text) => text.includes('continue-1a9f'));
     const secondPrompt = texts.findIndex((text) => text.includes('continue-2b7e'));
     expect(firstPrompt).toBeGreaterThanOrEqual(0);

@@ -1,27 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  adminToken,
-  type Daemon,
-  type Home,
-  makeHome,
-  nexa,
-  nexaInBackground,
-  showTask,
-  startServer,
-  startWorker,
-  workerToken,
-} from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { adminToken, nexa, nexaInBackground, showTask, startWorker, workerToken } from './harness.js';
 import { observe } from './observer.js';
+import { crashableCoordinator } from './servedHome.js';
+import { eventsOf } from './taskEvents.js';
 
-let home: Home;
-const daemons: Daemon[] = [];
-beforeAll(async () => {
-  home = await makeHome();
-});
-afterAll(async () => {
-  for (const daemon of daemons) await daemon.stop('SIGKILL');
-  await home.cleanup();
-});
+const coordinator = crashableCoordinator();
+const home = coordinator.home;
 
 const LINES = 200_000;
 const expected = `${Array.from({ length: LINES }, (_, i) => `line ${i + 1}`).join('\n')}\n`;
@@ -36,29 +20,24 @@ function completeness(stdout: string): string {
 
 describe('a coordinator killed mid-task', () => {
   it('loses nothing: the task finishes, and logs, logs --follow and nexa run each show every line once', async () => {
-    const first = await startServer(home);
-    daemons.push(first.daemon);
-    const port = new URL(first.url).port;
-    home.env.NEXA_SERVER = first.url;
-    daemons.push(await startWorker(home, first.url, await workerToken(home, first.url), ['--name', 'w']));
+    const url = await coordinator.start();
+    coordinator.keep(await startWorker(home, url, await workerToken(home, url), ['--name', 'w']));
 
     // 200,000 lines, paced so that the kill lands in the middle.
     const script =
       'i=0; while [ $i -lt 200000 ]; do i=$((i+1)); echo "line $i"; if [ $((i % 4000)) -eq 0 ]; then sleep 0.1; fi; done';
     const run = nexaInBackground(home, ['run', '--sandbox', 'process', '--', 'sh', '-c', script]);
-    daemons.push(run.daemon);
-    const observer = observe(first.url, await adminToken(home, first.url));
+    coordinator.keep(run.daemon);
+    const observer = observe(url, await adminToken(home, url));
     let taskId = '';
     while (!taskId) taskId = (await observer.api.tasks.list.query({ limit: 1 }))[0]?.id ?? '';
     const follow = nexaInBackground(home, ['logs', taskId, '--follow']);
-    daemons.push(follow.daemon);
+    coordinator.keep(follow.daemon);
     await observer.waitForEvent(taskId, (e) => e.kind === 'output' && e.data.includes('line 20000\n'));
     await observer.close();
 
-    first.daemon.signal('SIGKILL');
-    await first.daemon.child;
-    const second = await startServer(home, [], port); // same port and data dir: clients reconnect by themselves
-    daemons.push(second.daemon);
+    await coordinator.kill();
+    await coordinator.start(); // same port and data dir: clients reconnect by themselves
 
     const [ran, followed] = await Promise.all([run.result, follow.result]);
     expect(ran.exitCode, ran.stderr).toBe(0);
@@ -70,10 +49,7 @@ describe('a coordinator killed mid-task', () => {
     expect(completeness(logs.stdout)).toBe('complete');
     const task = await showTask(home, taskId);
     expect(task).toMatchObject({ status: 'succeeded', attempt: 1 }); // the same attempt carried on
-    const events = (await nexa(home, ['logs', taskId, '--json'])).stdout
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as { seq: number });
+    const events = await eventsOf(home, taskId);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, index) => index + 1));
   });
 });

@@ -1,10 +1,17 @@
-import { spawnSync } from 'node:child_process';
 import type { KvEntry, StoredTaskEvent } from '@nexa/core';
-import { type FakeModelServer, startFakeAnthropic, startFakeOpenAI } from '@nexa/worker/testing/fake-model';
+import { type FakeModelServer, startFakeOpenAI } from '@nexa/worker/testing/fake-model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { approvalsOf, claudeWorker, codexWorker, describeRun, makeRepo } from './agents.js';
-import { type Cluster, startCluster } from './cluster.js';
+import {
+  agentRun,
+  approvalsOf,
+  type ClaudeCluster,
+  codexWorker,
+  describeRun,
+  startClaudeCluster,
+} from './agents.js';
 import { nexa, nexaInBackground, resultTaskId } from './harness.js';
+import { type AgentTurn, turnsOf } from './modelRequests.js';
+import { bwrapWorks } from './walls.js';
 
 /**
  * A person's message in a running agent task's thread (`nexa say TASK`) is
@@ -14,58 +21,25 @@ import { nexa, nexaInBackground, resultTaskId } from './harness.js';
  * for the turn to end.
  */
 
-const bwrapWorks =
-  spawnSync('bwrap', ['--die-with-parent', '--unshare-all', '--ro-bind', '/', '/', 'true']).status === 0;
 if (!bwrapWorks && process.env.CI) throw new Error('CI must run the follow-up tests in bubblewrap');
 
-let fake: FakeModelServer;
 let fakeOpenAI: FakeModelServer;
-let cluster: Cluster;
+let cluster: ClaudeCluster;
 beforeAll(async () => {
-  fake = await startFakeAnthropic();
   fakeOpenAI = await startFakeOpenAI();
-  cluster = await startCluster();
-  const claude = claudeWorker(fake.url);
-  await cluster.worker('agents', [...claude.flags, '--labels', 'for=claude'], claude.env);
+  cluster = await startClaudeCluster();
+  await cluster.agentWorker('agents', ['--labels', 'for=claude']);
   const codex = codexWorker(fakeOpenAI.url);
   await cluster.worker('codex', [...codex.flags, '--labels', 'for=codex'], codex.env);
 }, 60_000);
 afterAll(async () => {
   await cluster?.stop();
-  await fake?.close();
   await fakeOpenAI?.close();
 });
 
-interface Turn {
-  role: string;
-  text: string;
-}
-
 /** The agent turns (requests offering tools) of the conversation whose first message holds `marker`, as text. */
-function agentTurns(marker: string): Turn[][] {
-  const textOf = (content: unknown): string =>
-    typeof content === 'string'
-      ? content
-      : Array.isArray(content)
-        ? content
-            .map((block: { type?: string; text?: string; content?: unknown }) =>
-              block.type === 'text'
-                ? (block.text ?? '')
-                : block.type === 'tool_result'
-                  ? textOf(block.content)
-                  : '',
-            )
-            .join('\n')
-        : '';
-  return fake.requests
-    .filter((request) => request.path === '/v1/messages' && (request.body?.tools ?? []).length > 0)
-    .map((request) =>
-      ((request.body?.messages ?? []) as { role: string; content: unknown }[]).map((m) => ({
-        role: m.role,
-        text: textOf(m.content),
-      })),
-    )
-    .filter((messages) => messages[0]?.text.includes(marker));
+function agentTurns(marker: string): AgentTurn['messages'][] {
+  return turnsOf(cluster.fake, marker).map((turn) => turn.messages);
 }
 
 const isSleeping = (event: StoredTaskEvent) =>
@@ -73,19 +47,13 @@ const isSleeping = (event: StoredTaskEvent) =>
 
 /** Runs an agent on a slow step, says something to it mid-step, and returns the run's result and task id. */
 async function followUpWhileBusy(marker: string, agentFlags: string[]) {
-  const run = nexaInBackground(cluster.home, [
-    'run',
-    [`follow-up test (${marker})`, 'run: sleep 3', 'say: first turn over'].join('\n'),
-    ...agentFlags,
-    '--repo',
-    makeRepo(),
-    '--sandbox',
-    'process',
-    '--approve',
-    'all',
-    '--label',
-    'for=claude',
-  ]);
+  const run = nexaInBackground(
+    cluster.home,
+    agentRun([`follow-up test (${marker})`, 'run: sleep 3', 'say: first turn over'].join('\n'), {
+      agent: agentFlags,
+      flags: ['--approve', 'all', '--label', 'for=claude'],
+    }),
+  );
   const taskId = await cluster.nextTask();
   await cluster.observer.waitForEvent(taskId, isSleeping);
   const said = await nexa(cluster.home, ['say', taskId, `also check the changelog (${marker}-follow-up)`]);
@@ -143,18 +111,13 @@ describe('follow-ups to a running agent', () => {
 describe.skipIf(!bwrapWorks)('nexa tools in a walled sandbox', () => {
   it('a Claude Code task in bubblewrap sets a key through nexa mcp; a person reads it', async () => {
     const value = { marker: 'walled-kv-5c7e' };
-    const ran = await nexa(cluster.home, [
-      'run',
-      `walled kv\nmcp: kv_set ${JSON.stringify({ key: 'walled/claude', value })}\nsay: set`,
-      '--agent',
-      'claude',
-      '--repo',
-      makeRepo(),
-      '--sandbox',
-      'bwrap',
-      '--label',
-      'for=claude',
-    ]);
+    const ran = await nexa(
+      cluster.home,
+      agentRun(`walled kv\nmcp: kv_set ${JSON.stringify({ key: 'walled/claude', value })}\nsay: set`, {
+        sandbox: 'bwrap',
+        flags: ['--label', 'for=claude'],
+      }),
+    );
     expect(ran.exitCode, describeRun(ran)).toBe(0);
     const got = await cluster.observer.api.kv.get.query({ key: 'walled/claude' });
     expect(got as KvEntry | null).toMatchObject({ key: 'walled/claude', value, version: 1 });
@@ -171,20 +134,13 @@ describe.skipIf(!bwrapWorks)('nexa tools in a walled sandbox', () => {
 describe("nexa's own tools never wait in the approvals queue", () => {
   /** Runs an agent that calls kv_set through nexa mcp, asking a person for anything else (the default). */
   async function kvSetThrough(agentFlags: string[], key: string, label: string) {
-    const ran = await nexa(cluster.home, [
-      'run',
-      `own tools\nmcp: kv_set ${JSON.stringify({ key, value: 'set' })}\nsay: set it`,
-      ...agentFlags,
-      '--repo',
-      makeRepo(),
-      '--sandbox',
-      'process',
-      '--label',
-      `for=${label}`,
-      '--timeout',
-      '40s',
-      '--json',
-    ]);
+    const ran = await nexa(
+      cluster.home,
+      agentRun(`own tools\nmcp: kv_set ${JSON.stringify({ key, value: 'set' })}\nsay: set it`, {
+        agent: agentFlags,
+        flags: ['--label', `for=${label}`, '--timeout', '40s', '--json'],
+      }),
+    );
     expect(ran.exitCode, describeRun(ran)).toBe(0);
     const taskId = resultTaskId(ran);
     expect(await approvalsOf(cluster.home, taskId)).toEqual([]);

@@ -1,10 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { limits, type StoredTaskEvent, type Task } from '@nexa/core';
-import { type FakeModelServer, startFakeAnthropic } from '@nexa/worker/testing/fake-model';
+import { limits, type Task } from '@nexa/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claudeWorker, describeRun, makeRepo } from './agents.js';
-import { type Cluster, startCluster } from './cluster.js';
+import { agentRun, type ClaudeCluster, describeRun, startClaudeCluster } from './agents.js';
 import { type Daemon, nexa, nexaInBackground, resultTaskId } from './harness.js';
+import { eventsOf, toolResults } from './taskEvents.js';
 
 /**
  * Agents starting agents, through their `nexa mcp`'s spawn_task: the limits
@@ -12,23 +11,15 @@ import { type Daemon, nexa, nexaInBackground, resultTaskId } from './harness.js'
  * a parent cancels its children on whichever worker each runs.
  */
 
-let fake: FakeModelServer;
-let cluster: Cluster;
+let cluster: ClaudeCluster;
 const workers: Daemon[] = [];
 beforeAll(async () => {
-  fake = await startFakeAnthropic();
-  cluster = await startCluster();
-  const { flags, env } = claudeWorker(fake.url);
-  workers.push(
-    await cluster.worker('parents', [...flags, '--labels', 'role=parent', '--capacity', '4'], env),
-  );
-  workers.push(
-    await cluster.worker('children', [...flags, '--labels', 'role=child', '--capacity', '4'], env),
-  );
+  cluster = await startClaudeCluster();
+  workers.push(await cluster.agentWorker('parents', ['--labels', 'role=parent', '--capacity', '4']));
+  workers.push(await cluster.agentWorker('children', ['--labels', 'role=child', '--capacity', '4']));
 }, 60_000);
 afterAll(async () => {
   await cluster?.stop();
-  await fake?.close();
 });
 
 const spawn = (spec: object) => `mcp: spawn_task ${JSON.stringify(spec)}`;
@@ -36,41 +27,15 @@ const onChildren = { role: 'child' };
 
 /** `nexa run PROMPT --agent claude` on the parents' worker (children inherit its process sandbox and --approve all). */
 function runParent(prompt: string) {
-  return nexaInBackground(cluster.home, [
-    'run',
-    prompt,
-    '--agent',
-    'claude',
-    '--repo',
-    makeRepo(),
-    '--sandbox',
-    'process',
-    '--approve',
-    'all',
-    '--label',
-    'role=parent',
-    '--json',
-  ]);
-}
-
-async function eventsOf(taskId: string): Promise<StoredTaskEvent[]> {
-  const logs = await nexa(cluster.home, ['logs', taskId, '--json']);
-  expect(logs.exitCode, logs.stderr).toBe(0);
-  return logs.stdout
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as StoredTaskEvent);
+  return nexaInBackground(
+    cluster.home,
+    agentRun(prompt, { flags: ['--approve', 'all', '--label', 'role=parent', '--json'] }),
+  );
 }
 
 /** What each spawn_task call of the task's agent gave back, in order. */
 async function spawnResults(taskId: string): Promise<{ ok: boolean; output: string }[]> {
-  const events = await eventsOf(taskId);
-  const calls = new Set(
-    events.flatMap((e) => (e.kind === 'tool_call' && e.tool === 'mcp__nexa__spawn_task' ? [e.callId] : [])),
-  );
-  return events.flatMap((e) =>
-    e.kind === 'tool_result' && calls.has(e.callId) ? [{ ok: e.ok, output: e.output }] : [],
-  );
+  return toolResults(await eventsOf(cluster.home, taskId), 'mcp__nexa__spawn_task');
 }
 
 /** The task a person started (no parent) whose prompt holds `text`, once it exists. */

@@ -1,11 +1,18 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type FakeModelServer, startFakeAnthropic } from '@nexa/worker/testing/fake-model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { approvalsOf, claudeWorker, describeRun, makeRepo, pendingApproval, writePolicy } from './agents.js';
-import { type Cluster, startCluster } from './cluster.js';
+import {
+  agentRun,
+  approvalsOf,
+  type ClaudeCluster,
+  describeRun,
+  pendingApproval,
+  startClaudeCluster,
+  writePolicy,
+} from './agents.js';
 import { nexa, nexaInBackground } from './harness.js';
+import { newThread, say } from './threads.js';
 
 /**
  * The token an agent's `nexa mcp` holds, taken from inside the running task
@@ -14,17 +21,13 @@ import { nexa, nexaInBackground } from './harness.js';
  * attempt runs, and for nothing else.
  */
 
-let fake: FakeModelServer;
-let cluster: Cluster;
+let cluster: ClaudeCluster;
 beforeAll(async () => {
-  fake = await startFakeAnthropic();
-  cluster = await startCluster();
-  const { flags, env } = claudeWorker(fake.url);
-  await cluster.worker('agents', flags, env);
+  cluster = await startClaudeCluster();
+  await cluster.agentWorker('agents');
 }, 60_000);
 afterAll(async () => {
   await cluster?.stop();
-  await fake?.close();
 });
 
 /** A JWT's claims, unverified: enough to tell the task's token from others found lying around. */
@@ -39,19 +42,8 @@ function claims(token: string): { sub?: string; role?: string } {
 describe('a task token', () => {
   it('works only in its own project, cannot approve, and is refused once its attempt ended', async () => {
     // Another project's thread and key, made by a person.
-    const other = await nexa(cluster.home, [
-      'threads',
-      'create',
-      'plans of project other',
-      '--project',
-      'other',
-      '--json',
-    ]);
-    expect(other.exitCode, other.stderr).toBe(0);
-    const otherThread = (JSON.parse(other.stdout) as { id: string }).id;
-    expect((await nexa(cluster.home, ['say', otherThread, 'the other project’s secret plan'])).exitCode).toBe(
-      0,
-    );
+    const otherThread = await newThread(cluster.home, 'plans of project other', '--project', 'other');
+    await say(cluster.home, otherThread, 'the other project’s secret plan');
     expect(
       (await nexa(cluster.home, ['kv', 'set', 'launch-code', '"0000"', '--project', 'other'])).exitCode,
     ).toBe(0);
@@ -60,18 +52,12 @@ describe('a task token', () => {
     const dir = mkdtempSync(join(tmpdir(), 'nexa-task-token-'));
     const stolen = join(dir, 'tokens');
     const grab = `for f in /proc/[0-9]*/environ; do tr '\\0' '\\n' < "$f" 2>/dev/null; done | grep '^NEXA_TOKEN=.' | sort -u > ${stolen}`;
-    const run = nexaInBackground(cluster.home, [
-      'run',
-      `run: ${grab}\nrun: touch held-until-answered.txt`,
-      '--agent',
-      'claude',
-      '--repo',
-      makeRepo(),
-      '--sandbox',
-      'process',
-      '--policy',
-      writePolicy([{ tool: 'Bash', command: 'for f in *', decision: 'allow' }]),
-    ]);
+    const run = nexaInBackground(
+      cluster.home,
+      agentRun(`run: ${grab}\nrun: touch held-until-answered.txt`, {
+        flags: ['--policy', writePolicy([{ tool: 'Bash', command: 'for f in *', decision: 'allow' }])],
+      }),
+    );
     const taskId = await cluster.nextTask();
     const held = await pendingApproval(cluster.home, taskId).catch(async (error) => {
       const logs = await nexa(cluster.home, ['logs', taskId]);

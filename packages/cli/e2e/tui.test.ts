@@ -2,10 +2,8 @@ import { randomInt } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type FakeModelServer, startFakeAnthropic } from '@nexa/worker/testing/fake-model';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { claudeWorker, makeRepo } from './agents.js';
-import { type Cluster, startCluster } from './cluster.js';
+import { agentRun, type ClaudeCluster, startClaudeCluster } from './agents.js';
 import { type Daemon, makeHome, nexa, nexaBin, startServer, startWorker, workerToken } from './harness.js';
 import { analyzeTerminalBytes } from './terminalBytes.js';
 import { Tmux, tmuxOrSkip } from './tmux.js';
@@ -27,18 +25,14 @@ import {
 
 const haveTmux = tmuxOrSkip('the TUI end-to-end tests');
 
-let fake: FakeModelServer;
-let cluster: Cluster;
+let cluster: ClaudeCluster;
 beforeAll(async () => {
   if (!haveTmux) return;
-  fake = await startFakeAnthropic();
-  cluster = await startCluster();
-  const { flags, env } = claudeWorker(fake.url);
-  await cluster.worker('fleet', [...flags, '--capacity', '24'], env);
+  cluster = await startClaudeCluster();
+  await cluster.agentWorker('fleet', ['--capacity', '24']);
 }, 60_000);
 afterAll(async () => {
   await cluster?.stop();
-  await fake?.close();
 });
 
 let tmux: Tmux | undefined;
@@ -62,17 +56,7 @@ async function submitShell(script: string): Promise<string> {
 
 /** `nexa run PROMPT --agent claude --detach` on a fresh repository; resolves with the task id. */
 async function submitClaude(prompt: string): Promise<string> {
-  const run = await nexa(cluster.home, [
-    'run',
-    prompt,
-    '--agent',
-    'claude',
-    '--repo',
-    makeRepo(),
-    '--sandbox',
-    'process',
-    '--detach',
-  ]);
+  const run = await nexa(cluster.home, agentRun(prompt, { flags: ['--detach'] }));
   if (run.exitCode !== 0) throw new Error(`nexa run --detach: ${run.stderr}`);
   return run.stdout.trim();
 }
@@ -195,7 +179,9 @@ describe.skipIf(!haveTmux)('nexa tui in a terminal', () => {
       what: 'the denial and its reason in the pane',
     });
     // The agent was told: the reason came back to the model as the tool's result ...
-    const told = fake.requests.filter((request) => JSON.stringify(request.body).includes('keep the readme'));
+    const told = cluster.fake.requests.filter((request) =>
+      JSON.stringify(request.body).includes('keep the readme'),
+    );
     expect(told.length).toBeGreaterThan(0);
     // ... and it carried on, quoting it in its answer.
     const logs = await nexa(cluster.home, ['logs', taskId]);
