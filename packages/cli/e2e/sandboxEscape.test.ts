@@ -14,6 +14,7 @@ import { join, relative } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Cluster, startCluster } from './cluster.js';
 import { nexa, resultTaskId, showTask } from './harness.js';
+import { bwrapWorks, dockerWorks } from './walls.js';
 
 /**
  * A task that plants every trick it can in its working copy, through real
@@ -21,13 +22,9 @@ import { nexa, resultTaskId, showTask } from './harness.js';
  * repository beyond its own new branch. In CI docker and bubblewrap must be
  * there (as in sandboxes.test.ts): this suite never skips there.
  */
-const bwrapWorks =
-  spawnSync('bwrap', ['--die-with-parent', '--unshare-all', '--ro-bind', '/', '/', 'true']).status === 0;
-const dockerWorks =
-  spawnSync('docker', ['info']).status === 0 &&
-  spawnSync('sh', [new URL('../../../scripts/testImage.sh', import.meta.url).pathname]).status === 0;
-if ((!bwrapWorks || !dockerWorks) && process.env.CI) throw new Error('CI must run the sandbox escape tests');
-const ready = bwrapWorks && dockerWorks;
+const docker = dockerWorks();
+if ((!bwrapWorks || !docker) && process.env.CI) throw new Error('CI must run the sandbox escape tests');
+const ready = bwrapWorks && docker;
 if (!ready) console.warn('skipping the sandbox escape tests: bubblewrap or docker is missing');
 
 let cluster: Cluster;
