@@ -149,6 +149,17 @@ describe('posts', () => {
     expect((await service.mustThread(thread.id, person)).messages).toBe(600);
   });
 
+  it('made from inside a write are refused at once, and the posts after them go on', async () => {
+    const { threads: service, database } = harness.services;
+    const thread = await service.create('default', 'misused', 'ada');
+    const message = { threadId: thread.id, body: 'hi', kind: 'message' as const, replyTo: null };
+    await expect(database.writes.run(() => service.post(person, message))).rejects.toMatchObject({
+      code: 'internal',
+      message: expect.stringContaining('would wait for itself'),
+    });
+    expect((await service.post(person, message)).seq).toBe(1);
+  });
+
   it('are told to a thread’s watchers before they are acknowledged', async () => {
     const { threads: service } = harness.services;
     const thread = await service.create('default', 'watched', 'ada');

@@ -114,16 +114,22 @@ export class PostGroups {
   private schedule(): void {
     if (this.scheduled || this.pending.length === 0) return;
     this.scheduled = true;
+    let ran = false;
     this.database.writes
       .run(async (writer) => {
+        ran = true;
         // One turn of the event loop first: the posts read from other sockets in
         // the same poll join this group instead of waiting for the next.
         await nextTurn();
         this.scheduled = false;
         return this.commit(writer, this.take());
       })
-      .catch(() => {
-        // Each post was answered by commit; nothing is left to tell.
+      .catch((error: unknown) => {
+        // A group that ran answered each of its posts. One the queue refused (a post
+        // made from inside a write) never ran: its posts are told, not left waiting.
+        if (ran) return;
+        this.scheduled = false;
+        for (const pending of this.pending.splice(0)) pending.reject(error);
       })
       .finally(() => this.schedule());
   }
