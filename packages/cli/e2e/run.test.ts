@@ -40,7 +40,7 @@ describe('nexa run', () => {
     expect(result.stderr).toBe('oops\n');
   });
 
-  it('gives the task only PATH, HOME (its working dir), LANG and what --env sets', async () => {
+  it('gives the task only PATH, HOME (its working dir), LANG, its own NEXA_ variables and what --env sets', async () => {
     const result = await nexa(home, [
       'run',
       '--sandbox',
@@ -51,15 +51,29 @@ describe('nexa run', () => {
       'sh',
       '-c',
       // biome-ignore lint/suspicious/noTemplateCurlyInString: shell syntax, not a template
-      'echo "$GREETING|${WORKER_SECRET:-unset}|$(pwd)|$HOME"; ls -A | wc -l',
+      'echo "$GREETING|${WORKER_SECRET:-unset}|$(pwd)|$HOME"; env | cut -d= -f1 | sort | tr "\\n" " "; echo; ls -A',
     ]);
     expect(result.exitCode).toBe(0);
-    const [first, count] = result.stdout.trim().split('\n') as [string, string];
+    const [first, names, ...entries] = result.stdout.trim().split('\n') as [string, string, ...string[]];
     const [greeting, secret, cwd, homeDir] = first.split('|');
     expect(greeting).toBe('hello world');
     expect(secret).toBe('unset');
     expect(homeDir).toBe(cwd); // HOME is the fresh working directory...
-    expect(count.trim()).toBe('0'); // ...and it starts empty
+    // ...and it holds only Nexa's own corner (the relay to the coordinator and `nexa`, git-excluded).
+    expect(entries).toEqual(['.nexa']);
+    // The task's own token and where to use it, nothing of the worker's environment.
+    expect(names.trim().split(' ')).toEqual([
+      'GREETING',
+      'HOME',
+      'LANG',
+      'NEXA_ATTEMPT',
+      'NEXA_PROJECT',
+      'NEXA_SERVER',
+      'NEXA_TASK_ID',
+      'NEXA_TOKEN',
+      'PATH',
+      'PWD',
+    ]);
   });
 
   it('with --json prints one object per event and a final result line', async () => {
