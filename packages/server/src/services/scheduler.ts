@@ -82,7 +82,13 @@ export class Scheduler {
     const sessions = this.hub.connected().filter((session) => !session.draining);
     if (sessions.length === 0) return;
     // A connected worker's load is what it holds, in memory: no count over the task table per pass.
-    const free = (s: WorkerSession) => s.registration.capacity - this.leases.heldBy(s.workerId);
+    // Taken once, at the start: the candidates below are read for these free slots, and a slot that
+    // frees while they are read belongs to the next pass (its release asks for one). Reading it live
+    // let a task of a need that was not read take that slot before the higher-priority tasks that were.
+    const freeAtStart = new Map(
+      sessions.map((s) => [s.workerId, s.registration.capacity - this.leases.heldBy(s.workerId)]),
+    );
+    const free = (s: WorkerSession) => freeAtStart.get(s.workerId) ?? 0;
     const open = sessions.filter((session) => free(session) > 0);
     const slots = open.reduce((total, session) => total + free(session), 0);
     if (slots === 0) return;
@@ -100,7 +106,7 @@ export class Scheduler {
     const plan: Array<{ task: TaskRow; worker: WorkerSession; firstSeq: number }> = [];
     for (const task of queued) {
       let best: WorkerSession | undefined;
-      for (const session of sessions) {
+      for (const session of open) {
         if (
           spare(session) > 0 &&
           canRun(session, task) &&
