@@ -53,6 +53,17 @@ try {
     'process',
   ]);
 
+  // A free thread where two people and a task talk, for the Threads view.
+  const said = async (args: string[]) => {
+    const result = await nexa(cluster.home, args);
+    if (result.exitCode !== 0) throw new Error(result.stderr);
+    return (JSON.parse(result.stdout) as { id: string }).id;
+  };
+  const thread = await said(['threads', 'create', 'Release 1.4 plan', '--json']);
+  const question = await said(['say', thread, 'Who takes the changelog?', '--kind', 'request', '--json']);
+  await said(['say', thread, 'I will, after the parser fix lands.', '--reply-to', question, '--json']);
+  await said(['say', thread, 'Parser fix is in review: t-7h2k.', '--json']);
+
   tmux = await Tmux.start({
     command: [process.execPath, nexaBin, 'tui', '--no-notify'],
     env: { ...cluster.home.env, NEXA_TOKEN: await adminToken(cluster.home, cluster.url) },
@@ -66,14 +77,19 @@ try {
     await writeFile(new URL(`tui-${name}.txt`, docs), `${screen.replace(/\s+$/gm, '').trimEnd()}\n`);
     console.log(`docs/tui-${name}.txt`);
   };
+  // The selection stays on the task it is on as rows come and go: start from the top row (the agent that needs you).
+  await tmux.waitFor((text) => text.includes('Needs you (1)'), { timeoutMs: 60_000, what: 'Needs you (1)' });
+  await tmux.sendKeys('k', 'k', 'k', 'k', 'k', 'k');
   await capture('tasks', 'Needs you (1)', 'needs approval', 'Running (2)', 'Queued (1)', 'Finished (2)');
   await tmux.sendKeys('j');
   await capture('pane', 'case 3 passed');
   await tmux.sendKeys('2');
   await capture('approvals', 'Bash: run `echo hello > made.txt`');
   await tmux.sendKeys('3');
-  await capture('workers', 'gpu-box', 'codex not ready');
-  await tmux.sendKeys('?');
+  await capture('workers', 'gpu-box', 'codex not ready', 'People (nexa who)');
+  await tmux.sendKeys('4', 'Enter');
+  await capture('threads', 'Release 1.4 plan', 'I will, after the parser fix lands.');
+  await tmux.sendKeys('Escape', '?');
   await capture('help', 'Keys (each action');
 } finally {
   await tmux?.kill();
