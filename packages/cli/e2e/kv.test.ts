@@ -1,65 +1,67 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { nexa } from './harness.js';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createNexaClient, toNexaError } from '@nexa/core/client';
+import type { AppRouter } from '@nexa/server';
+import { describe, expect, it } from 'vitest';
+import { adminToken, nexa } from './harness.js';
 import { servedHome } from './servedHome.js';
 
 const home = servedHome();
-afterAll(() => {
-  stopped = true;
-});
 
-interface Loser {
-  triedVersion: number;
-  stderr: string;
-  exitCode: number;
+/** The coordinator `servedHome` started: the only server in the home's credentials. */
+async function coordinator(): Promise<{ url: string; token: string }> {
+  const saved = JSON.parse(await readFile(join(home.dir, 'config', 'nexa', 'credentials.json'), 'utf8'));
+  const url = Object.keys(saved.servers)[0] as string;
+  return { url, token: await adminToken(home, url) };
 }
-
-/**
- * One increment of a counter whose value is its version, by compare-and-set:
- * set V+1 --if-version V, and on a conflict take the current version from the
- * refusal (the only read it gets) and try again.
- */
-async function increment(losers: Loser[]): Promise<void> {
-  let version = 0;
-  for (let attempt = 1; !stopped; attempt++) {
-    const set = await nexa(home, [
-      'kv',
-      'set',
-      'counter',
-      String(version + 1),
-      '--if-version',
-      String(version),
-    ]);
-    if (set.exitCode === 0) return;
-    losers.push({ triedVersion: version, stderr: set.stderr, exitCode: set.exitCode });
-    const named = set.stderr.match(/version (\d+)/);
-    if (!named) throw new Error(`a conflict that names no version: ${set.stderr}`);
-    version = Number(named[1]);
-    // Jittered backoff, as any client of a compare-and-set would: twenty processes retrying at once mostly collide again.
-    await new Promise((resolve) => setTimeout(resolve, Math.random() * 250 * Math.min(attempt, 8)));
-  }
-}
-
-/** Set when the file ends, so loops of a timed-out test stop spawning processes. */
-let stopped = false;
 
 describe('nexa kv', () => {
   it('20 concurrent compare-and-set increments end at exactly 20; every loser was told the current version', async () => {
-    const losers: Loser[] = [];
-    await Promise.all(Array.from({ length: 20 }, () => increment(losers)));
+    // Twenty clients, each its own connection to the coordinator process, making the call
+    // `nexa kv set KEY V --if-version N` makes (a process per attempt would cost minutes of CPU
+    // on two cores: the CLI's own refusal is checked below).
+    const { url, token } = await coordinator();
+    const losers: { tried: number; message: string }[] = [];
+    const increment = async () => {
+      const { client, close } = createNexaClient<AppRouter>({ server: url, token, transport: 'http' });
+      try {
+        let version = 0;
+        for (;;) {
+          try {
+            await client.kv.set.mutate({ key: 'counter', value: version + 1, ifVersion: version });
+            return;
+          } catch (error) {
+            const { message } = toNexaError(error, url) as Error;
+            losers.push({ tried: version, message });
+            const named = message.match(/version (\d+)/);
+            if (!named) throw new Error(`a conflict that names no version: ${message}`);
+            version = Number(named[1]);
+          }
+        }
+      } finally {
+        await close();
+      }
+    };
+    await Promise.all(Array.from({ length: 20 }, increment));
 
     const got = await nexa(home, ['kv', 'get', 'counter', '--json']);
     expect(got.exitCode).toBe(0);
     expect(JSON.parse(got.stdout)).toMatchObject({ key: 'counter', value: 20, version: 20 });
-    // Twenty processes racing on two cores: some lose at least once.
     expect(losers.length).toBeGreaterThan(0);
     for (const loser of losers) {
-      expect(loser.exitCode).not.toBe(0);
-      expect(loser.stderr.trim().split('\n')).toHaveLength(1);
-      const named = Number(loser.stderr.match(/version (\d+)/)?.[1]);
-      expect(named).not.toBe(loser.triedVersion);
-      expect(loser.stderr).toMatch(/--if-version \d+|does not exist/);
+      const named = Number(loser.message.match(/version (\d+)/)?.[1]);
+      expect(named).not.toBe(loser.tried);
+      expect(loser.message).toMatch(/is at version \d+, not \d+|does not exist/);
     }
-  }, 600_000);
+
+    // The command line's loser: one line naming the current version, exit 125, nothing written.
+    const stale = await nexa(home, ['kv', 'set', 'counter', '99', '--if-version', '7']);
+    expect(stale.exitCode).toBe(125);
+    expect(stale.stderr.trim().split('\n')).toHaveLength(1);
+    expect(stale.stderr).toContain('key "counter" is at version 20, not 7');
+    expect(stale.stderr).toContain('--if-version 20');
+    expect(JSON.parse((await nexa(home, ['kv', 'get', 'counter', '--json'])).stdout).value).toBe(20);
+  });
 
   it('set takes JSON or a plain string; list, rm and a conflict on rm', async () => {
     expect((await nexa(home, ['kv', 'set', 'build/status', 'passing'])).exitCode).toBe(0);
