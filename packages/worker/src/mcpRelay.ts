@@ -1,7 +1,8 @@
-import { chmod, mkdir, rm } from 'node:fs/promises';
+import { chmod, rm } from 'node:fs/promises';
 import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
+import { ownDir } from './ownCorner.js';
 
 /** Where the relay listens, inside a working copy (`/work/.nexa/mcp.sock` in a walled sandbox). */
 export const MCP_SOCKET = '.nexa/mcp.sock';
@@ -30,8 +31,8 @@ export async function startMcpRelay(workdir: string, server: string): Promise<Mc
     return `nexa mcp is not offered: the socket path ${path} is ${bytes} bytes, more than a unix socket's ${MAX_SOCKET_PATH_BYTES} (give the worker a shorter --data-dir)`;
   }
   const target = coordinatorAddress(server);
-  await mkdir(dirname(path), { recursive: true });
-  await rm(path, { force: true });
+  ownDir(workdir, dirname(MCP_SOCKET));
+  await rm(path, { force: true, recursive: true });
   const connections = new Set<Socket>();
   const relay: Server = createServer((inbound) => {
     const outbound =

@@ -1,5 +1,15 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -96,5 +106,44 @@ socket.on('data', (data) => { process.stdout.write(String(data)); socket.end(); 
     });
     expect(nexa.mcp.args).toEqual([`/opt/nexa${cli}`, 'mcp']);
     expect(nexa.readOnlyPaths).toContain(join(cli, '..'));
+  });
+
+  it('never writes through links a task left in its working copy (.nexa, .nexa/bin, .nexa/bin/nexa)', async () => {
+    // A repository can commit `.nexa` as a link, and a continued task's copy is the last attempt's:
+    // whatever it left there, the worker's files go inside the copy, never where a link points.
+    const outside = tempDir('nexa-outside-');
+    writeFileSync(join(outside, 'precious'), 'keep me\n');
+    const cli = join(tempDir('nexa-cli-'), 'run.js');
+    writeFileSync(cli, '');
+    const start = (workdir: string) =>
+      startTaskNexa({
+        workdir,
+        workdirInSandbox: workdir,
+        walled: false,
+        system: 'host',
+        nexaCommand: [process.execPath, cli],
+        server: 'http://127.0.0.1:1',
+        token: 't',
+        project: 'default',
+      });
+
+    const linkedCorner = tempDir('nexa-task-');
+    symlinkSync(outside, join(linkedCorner, '.nexa'));
+    const linkedBin = tempDir('nexa-task-');
+    mkdirSync(join(linkedBin, '.nexa'));
+    symlinkSync(outside, join(linkedBin, '.nexa', 'bin'));
+    const linkedWrapper = tempDir('nexa-task-');
+    mkdirSync(join(linkedWrapper, '.nexa', 'bin'), { recursive: true });
+    symlinkSync(join(outside, 'precious'), join(linkedWrapper, '.nexa', 'bin', 'nexa'));
+
+    for (const workdir of [linkedCorner, linkedBin, linkedWrapper]) {
+      const nexa = await start(workdir);
+      if (typeof nexa === 'string') throw new Error(nexa);
+      cleanups.push(() => nexa.close());
+      expect(readFileSync(join(workdir, '.nexa', 'bin', 'nexa'), 'utf8')).toContain('exec');
+    }
+    expect(readdirSync(outside)).toEqual(['precious']);
+    expect(readFileSync(join(outside, 'precious'), 'utf8')).toBe('keep me\n');
+    expect(existsSync(join(outside, 'mcp.sock'))).toBe(false);
   });
 });

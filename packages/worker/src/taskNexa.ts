@@ -1,9 +1,9 @@
 import { existsSync, realpathSync } from 'node:fs';
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { MCP_SOCKET, startMcpRelay } from './mcpRelay.js';
 import { NEXA_MCP_NAME, type NexaMcpServer } from './nexaMcp.js';
 import { nodeRuntime } from './nodeRuntime.js';
+import { ownDir, writeOwnFile } from './ownCorner.js';
 import { TOOLS_IN_SANDBOX } from './sandbox/index.js';
 
 /** Where a task finds `nexa`, in its working copy (git-excluded with the rest of .nexa/). */
@@ -78,11 +78,8 @@ export async function startTaskNexa(options: {
 
   const relay = await startMcpRelay(options.workdir, options.server);
   if (typeof relay === 'string') return relay;
-  const bin = join(options.workdir, NEXA_BIN_DIR);
-  await mkdir(bin, { recursive: true });
-  const wrapper = join(bin, 'nexa');
-  await writeFile(wrapper, `#!/bin/sh\nexec ${argv.map(shellWord).join(' ')} "$@"\n`);
-  await chmod(wrapper, 0o755);
+  const wrapper = join(ownDir(options.workdir, NEXA_BIN_DIR), 'nexa');
+  writeOwnFile(wrapper, `#!/bin/sh\nexec ${argv.map(shellWord).join(' ')} "$@"\n`, 0o755);
 
   const nexaEnv = {
     NEXA_SERVER: `unix:${options.workdirInSandbox}/${MCP_SOCKET}`,

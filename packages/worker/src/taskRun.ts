@@ -1,5 +1,3 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   type Assignment,
   agentKind,
@@ -18,6 +16,7 @@ import {
 } from './approvalGate.js';
 import type { TaskEventStream } from './eventStream.js';
 import { FollowUpInbox } from './followUps.js';
+import { ownDir } from './ownCorner.js';
 import { Redactor, secretsOf } from './redact.js';
 import { chooseSandbox, type Sandbox, WORKDIR_IN_SANDBOX } from './sandbox/index.js';
 import { taskEnv } from './taskEnv.js';
@@ -211,8 +210,7 @@ export class TaskRun {
     const withNexa = (env: Record<string, string>) => ({ ...env, ...nexa?.env(env.PATH) });
     const env = taskEnv(spec, workdir, { taskId, attempt });
     if (agentKind(spec.agent).input === 'command') return withNexa(env);
-    const home = join(workdir, AGENT_HOME);
-    mkdirSync(home, { recursive: true });
+    const home = ownDir(workdir, AGENT_HOME);
     return withNexa({ ...env, ...this.host.agentEnv, HOME: home, ...spec.env });
   }
 

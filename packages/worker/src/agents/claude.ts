@@ -1,6 +1,6 @@
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ApprovalDecision, TaskEventBody } from '@nexa/core';
+import { writeOwnFile } from '../ownCorner.js';
 import type { Agent, AgentRun, NexaMcpServer } from './agent.js';
 import { pipeOutput, termination } from './agentProcess.js';
 import { StreamMessages } from './claude/streamMessages.js';
@@ -54,7 +54,7 @@ export function claudeMcpArgs(mcp: NexaMcpServer, hostHome: string, homeInSandbo
   const config = {
     mcpServers: { [mcp.name]: { type: 'stdio', command: mcp.command, args: mcp.args, env: mcp.env } },
   };
-  writeFileSync(join(hostHome, MCP_CONFIG_FILE), JSON.stringify(config), { mode: 0o600 });
+  writeOwnFile(join(hostHome, MCP_CONFIG_FILE), JSON.stringify(config), 0o600);
   return [
     '--mcp-config',
     `${homeInSandbox}/${MCP_CONFIG_FILE}`,
