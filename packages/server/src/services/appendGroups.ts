@@ -3,6 +3,7 @@ import { inArray } from 'drizzle-orm';
 import type { Database } from '../db/open.js';
 import { tasks } from '../db/schema.js';
 import type { Writer } from '../db/writeQueue.js';
+import { groupFront } from './groupFront.js';
 import type { AttemptRow, TaskRow } from './taskRows.js';
 import { applyWorkerStatus } from './workerStatus.js';
 
@@ -114,16 +115,15 @@ export class AppendGroups {
 
   /** The oldest pending appends, up to a group's rows and bytes (at least one). */
   private take(): Pending[] {
-    let rows = 0;
-    let bytes = 0;
-    let count = 0;
-    for (const { batch } of this.pending) {
-      const size = batch.events.reduce((total, event) => total + approximateBytes(event), 0);
-      if (count > 0 && (rows + batch.events.length > GROUP_ROWS || bytes + size > GROUP_BYTES)) break;
-      rows += batch.events.length;
-      bytes += size;
-      count++;
-    }
+    const count = groupFront(
+      this.pending,
+      ({ batch }) => ({
+        rows: batch.events.length,
+        bytes: batch.events.reduce((total, event) => total + approximateBytes(event), 0),
+      }),
+      GROUP_ROWS,
+      GROUP_BYTES,
+    );
     return this.pending.splice(0, count);
   }
 

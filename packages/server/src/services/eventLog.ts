@@ -131,7 +131,7 @@ export class EventLog implements AppendStore {
     if (taskUpdate?.status !== undefined && isTerminalStatus(taskUpdate.status))
       this.activity.forget(task.id);
     else this.activity.record(task.id, events);
-    this.feed.publish(
+    this.feed.publishAll(
       task.id,
       events.map((event) => ({ ...event, attempt })),
     );

@@ -1,9 +1,9 @@
 import { AsyncQueue, limits } from '@nexa/core';
 
 /**
- * In-memory fan-out of committed changes to the readers of one key (a
- * thread, a project's store). Nothing durable: a reader whose bounded queue
- * overflows is ended with `overflowed` and catches up from the database.
+ * In-memory fan-out of committed changes to the readers of one key (a task's
+ * log, a thread, a project's store). Nothing durable: a reader whose bounded
+ * queue overflows, or connects late, catches up from the database.
  */
 export class KeyedFeed<T> {
   private readonly readers = new Map<string, Set<AsyncQueue<T>>>();
@@ -33,10 +33,17 @@ export class KeyedFeed<T> {
   }
 
   publish(key: string, item: T): void {
+    this.publishAll(key, [item]);
+  }
+
+  /** Items committed together, in order; each sized once whatever the number of readers. */
+  publishAll(key: string, items: readonly T[]): void {
     const set = this.readers.get(key);
     if (!set) return;
-    const size = this.sizeOf(item);
-    for (const queue of set) queue.push(item, size);
+    const sizes = items.map(this.sizeOf);
+    for (const queue of set) {
+      for (const [i, item] of items.entries()) queue.push(item, sizes[i]);
+    }
   }
 
   readerCount(key: string): number {

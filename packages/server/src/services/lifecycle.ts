@@ -64,30 +64,8 @@ export class TaskLifecycle {
         },
       );
     }
-    const attempt = task.attempt + 1;
-    await this.events.appendFromCoordinator(
-      writer,
-      task,
-      { kind: 'status', status: 'queued', reason: 'retried' },
-      {
-        status: 'queued',
-        attempt,
-        maxAttempts: Math.max(task.maxAttempts, attempt),
-        workerId: null,
-        leaseExpiresAt: null,
-        exitCode: null,
-        reason: null,
-        startedAt: null,
-        finishedAt: null,
-        cancelRequestedAt: null,
-        // The new attempt's output and cost are its own.
-        lastLine: null,
-        costUsd: null,
-        // A retry starts afresh, anywhere: not the continuation of a session.
-        requiredWorkerId: null,
-        continuePrompt: null,
-      },
-    );
+    // A retry starts afresh, anywhere: not the continuation of a session.
+    await this.queueNextAttempt(writer, task, 'retried', { requiredWorkerId: null, continuePrompt: null });
   }
 
   /**
@@ -95,11 +73,24 @@ export class TaskLifecycle {
    * (`nexa continue`), pinned to the worker that holds its working copy.
    */
   async continueOn(writer: Writer, task: TaskRow, workerId: string, prompt: string): Promise<void> {
+    await this.queueNextAttempt(writer, task, 'continued', {
+      requiredWorkerId: workerId,
+      continuePrompt: prompt,
+    });
+  }
+
+  /** A finished task queued again as its next attempt, whose output and cost are its own. */
+  private async queueNextAttempt(
+    writer: Writer,
+    task: TaskRow,
+    reason: 'retried' | 'continued',
+    session: { requiredWorkerId: string | null; continuePrompt: string | null },
+  ): Promise<void> {
     const attempt = task.attempt + 1;
     await this.events.appendFromCoordinator(
       writer,
       task,
-      { kind: 'status', status: 'queued', reason: 'continued' },
+      { kind: 'status', status: 'queued', reason },
       {
         status: 'queued',
         attempt,
@@ -113,8 +104,7 @@ export class TaskLifecycle {
         cancelRequestedAt: null,
         lastLine: null,
         costUsd: null,
-        requiredWorkerId: workerId,
-        continuePrompt: prompt,
+        ...session,
       },
     );
   }

@@ -13,6 +13,7 @@ import { inArray } from 'drizzle-orm';
 import type { Database } from '../db/open.js';
 import { messages, tasks } from '../db/schema.js';
 import type { Writer } from '../db/writeQueue.js';
+import { groupFront } from './groupFront.js';
 import { sees } from './projectScope.js';
 import { authorColumns, type MessageRow } from './threadRows.js';
 import type { WorkerNames } from './workerNames.js';
@@ -136,14 +137,12 @@ export class PostGroups {
 
   /** The oldest pending posts, up to a group's posts and bytes (at least one). */
   private take(): Pending[] {
-    let bytes = 0;
-    let count = 0;
-    for (const { request } of this.pending) {
-      const size = request.message.body.length + 256;
-      if (count > 0 && (count >= GROUP_POSTS || bytes + size > GROUP_BYTES)) break;
-      bytes += size;
-      count++;
-    }
+    const count = groupFront(
+      this.pending,
+      ({ request }) => ({ rows: 1, bytes: request.message.body.length + 256 }),
+      GROUP_POSTS,
+      GROUP_BYTES,
+    );
     return this.pending.splice(0, count);
   }
 
