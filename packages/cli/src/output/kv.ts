@@ -1,4 +1,4 @@
-import type { KvEntry } from '@nexa/core';
+import { type KvEntry, visible } from '@nexa/core';
 
 /** An entry as it comes over the wire (JSON drops the difference between an absent and an undefined value). */
 export type KvEntryShown = Omit<KvEntry, 'value'> & { value?: unknown };
@@ -6,9 +6,16 @@ export type KvChangeShown =
   | { type: 'set'; entry: KvEntryShown }
   | { type: 'removed'; project: string; key: string; version: number };
 
-/** A key's value as a person reads it: a string as it is, anything else as compact JSON. */
+/**
+ * A key's value as a person reads it: a string as it is, anything else as
+ * compact JSON, with terminal controls escaped (anyone may have set it, a
+ * hostile agent too; `--json` keeps the true value).
+ */
 export function valueText(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value);
+  return visible(typeof value === 'string' ? value : JSON.stringify(value), {
+    keepNewlines: true,
+    keepTabs: true,
+  });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { limits, type Thread, type ThreadMessage } from '@nexa/core';
+import { limits, type Thread, type ThreadMessage, visible } from '@nexa/core';
 import { Args } from '@oclif/core';
 import { ClientCommand } from '../../clientCommand.js';
 import { threadTree } from '../../output/thread.js';
@@ -35,7 +35,7 @@ export default class ThreadShow extends ClientCommand<typeof ThreadShow> {
       after = last.seq;
     }
     if (!this.jsonEnabled()) {
-      this.log(`${thread.title}  (${thread.id}, ${thread.messages} message(s))`);
+      this.log(visible(`${thread.title}  (${thread.id}, ${thread.messages} message(s))`));
       if (messages.length > 0) this.log(threadTree(messages).join('\n'));
     }
     return { thread, messages };
