@@ -33,6 +33,17 @@ export type AgentMcpWiring = 'claude-config' | 'acp-session' | 'codex-config';
  */
 export type AgentResume = 'claude-resume' | 'acp-load' | 'codex-thread';
 
+/**
+ * An agent's network default and its model provider: the host it may reach
+ * under `allowlist` is the one in the first of `baseUrlEnv` the worker passes
+ * (a proxy, a gateway, a test server), else `hosts`.
+ */
+export interface AgentEgress {
+  default: 'none' | 'allowlist';
+  baseUrlEnv: readonly string[];
+  hosts: readonly string[];
+}
+
 /** What an agent is, once: the CLI, the scheduler and the worker read this instead of naming agents. */
 export interface AgentKind {
   /** What a task gives it: a command to run, or a prompt for a coding agent. */
@@ -41,8 +52,12 @@ export interface AgentKind {
   binary: string | null;
   /** The task's command is the agent's own program (`--agent-cmd "claude-agent-acp"`). */
   needsCommand: boolean;
-  /** `nexa run` turns the sandbox's network on unless told otherwise (a model is across it). */
-  networkByDefault: boolean;
+  /**
+   * Where its sandbox may connect unless the task says otherwise: `none` for a
+   * command; `allowlist` for an agent, whose model is across the network, so a
+   * prompt-injected agent reaches its provider and nothing else.
+   */
+  egress: AgentEgress;
   /** What the worker must pass for it to reach its model; null: nothing it can check. */
   credentials: AgentCredentials | null;
   /** How it takes `nexa mcp` as an MCP server; null: it speaks no MCP. */
@@ -64,7 +79,7 @@ export const agentKinds = {
     input: 'command',
     binary: null,
     needsCommand: false,
-    networkByDefault: false,
+    egress: { default: 'none', baseUrlEnv: [], hosts: [] },
     credentials: null,
     mcp: null,
     resume: null,
@@ -74,7 +89,7 @@ export const agentKinds = {
     input: 'prompt',
     binary: 'claude',
     needsCommand: false,
-    networkByDefault: true,
+    egress: { default: 'allowlist', baseUrlEnv: ['ANTHROPIC_BASE_URL'], hosts: ['api.anthropic.com:443'] },
     credentials: {
       any: ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN', 'CLAUDE_CONFIG_DIR'],
       also: ['ANTHROPIC_BASE_URL', 'ANTHROPIC_MODEL', 'ANTHROPIC_SMALL_FAST_MODEL'],
@@ -87,7 +102,7 @@ export const agentKinds = {
     input: 'prompt',
     binary: 'codex',
     needsCommand: false,
-    networkByDefault: true,
+    egress: { default: 'allowlist', baseUrlEnv: ['OPENAI_BASE_URL'], hosts: ['api.openai.com:443'] },
     credentials: {
       // CODEX_HOME holds codex's config.toml and login (auth.json), which may name a key of its own.
       any: ['OPENAI_API_KEY', 'CODEX_API_KEY', 'CODEX_HOME'],
@@ -101,7 +116,12 @@ export const agentKinds = {
     input: 'prompt',
     binary: null,
     needsCommand: true,
-    networkByDefault: true,
+    // Any ACP agent: most speak to Anthropic or OpenAI; --allow-host names another.
+    egress: {
+      default: 'allowlist',
+      baseUrlEnv: ['ANTHROPIC_BASE_URL', 'OPENAI_BASE_URL'],
+      hosts: ['api.anthropic.com:443', 'api.openai.com:443'],
+    },
     credentials: null,
     mcp: 'acp-session',
     resume: 'acp-load',

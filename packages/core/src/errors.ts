@@ -14,6 +14,8 @@ export const nexaErrorCodes = [
   'unavailable',
   'config',
   'internal',
+  /** Too many of something from one principal or address (submissions, connections, failed logins): wait and retry. */
+  'rate_limited',
 ] as const;
 export type NexaErrorCode = (typeof nexaErrorCodes)[number];
 

@@ -106,6 +106,42 @@ export const limits = {
     /** Children one task may start, over its whole life. */
     childrenPerTask: 10,
   },
+  teams: {
+    /** Projects one token may be a member of. */
+    tokenProjects: 64,
+    /** Workers one join token may create, at most (`--uses`). */
+    joinUses: 1000,
+    /** How long a join token lives at most (`--ttl`); default 1 h. */
+    joinTtlSeconds: 7 * 86_400,
+    joinDefaultTtlSeconds: 3600,
+  },
+  secrets: {
+    /** Secrets one task may name (`nexa run --secret`). */
+    perTask: 32,
+    /** A secret's value, in bytes of UTF-8. */
+    valueBytes: 32 * 1024,
+    /** Secrets one project holds. */
+    perProject: 1000,
+  },
+  egress: {
+    /** Hosts one task may name with --allow-host (its agent's provider is added). */
+    allowHosts: 32,
+    hostChars: 253,
+  },
+  rates: {
+    /** Task submissions of one principal per minute (sub-tasks count against their task's token). */
+    submitsPerMinute: 600,
+    /** Open WebSockets of one principal at once. */
+    connectionsPerPrincipal: 64,
+    /** Failed authentications from one address before it is made to wait (then doubled per failure, to 60 s). */
+    authFailuresFree: 10,
+    authBackoffMaxMs: 60_000,
+  },
+  audit: {
+    /** Rows one `nexa audit` listing returns at most. */
+    rows: 1000,
+    detailChars: 2000,
+  },
   load: {
     /** Queries and mutations of people and tools running at once. */
     clientCalls: 16,

@@ -20,6 +20,8 @@ export interface Context {
    * heartbeats are tied to the session it opened, not to an id it claims.
    */
   connection: { workerId: string | null };
+  /** The address the request came from (the audit log's "from"); null in-process. */
+  remoteAddress: string | null;
 }
 
 /** The context without any network: what router tests use with `createCaller`. */
@@ -28,6 +30,7 @@ export function createContextInner(opts: {
   principal?: Principal | null;
   authError?: NexaError | null;
   waitForDrain?: () => Promise<void>;
+  remoteAddress?: string | null;
 }): Context {
   return {
     services: opts.services,
@@ -35,6 +38,7 @@ export function createContextInner(opts: {
     authError: opts.authError ?? null,
     waitForDrain: opts.waitForDrain ?? (async () => {}),
     connection: { workerId: null },
+    remoteAddress: opts.remoteAddress ?? null,
   };
 }
 
@@ -60,7 +64,7 @@ export async function createHttpContext(services: Services, req: IncomingMessage
   const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined;
   const auth = await authenticate(services, token);
   if (auth.principal) services.presence.called(auth.principal);
-  return createContextInner({ services, ...auth });
+  return createContextInner({ services, ...auth, remoteAddress: req.socket.remoteAddress ?? null });
 }
 
 interface BufferedSocket extends ClosableSocket {
@@ -73,6 +77,7 @@ export async function createWsContext(
   services: Services,
   socket: BufferedSocket,
   connectionParams: Record<string, string> | null,
+  remoteAddress: string | null = null,
 ): Promise<Context> {
   // The socket is watched: revoking or outliving its token closes it (auth/liveConnections.ts).
   const auth = await authenticate(services, connectionParams?.token, (token) =>
@@ -81,5 +86,10 @@ export async function createWsContext(
   // Presence: a person with an open socket is on line, with the client it named (tui, cli, mcp).
   if (auth.principal) services.presence.connected(auth.principal, connectionParams?.client, socket);
   // One gate per socket, shared by all its subscriptions: the bound is per socket (http/socketDrain.ts).
-  return createContextInner({ services, ...auth, waitForDrain: drainGate(socket, MAX_BUFFERED_BYTES) });
+  return createContextInner({
+    services,
+    ...auth,
+    waitForDrain: drainGate(socket, MAX_BUFFERED_BYTES),
+    remoteAddress,
+  });
 }

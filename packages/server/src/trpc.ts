@@ -21,6 +21,7 @@ const trpcCodes: Record<NexaError['code'], TRPCCode> = {
   unavailable: 'SERVICE_UNAVAILABLE',
   config: 'INTERNAL_SERVER_ERROR',
   internal: 'INTERNAL_SERVER_ERROR',
+  rate_limited: 'TOO_MANY_REQUESTS',
 };
 
 /** Turns a NexaError into the tRPC error that carries it (status code and all); anything else as is. */
@@ -76,13 +77,33 @@ function nexaData(error: TRPCError): NexaErrorData {
   return { code: 'internal', message: error.message };
 }
 
-const t = initTRPC.context<Context>().create({
-  // Subscriptions go over the WebSocket, where a slow reader is bounded; SSE over HTTP would not be.
-  sse: { enabled: false },
-  errorFormatter({ shape, error }) {
-    return { ...shape, data: { ...shape.data, stack: undefined, nexa: nexaData(error) } };
-  },
-});
+/**
+ * Which rows a procedure may reach, by the caller's projects
+ * (Principal.projects; services/projectScope.ts enforces them):
+ * - `input`: its input names a project (or it defaults to the caller's); the caller must be in it.
+ * - `row`: its input names a task, thread or approval; one outside the caller's projects is `not_found`.
+ * - `listing`: it lists or watches across projects; only rows of the caller's projects are in it.
+ * - `own`: a worker or task acts on what it was given (its session, its own task), nothing else.
+ * - `none`: not about any project (tokens, workers' control, projects, audit, the caller itself).
+ */
+export type ProjectRule = 'input' | 'row' | 'listing' | 'own' | 'none';
+
+/** Who may call a procedure, declared where it is defined (the router walk test checks every one has it). */
+export interface Access {
+  roles: readonly Role[];
+  project: ProjectRule;
+}
+
+const t = initTRPC
+  .context<Context>()
+  .meta<Access>()
+  .create({
+    // Subscriptions go over the WebSocket, where a slow reader is bounded; SSE over HTTP would not be.
+    sse: { enabled: false },
+    errorFormatter({ shape, error }) {
+      return { ...shape, data: { ...shape.data, stack: undefined, nexa: nexaData(error) } };
+    },
+  });
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
@@ -132,12 +153,15 @@ const connectionLimits = t.middleware(async ({ ctx, type, path, next }) => {
 });
 
 /**
- * A procedure for the given roles; the context's principal is non-null inside.
- * The role is checked before the call takes a slot, so calls without a valid
- * token are refused without using the budget real clients share.
+ * A procedure for the given roles and project rule; the context's principal
+ * is non-null inside. The role is checked before the call takes a slot, so
+ * calls without a valid token are refused without using the budget real
+ * clients share.
  */
-export function procedureFor(...allowed: Role[]) {
+export function procedure(access: Access) {
+  const allowed = access.roles;
   return t.procedure
+    .meta(access)
     .use(nexaErrors)
     .use(async ({ ctx, next, path }) => {
       const { principal } = ctx;
@@ -163,16 +187,8 @@ export function procedureFor(...allowed: Role[]) {
     .use(connectionLimits);
 }
 
-export const authedProcedure = procedureFor('admin', 'member', 'viewer', 'worker', 'task');
-export const readProcedure = procedureFor('admin', 'member', 'viewer');
-export const memberProcedure = procedureFor('admin', 'member');
-/** Reads an agent's `nexa mcp` may make too (its own project only). */
-export const readOrTaskProcedure = procedureFor('admin', 'member', 'viewer', 'task');
-/** Writes an agent's `nexa mcp` may make too (its own project only). */
-export const memberOrTaskProcedure = procedureFor('admin', 'member', 'task');
-export const taskProcedure = procedureFor('task');
-export const adminProcedure = procedureFor('admin');
-export const workerProcedure = procedureFor('worker', 'admin');
+/** The callers of a worker's own procedures: workers, and admins (a local worker may run on the admin token). */
+export const workerRoles = ['worker', 'admin'] as const;
 
 /** The worker that this connection registered as through `workers.connect`. */
 export function registeredWorker(ctx: Context): string {

@@ -164,7 +164,7 @@ export class TaskRun {
           spawn: (request) =>
             sandbox.spawn({
               ...request,
-              network: spec.network,
+              network: spec.network === 'open',
               limits: spec.limits,
               readOnlyPaths,
               ...(image ? { image } : {}),

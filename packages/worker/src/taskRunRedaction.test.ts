@@ -15,7 +15,7 @@ describe('a task run’s secrets', () => {
       isFatal: () => false,
     });
     const asked: Parameters<RequestApproval>[0][] = [];
-    const run = new TaskRun({ taskId: 't-1', attempt: 1, firstSeq: 1, spec }, events, {
+    const run = new TaskRun({ taskId: 't-1', attempt: 1, firstSeq: 1, spec, secrets: {} }, events, {
       workRoot: '/nonexistent',
       sandboxes: new Map(),
       programs: { program: () => [] } as never,

@@ -120,6 +120,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     name: options.name ?? defaultWorkerName(),
     instanceId: randomUUID(),
     labels: options.labels ?? {},
+    projects: [],
     capacity: options.capacity ?? availableParallelism(),
     version: NEXA_VERSION,
     sandboxes: [...available.keys()],

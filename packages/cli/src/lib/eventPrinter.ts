@@ -70,6 +70,11 @@ export class EventPrinter {
           }
         }
         break;
+      case 'egress':
+        this.err.write(
+          `nexa: refused a connection to ${visible(`${event.host}:${event.port}`)}: ${visible(event.reason)}\n`,
+        );
+        break;
       case 'artifact':
         break;
     }

@@ -106,7 +106,7 @@ export function taskSpecFromFlags(
     repo: flags.repo ? resolveRepo(flags.repo) : null,
     sandbox: flags.sandbox ?? null,
     image: flags.image ?? null,
-    network: flags.network ?? kind.networkByDefault,
+    network: flags.network,
     limits: limitsFrom(flags),
   };
 }

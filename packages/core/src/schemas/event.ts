@@ -88,6 +88,16 @@ export const TaskEventBody = z.discriminatedUnion('kind', [
     sessionId: id('sessionId'),
   }),
   z.object({
+    /**
+     * A connection out of the sandbox that the worker's egress proxy refused
+     * (the host is not on the task's allowlist, or the task has no network).
+     */
+    kind: z.literal('egress'),
+    host: id('egress host'),
+    port: z.number().int().min(0).max(65_535),
+    reason: prose('egress reason'),
+  }),
+  z.object({
     /** Tokens and cost of the agent's run, as the agent reported them. */
     kind: z.literal('usage'),
     model: id('usage model').nullable().default(null),

@@ -20,7 +20,9 @@ describe('TaskSpec', () => {
       repo: null,
       sandbox: null,
       image: null,
-      network: false,
+      network: 'none',
+      allowHosts: [],
+      secrets: [],
       limits: {},
     });
   });

@@ -4,6 +4,7 @@ import { limits, tooLong, tooMany } from '../limits.js';
 import { TERMINAL_CONTROLS } from '../text.js';
 import { ApproveMode, Policy } from './approval.js';
 import { DEFAULT_PROJECT, ProjectName } from './conversation.js';
+import { AllowedHost, NetworkMode, SecretName } from './team.js';
 
 export const taskStatuses = [
   'queued',
@@ -144,8 +145,25 @@ const TaskSpecFields = z.object({
   sandbox: SandboxName.nullable().default(null),
   /** Container image for the docker sandbox; null: the worker's default. */
   image: z.string().min(1).max(256).nullable().default(null),
-  /** Network access inside the sandbox; off unless asked for. */
-  network: z.boolean().default(false),
+  /**
+   * How the sandbox reaches the network (see NetworkMode); left out, the
+   * agent's default: `none` for a command, `allowlist` for a coding agent.
+   * `true`/`false` are read as `open`/`none` (clients before egress control).
+   */
+  network: z.preprocess(
+    (value) => (value === true ? 'open' : value === false ? 'none' : value),
+    NetworkMode.optional(),
+  ),
+  /** Under `allowlist`: hosts reachable besides the agent's provider (host or host:port). */
+  allowHosts: z
+    .array(AllowedHost)
+    .max(limits.egress.allowHosts, tooMany('allowHosts', limits.egress.allowHosts, 'hosts'))
+    .default([]),
+  /** Secrets (`nexa secret set`) the task receives as environment variables of the same name. */
+  secrets: z
+    .array(SecretName)
+    .max(limits.secrets.perTask, tooMany('secrets', limits.secrets.perTask, 'names'))
+    .default([]),
   limits: z
     .object({
       memoryBytes: z
@@ -182,12 +200,20 @@ export const TaskSpec = TaskSpecFields.superRefine((spec, ctx) => {
       message: `the ${spec.agent} agent needs a prompt: nexa run "PROMPT" --agent ${spec.agent}`,
     });
   }
-});
+  if (spec.allowHosts.length > 0 && spec.network !== undefined && spec.network !== 'allowlist') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['allowHosts'],
+      message: `allowed hosts need --network allowlist, not ${spec.network}`,
+    });
+  }
+}).transform((spec) => ({ ...spec, network: spec.network ?? agentKind(spec.agent).egress.default }));
 export type TaskSpec = z.infer<typeof TaskSpec>;
 export type TaskSpecInput = z.input<typeof TaskSpec>;
 
 /** A task as every client sees it; this is also the `--json` contract. */
 export const Task = TaskSpecFields.extend({
+  network: NetworkMode,
   id: z.string(),
   /** The task that started this one (a sub-task), or null. */
   parentId: z.string().nullable(),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { limits } from '../limits.js';
 import type { Approval, ApprovalDecision } from './approval.js';
 import type { ThreadMessage } from './conversation.js';
+import { ProjectName } from './conversation.js';
 import { AgentName, labelMap, SandboxName, TaskSpec } from './task.js';
 
 export const workerStatuses = ['online', 'offline', 'lost', 'draining'] as const;
@@ -22,6 +23,11 @@ export const WorkerRegistration = z.object({
   version: z.string().max(64),
   sandboxes: z.array(SandboxName).min(1).max(16),
   agents: z.array(AgentName).min(1).max(16),
+  /**
+   * The projects it serves (`nexa worker --project`); empty: every project its
+   * credential allows. Asking for one the credential does not allow is refused.
+   */
+  projects: z.array(ProjectName).max(limits.teams.tokenProjects).default([]),
   /** Agents this worker has but cannot run (no CLI, no credential passed), and why: said, not silently left out. */
   unavailableAgents: z
     .array(z.object({ agent: AgentName, reason: z.string().max(300) }))
@@ -43,6 +49,8 @@ export const WorkerInfo = z.object({
   agents: z.array(z.string()),
   /** From the live session: empty while the worker is offline. */
   unavailableAgents: z.array(z.object({ agent: z.string(), reason: z.string() })),
+  /** The projects it takes tasks of; null: every project. */
+  projects: z.array(z.string()).nullable(),
   connectedAt: z.string().nullable(),
   lastSeenAt: z.string().nullable(),
 });
@@ -61,6 +69,12 @@ export const Assignment = z.object({
   token: z.string().max(4096).optional(),
   /** `nexa continue`: resume the agent's session (in the task's kept working copy) with this prompt. */
   resume: z.object({ sessionId: z.string().max(1024), prompt: z.string() }).optional(),
+  /**
+   * The values of the secrets the task names (spec.secrets), decrypted by the
+   * coordinator for this attempt: the worker puts them in the task's
+   * environment, never in argv, and redacts them from everything it sends.
+   */
+  secrets: z.record(z.string(), z.string()).default({}),
 });
 export type Assignment = z.infer<typeof Assignment>;
 

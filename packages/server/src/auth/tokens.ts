@@ -204,13 +204,14 @@ export class TokenService {
       throw new NexaError('unauthorized', 'the token is missing its claims');
     }
     if (role === 'task') {
-      const principal = { jti, subject: sub, role: 'task' as const, task: taskClaim(payload.task) };
+      const task = taskClaim(payload.task);
+      const principal = { jti, subject: sub, role: 'task' as const, projects: [task.project], task };
       await this.checkTaskAttempt(principal);
       return { principal, expiresAt: null };
     }
     if (!(await this.isLive(jti))) throw new NexaError('unauthorized', 'the token has been revoked');
     return {
-      principal: { jti, subject: sub, role: role as Role },
+      principal: { jti, subject: sub, role: role as Role, projects: null },
       expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : null,
     };
   }

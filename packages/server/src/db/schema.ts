@@ -3,6 +3,7 @@ import {
   approvalStatuses,
   approveModes,
   attemptStatuses,
+  networkModes,
   type PolicyRule,
   risks,
   roles,
@@ -23,7 +24,55 @@ export const tokens = sqliteTable('tokens', {
   createdAt: integer('created_at').notNull(),
   expiresAt: integer('expires_at'),
   revokedAt: integer('revoked_at'),
+  /** The projects a member, viewer or worker token may see and act in; null: every project. */
+  projects: text('projects', { mode: 'json' }).$type<string[]>(),
+  /** A join token (`nexa token create --role worker --join`): how many workers it may still make, of how many. */
+  joinUses: integer('join_uses'),
+  joinUsed: integer('join_used').notNull().default(0),
+  /** The labels a worker made by this join token, or holding this credential, may claim; null: any. */
+  workerLabels: text('worker_labels', { mode: 'json' }).$type<Record<string, string>>(),
+  /** A worker's own credential: the worker it is, and the one name it registers as. */
+  workerId: text('worker_id'),
+  workerName: text('worker_name'),
 });
+
+/** Projects scope tasks, threads, keys and secrets; admins create and remove them. */
+export const projects = sqliteTable('projects', {
+  name: text('name').primaryKey(),
+  createdBy: text('created_by'),
+  createdAt: integer('created_at').notNull(),
+});
+
+/** Secrets, each encrypted with AES-256-GCM under the key in the data dir (`secret.key`). */
+export const secrets = sqliteTable(
+  'secrets',
+  {
+    project: text('project').notNull(),
+    name: text('name').notNull(),
+    /** base64 of iv (12 bytes) + auth tag (16 bytes) + ciphertext; the project and name are its associated data. */
+    sealed: text('sealed').notNull(),
+    setBy: text('set_by').notNull(),
+    setAt: integer('set_at').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.project, table.name] })],
+);
+
+/** Who did what, when, from where (`nexa audit`). */
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: integer('at').notNull(),
+    action: text('action').notNull(),
+    actor: text('actor'),
+    role: text('role'),
+    target: text('target'),
+    project: text('project'),
+    fromAddress: text('from_address'),
+    detail: text('detail'),
+  },
+  (table) => [index('audit_at').on(table.at), index('audit_project').on(table.project, table.at)],
+);
 
 export const workers = sqliteTable('workers', {
   id: text('id').primaryKey(),
@@ -34,6 +83,12 @@ export const workers = sqliteTable('workers', {
   sandboxes: text('sandboxes', { mode: 'json' }).$type<string[]>().notNull(),
   agents: text('agents', { mode: 'json' }).$type<string[]>().notNull(),
   status: text('status', { enum: workerStatuses }).notNull(),
+  /** The projects it takes tasks of (its credential's, narrowed by --project); null: every project. */
+  projects: text('projects', { mode: 'json' }).$type<string[]>(),
+  /** The credential (token jti) that holds this name: another credential may not register as it. */
+  credentialJti: text('credential_jti'),
+  /** `nexa workers revoke`: its credential is revoked and it may not register again. */
+  revokedAt: integer('revoked_at'),
   /** Set by `nexa workers drain`: no new tasks; kept across reconnects. */
   draining: integer('draining', { mode: 'boolean' }).notNull().default(false),
   connectedAt: integer('connected_at'),
@@ -65,7 +120,11 @@ export const tasks = sqliteTable(
     repo: text('repo'),
     sandbox: text('sandbox', { enum: sandboxNames }),
     image: text('image'),
-    network: integer('network', { mode: 'boolean' }).notNull().default(false),
+    /** TaskSpec.network: none | allowlist | open (before 0011, a boolean `network` column). */
+    egress: text('egress', { enum: networkModes }).notNull().default('none'),
+    allowHosts: text('allow_hosts', { mode: 'json' }).$type<string[]>().notNull().default([]),
+    /** Names of the secrets the task receives (never their values). */
+    secrets: text('secrets', { mode: 'json' }).$type<string[]>().notNull().default([]),
     limits: text('limits', { mode: 'json' })
       .$type<{ memoryBytes?: number; cpus?: number; pids?: number }>()
       .notNull()

@@ -19,7 +19,7 @@ async function finishedTaskWithLog(count: number, size: number): Promise<string>
   const { services } = wire.server;
   const task = await services.tasks.submit(
     (await import('@nexa/core')).TaskSpec.parse({ command: ['true'] }),
-    { jti: 'x', role: 'admin', subject: 'test' },
+    { jti: 'x', role: 'admin', subject: 'test', projects: null },
   );
   const chunk = 'x'.repeat(size - 20);
   const rows = Array.from({ length: count }, (_, i) => {

@@ -78,11 +78,12 @@ export async function listen(services: Services, host: string, port: number): Pr
   const wsHandler = applyWSSHandler({
     wss,
     router: appRouter,
-    createContext: async ({ res, info }) => {
+    createContext: async ({ req, res, info }) => {
       const context = await createWsContext(
         services,
         res,
         (info.connectionParams as Record<string, string> | null) ?? null,
+        req.socket.remoteAddress ?? null,
       );
       markConnection(context.connection, 'ws');
       return context;

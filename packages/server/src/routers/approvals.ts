@@ -1,23 +1,16 @@
 import { ApprovalStatus, limits, MessageBody, NexaError, UpdatedInput } from '@nexa/core';
 import { z } from 'zod';
 import { ApprovalRequestInput } from '../services/approvals.js';
-import {
-  memberProcedure,
-  readProcedure,
-  registeredWorker,
-  router,
-  toTRPCError,
-  workerProcedure,
-} from '../trpc.js';
+import { procedure, registeredWorker, router, toTRPCError, workerRoles } from '../trpc.js';
 
 export const approvalsRouter = router({
   /** A worker's agent asks for permission; the answer comes now (policy) or later as a `decision` message. */
-  request: workerProcedure
+  request: procedure({ roles: workerRoles, project: 'own' })
     .input(ApprovalRequestInput)
     .mutation(({ ctx, input }) => ctx.services.approvals.request(registeredWorker(ctx), input)),
 
   /** The queue, newest first: every request, or only some statuses, of all tasks or one. */
-  list: readProcedure
+  list: procedure({ roles: ['admin', 'member', 'viewer'], project: 'listing' })
     .input(
       z
         .object({
@@ -34,7 +27,7 @@ export const approvalsRouter = router({
    * an `ask_human` question is answered with text instead ({id, text}): the
    * answer is posted in the task's thread, replying to the question.
    */
-  answer: memberProcedure
+  answer: procedure({ roles: ['admin', 'member'], project: 'row' })
     .input(
       z.union([
         z.object({ id: z.string().min(1), text: MessageBody }).strict(),
@@ -55,23 +48,25 @@ export const approvalsRouter = router({
     }),
 
   /** Every new request and every decision from now on. */
-  watch: readProcedure.subscription(async function* ({ ctx, signal }) {
-    const watcher = ctx.services.approvals.watch();
-    signal?.addEventListener('abort', () => watcher.close(), { once: true });
-    try {
-      for await (const approval of watcher.queue) {
-        await ctx.waitForDrain(); // a reader that stops reading leaves changes in the bounded queue, not the socket
-        yield approval;
+  watch: procedure({ roles: ['admin', 'member', 'viewer'], project: 'listing' }).subscription(
+    async function* ({ ctx, signal }) {
+      const watcher = ctx.services.approvals.watch();
+      signal?.addEventListener('abort', () => watcher.close(), { once: true });
+      try {
+        for await (const approval of watcher.queue) {
+          await ctx.waitForDrain(); // a reader that stops reading leaves changes in the bounded queue, not the socket
+          yield approval;
+        }
+        if (watcher.queue.overflowed) {
+          throw new NexaError('unavailable', 'this watch fell behind the approvals queue and was stopped', {
+            hint: 'watch again: it starts from the current list (nexa approvals list --watch)',
+          });
+        }
+      } catch (error) {
+        throw toTRPCError(error);
+      } finally {
+        watcher.close();
       }
-      if (watcher.queue.overflowed) {
-        throw new NexaError('unavailable', 'this watch fell behind the approvals queue and was stopped', {
-          hint: 'watch again: it starts from the current list (nexa approvals list --watch)',
-        });
-      }
-    } catch (error) {
-      throw toTRPCError(error);
-    } finally {
-      watcher.close();
-    }
-  }),
+    },
+  ),
 });

@@ -1,7 +1,7 @@
 import { limits, NexaError, TaskEvent } from '@nexa/core';
 import { tracked } from '@trpc/server';
 import { z } from 'zod';
-import { readProcedure, registeredWorker, router, toTRPCError, workerProcedure } from '../trpc.js';
+import { procedure, registeredWorker, router, toTRPCError, workerRoles } from '../trpc.js';
 
 /** The most events one append may carry (SQLite caps bound variables per statement). */
 export const MAX_EVENTS_PER_APPEND = 1000;
@@ -37,7 +37,7 @@ function answerOf(settled: PromiseSettledResult<{ ackedSeq: number }>) {
 
 export const eventsRouter = router({
   /** A worker's batch of events for the attempt it holds; idempotent on (taskId, seq). */
-  append: workerProcedure
+  append: procedure({ roles: workerRoles, project: 'own' })
     .input(AppendInput)
     .mutation(({ ctx, input }) => ctx.services.events.append(registeredWorker(ctx), input)),
 
@@ -47,7 +47,7 @@ export const eventsRouter = router({
    * flush instead of one per task: a thousand streaming tasks were a thousand
    * messages, parses and replies every 50 ms.
    */
-  appendMany: workerProcedure
+  appendMany: procedure({ roles: workerRoles, project: 'own' })
     .input(
       z.object({
         batches: z
@@ -70,7 +70,7 @@ export const eventsRouter = router({
     }),
 
   /** One page of a task's log after `afterSeq`. */
-  list: readProcedure
+  list: procedure({ roles: ['admin', 'member', 'viewer'], project: 'row' })
     .input(
       z.object({
         taskId: z.string(),
@@ -87,7 +87,7 @@ export const eventsRouter = router({
    * The log from `afterSeq` (or the reconnecting client's `lastEventId`) to
    * the task's final status event, then the subscription completes.
    */
-  tail: readProcedure
+  tail: procedure({ roles: ['admin', 'member', 'viewer'], project: 'row' })
     .input(
       z.object({
         taskId: z.string(),

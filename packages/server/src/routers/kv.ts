@@ -1,19 +1,19 @@
 import { KvKey, KvSetInput, limits, ProjectName } from '@nexa/core';
 import { z } from 'zod';
 import { projectFor } from '../services/projectScope.js';
-import { memberOrTaskProcedure, readOrTaskProcedure, router, toTRPCError } from '../trpc.js';
+import { procedure, router, toTRPCError } from '../trpc.js';
 
 const project = ProjectName.optional();
 const ifVersion = z.number().int().min(0).optional();
 
 export const kvRouter = router({
   /** A key's entry, or null. */
-  get: readOrTaskProcedure
+  get: procedure({ roles: ['admin', 'member', 'viewer', 'task'], project: 'input' })
     .input(z.object({ project, key: KvKey }))
     .query(({ ctx, input }) => ctx.services.kv.get(projectFor(ctx.principal, input.project), input.key)),
 
   /** `nexa kv set KEY JSON [--if-version N]`: a conflict names the key's current version. */
-  set: memberOrTaskProcedure
+  set: procedure({ roles: ['admin', 'member', 'task'], project: 'input' })
     .input(
       KvSetInput.extend({ project }).refine((input) => input.value !== undefined, {
         message: 'a value is needed (any JSON: "text", 3, true, {"a": 1}, null)',
@@ -31,7 +31,7 @@ export const kvRouter = router({
     ),
 
   /** Keys in key order, optionally those starting with a prefix. */
-  list: readOrTaskProcedure
+  list: procedure({ roles: ['admin', 'member', 'viewer', 'task'], project: 'input' })
     .input(
       z
         .object({
@@ -45,14 +45,14 @@ export const kvRouter = router({
       ctx.services.kv.list(projectFor(ctx.principal, input.project), { prefix: input.prefix }, input.limit),
     ),
 
-  remove: memberOrTaskProcedure
+  remove: procedure({ roles: ['admin', 'member', 'task'], project: 'input' })
     .input(z.object({ project, key: KvKey, ifVersion }))
     .mutation(({ ctx, input }) =>
       ctx.services.kv.remove(projectFor(ctx.principal, input.project), input.key, input.ifVersion),
     ),
 
   /** Every matching entry now, as `set`, then each change as it happens. */
-  watch: readOrTaskProcedure
+  watch: procedure({ roles: ['admin', 'member', 'viewer', 'task'], project: 'input' })
     .input(
       z
         .object({

@@ -1,15 +1,19 @@
 import { Policy } from '@nexa/core';
-import { adminProcedure, readProcedure, router } from '../trpc.js';
+import { procedure, router } from '../trpc.js';
 
 /** The project's approval policy: checked after a task's own rules, before its --approve mode. */
 export const policyRouter = router({
-  show: readProcedure.query(({ ctx }) => ctx.services.policies.show('project')),
+  show: procedure({ roles: ['admin', 'member', 'viewer'], project: 'none' }).query(({ ctx }) =>
+    ctx.services.policies.show('project'),
+  ),
 
-  set: adminProcedure.input(Policy).mutation(async ({ ctx, input }) => {
-    const { database, policies } = ctx.services;
-    await database.writes.run((writer) =>
-      policies.replace(writer, 'project', input.rules, ctx.principal.subject),
-    );
-    return policies.show('project');
-  }),
+  set: procedure({ roles: ['admin'], project: 'none' })
+    .input(Policy)
+    .mutation(async ({ ctx, input }) => {
+      const { database, policies } = ctx.services;
+      await database.writes.run((writer) =>
+        policies.replace(writer, 'project', input.rules, ctx.principal.subject),
+      );
+      return policies.show('project');
+    }),
 });

@@ -48,7 +48,7 @@ describe('sub-tasks', () => {
 
   it('refuses a task at the depth limit starting any', async () => {
     const { tasks } = harness.services;
-    const person = { jti: 'p', role: 'member' as const, subject: 'alice' };
+    const person = { jti: 'p', role: 'member' as const, subject: 'alice', projects: null };
     let row = await tasks.mustRow((await tasks.submit(TaskSpec.parse(spec), person)).id);
     for (let depth = 1; depth <= limits.subtasks.depth; depth++) {
       row = await tasks.mustRow(

@@ -14,10 +14,10 @@ afterEach(() => harness.close());
 
 const caller = (principal: Principal) =>
   createCallerFactory(appRouter)(createContextInner({ services: harness.services, principal }));
-const alice = () => caller({ jti: 'j-alice', role: 'member', subject: 'alice' });
-const bob = () => caller({ jti: 'j-bob', role: 'member', subject: 'bob' });
-const viewer = () => caller({ jti: 'j-viewer', role: 'viewer', subject: 'carol' });
-const admin = () => caller({ jti: 'j-admin', role: 'admin', subject: 'root' });
+const alice = () => caller({ jti: 'j-alice', role: 'member', subject: 'alice', projects: null });
+const bob = () => caller({ jti: 'j-bob', role: 'member', subject: 'bob', projects: null });
+const viewer = () => caller({ jti: 'j-viewer', role: 'viewer', subject: 'carol', projects: null });
+const admin = () => caller({ jti: 'j-admin', role: 'admin', subject: 'root', projects: null });
 
 describe("a task's environment values", () => {
   it('are shown to the task’s creator and admins only; others see the names with a fixed mask', async () => {

@@ -7,6 +7,7 @@ import {
   type Task,
   TaskSpec,
   TaskStatus,
+  type NetworkMode,
 } from '@nexa/core';
 import { tracked } from '@trpc/server';
 import { z } from 'zod';
@@ -14,16 +15,7 @@ import type { Services } from '../services/index.js';
 import { decodeCursor, encodeCursor, ListingCursor, type ListingPage } from '../services/listingCursor.js';
 import { projectFor, sees } from '../services/projectScope.js';
 import type { TaskRow } from '../services/taskRows.js';
-import {
-  memberOrTaskProcedure,
-  memberProcedure,
-  readOrTaskProcedure,
-  readProcedure,
-  registeredWorker,
-  router,
-  toTRPCError,
-  workerProcedure,
-} from '../trpc.js';
+import { procedure, registeredWorker, router, toTRPCError, workerRoles } from '../trpc.js';
 
 const taskId = z.object({ id: z.string().min(1) });
 
@@ -66,6 +58,9 @@ async function visibleTask(ctx: { services: Services; principal: Principal }, id
   return row;
 }
 
+/** How far each network mode reaches, to compare a child's with its parent's. */
+const networkReach: Record<NetworkMode, number> = { none: 0, allowlist: 1, open: 2 };
+
 /**
  * What a task may not give the task it starts: more than it has itself. An
  * agent in a sandbox must not reach the worker's host, a network, another
@@ -76,7 +71,18 @@ const widerThanParent: Array<{ wider: (parent: TaskRow, child: TaskSpec) => bool
     wider: (parent, child) => child.sandbox === 'process' && parent.sandbox !== 'process',
     what: 'run it as a plain process (sandbox process)',
   },
-  { wider: (parent, child) => child.network && !parent.network, what: 'give it a network' },
+  {
+    wider: (parent, child) => networkReach[child.network] > networkReach[parent.egress],
+    what: 'give it more network than its own',
+  },
+  {
+    wider: (parent, child) => child.allowHosts.some((host) => !parent.allowHosts.includes(host)),
+    what: 'allow it a host its own allowlist lacks',
+  },
+  {
+    wider: (parent, child) => child.secrets.some((name) => !parent.secrets.includes(name)),
+    what: 'give it a secret it was not given',
+  },
   {
     wider: (parent, child) => child.repo !== null && child.repo !== parent.repo,
     what: `give it a repository other than its own`,
@@ -110,25 +116,29 @@ export const tasksRouter = router({
    * caller's task and its project the caller's, within the depth and
    * children limits.
    */
-  submit: memberOrTaskProcedure.input(TaskSpec).mutation(async ({ ctx, input }) => {
-    const { tasks, authors } = ctx.services;
-    const parent = await authors.taskOf(ctx.principal);
-    if (parent) refuseWiderChild(parent, input);
-    const task = await tasks.submit(input, ctx.principal, {
-      author: await authors.of(ctx.principal, parent),
-      parent,
-    });
-    void ctx.services.scheduler.kick();
-    return task;
-  }),
+  submit: procedure({ roles: ['admin', 'member', 'task'], project: 'input' })
+    .input(TaskSpec)
+    .mutation(async ({ ctx, input }) => {
+      const { tasks, authors } = ctx.services;
+      const parent = await authors.taskOf(ctx.principal);
+      if (parent) refuseWiderChild(parent, input);
+      const task = await tasks.submit(input, ctx.principal, {
+        author: await authors.of(ctx.principal, parent),
+        parent,
+      });
+      void ctx.services.scheduler.kick();
+      return task;
+    }),
 
   /** The newest tasks (see `page` for the cursor of the next page). */
-  list: readOrTaskProcedure
+  list: procedure({ roles: ['admin', 'member', 'viewer', 'task'], project: 'listing' })
     .input(listInput)
     .query(async ({ ctx, input }) => (await taskPage(ctx, input)).items),
 
   /** One page of tasks, newest first, and the cursor of the next (null: the last page). */
-  page: readOrTaskProcedure.input(listInput).query(({ ctx, input }) => taskPage(ctx, input)),
+  page: procedure({ roles: ['admin', 'member', 'viewer', 'task'], project: 'listing' })
+    .input(listInput)
+    .query(({ ctx, input }) => taskPage(ctx, input)),
 
   /**
    * The live task list: a snapshot (every unfinished task and the latest
@@ -136,7 +146,7 @@ export const tasksRouter = router({
    * a reconnect resumes with `lastEventId`; `activity` messages (untracked)
    * carry running tasks' last line and cost, at most 4 a second.
    */
-  watch: readProcedure
+  watch: procedure({ roles: ['admin', 'member', 'viewer'], project: 'listing' })
     .input(
       z
         .object({
@@ -166,56 +176,64 @@ export const tasksRouter = router({
     }),
 
   /** One task with its attempt history, the tasks it started and, if queued, why it is waiting. */
-  get: readOrTaskProcedure.input(taskId).query(async ({ ctx, input }) => {
-    const { tasks, views } = ctx.services;
-    const row = await visibleTask(ctx, input.id);
-    const artifact = await ctx.services.events.latest(row.id, 'artifact');
-    const changes =
-      artifact?.kind === 'artifact'
-        ? (({ branch, base, files, insertions, deletions }) => ({
-            branch,
-            base,
-            files,
-            insertions,
-            deletions,
-          }))(artifact)
-        : null;
-    return {
-      ...(await views.one(row, ctx.principal)),
-      attempts: await tasks.attempts(row.id),
-      changes,
-      children: await views.present(await tasks.children(row.id), ctx.principal),
-    };
-  }),
+  get: procedure({ roles: ['admin', 'member', 'viewer', 'task'], project: 'row' })
+    .input(taskId)
+    .query(async ({ ctx, input }) => {
+      const { tasks, views } = ctx.services;
+      const row = await visibleTask(ctx, input.id);
+      const artifact = await ctx.services.events.latest(row.id, 'artifact');
+      const changes =
+        artifact?.kind === 'artifact'
+          ? (({ branch, base, files, insertions, deletions }) => ({
+              branch,
+              base,
+              files,
+              insertions,
+              deletions,
+            }))(artifact)
+          : null;
+      return {
+        ...(await views.one(row, ctx.principal)),
+        attempts: await tasks.attempts(row.id),
+        changes,
+        children: await views.present(await tasks.children(row.id), ctx.principal),
+      };
+    }),
 
   /** A task and its agent's last message: what a parent reads of a child that ended. */
-  result: readOrTaskProcedure.input(taskId).query(async ({ ctx, input }) => {
-    const row = await visibleTask(ctx, input.id);
-    return {
-      task: await ctx.services.views.one(row, ctx.principal),
-      lastMessage: await ctx.services.results.lastMessage(row.id),
-    };
-  }),
+  result: procedure({ roles: ['admin', 'member', 'viewer', 'task'], project: 'row' })
+    .input(taskId)
+    .query(async ({ ctx, input }) => {
+      const row = await visibleTask(ctx, input.id);
+      return {
+        task: await ctx.services.views.one(row, ctx.principal),
+        lastMessage: await ctx.services.results.lastMessage(row.id),
+      };
+    }),
 
   /** The task once it is in a final status (at once if it already is), then the subscription ends. */
-  finished: readOrTaskProcedure.input(taskId).subscription(async function* ({ ctx, input, signal }) {
-    try {
-      await visibleTask(ctx, input.id);
-      const row = await ctx.services.results.finished(input.id, signal);
-      if (row) yield await ctx.services.views.one(row, ctx.principal);
-    } catch (error) {
-      throw toTRPCError(error);
-    }
-  }),
+  finished: procedure({ roles: ['admin', 'member', 'viewer', 'task'], project: 'row' })
+    .input(taskId)
+    .subscription(async function* ({ ctx, input, signal }) {
+      try {
+        await visibleTask(ctx, input.id);
+        const row = await ctx.services.results.finished(input.id, signal);
+        if (row) yield await ctx.services.views.one(row, ctx.principal);
+      } catch (error) {
+        throw toTRPCError(error);
+      }
+    }),
 
   /** Cancels a task and every task it started that is still active. */
-  cancel: memberProcedure.input(taskId).mutation(async ({ ctx, input }) => {
-    await ctx.services.control.cancel(input.id, ctx.principal.subject);
-    return ctx.services.views.one(await ctx.services.tasks.mustRow(input.id), ctx.principal);
-  }),
+  cancel: procedure({ roles: ['admin', 'member'], project: 'row' })
+    .input(taskId)
+    .mutation(async ({ ctx, input }) => {
+      await ctx.services.control.cancel(input.id, ctx.principal.subject);
+      return ctx.services.views.one(await ctx.services.tasks.mustRow(input.id), ctx.principal);
+    }),
 
   /** `nexa continue ID "more"`: resume a finished agent task's session, where its working copy is. */
-  continue: memberProcedure
+  continue: procedure({ roles: ['admin', 'member'], project: 'row' })
     .input(z.object({ id: z.string().min(1), prompt: MessageBody }))
     .mutation(async ({ ctx, input }) => {
       await ctx.services.control.continue(
@@ -226,13 +244,15 @@ export const tasksRouter = router({
       return ctx.services.views.one(await ctx.services.tasks.mustRow(input.id), ctx.principal);
     }),
 
-  retry: memberProcedure.input(taskId).mutation(async ({ ctx, input }) => {
-    await ctx.services.control.retry(input.id);
-    return ctx.services.views.one(await ctx.services.tasks.mustRow(input.id), ctx.principal);
-  }),
+  retry: procedure({ roles: ['admin', 'member'], project: 'row' })
+    .input(taskId)
+    .mutation(async ({ ctx, input }) => {
+      await ctx.services.control.retry(input.id);
+      return ctx.services.views.one(await ctx.services.tasks.mustRow(input.id), ctx.principal);
+    }),
 
   /** A shutting-down worker gives back an attempt it stopped. */
-  handBack: workerProcedure
+  handBack: procedure({ roles: workerRoles, project: 'own' })
     .input(z.object({ taskId: z.string(), attempt: z.number().int().min(1) }))
     .mutation(({ ctx, input }) => ctx.services.control.handBack(registeredWorker(ctx), input)),
 });

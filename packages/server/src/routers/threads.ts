@@ -4,13 +4,13 @@ import { z } from 'zod';
 import { decodeCursor, encodeCursor, ListingCursor } from '../services/listingCursor.js';
 import { projectFor } from '../services/projectScope.js';
 import { threadFromRow } from '../services/threadRows.js';
-import { memberOrTaskProcedure, readOrTaskProcedure, router, taskProcedure, toTRPCError } from '../trpc.js';
+import { procedure, router, toTRPCError } from '../trpc.js';
 
 const threadId = z.string().min(1).max(64);
 
 export const threadsRouter = router({
   /** `nexa threads create TITLE`: a free thread in the project. */
-  create: memberOrTaskProcedure
+  create: procedure({ roles: ['admin', 'member', 'task'], project: 'input' })
     .input(z.object({ project: ProjectName.optional(), title: ThreadTitle }))
     .mutation(({ ctx, input }) =>
       ctx.services.threads.create(
@@ -21,7 +21,7 @@ export const threadsRouter = router({
     ),
 
   /** A project's threads, newest activity first, and the cursor of the next page (null: the last). */
-  list: readOrTaskProcedure
+  list: procedure({ roles: ['admin', 'member', 'viewer', 'task'], project: 'input' })
     .input(
       z
         .object({
@@ -41,7 +41,7 @@ export const threadsRouter = router({
     }),
 
   /** A thread and its messages after `afterSeq`, oldest first. */
-  get: readOrTaskProcedure
+  get: procedure({ roles: ['admin', 'member', 'viewer', 'task'], project: 'row' })
     .input(
       z.object({
         threadId,
@@ -57,12 +57,12 @@ export const threadsRouter = router({
     }),
 
   /** `nexa say THREAD "text"`: the author is the caller (a person, or the task's agent). */
-  post: memberOrTaskProcedure
+  post: procedure({ roles: ['admin', 'member', 'task'], project: 'row' })
     .input(PostMessageInput)
     .mutation(({ ctx, input }) => ctx.services.threads.post(ctx.principal, input)),
 
   /** `nexa thread watch ID`: the messages after `lastEventId` (a seq), then live; no gap, no duplicate. */
-  watch: readOrTaskProcedure
+  watch: procedure({ roles: ['admin', 'member', 'viewer', 'task'], project: 'row' })
     .input(
       z.object({
         threadId,
@@ -88,10 +88,12 @@ export const threadsRouter = router({
    * An agent's `ask_human`: a `request` in its own thread and a question in
    * the approvals queue, answered with text (approvals.answer {id, text}).
    */
-  ask: taskProcedure.input(z.object({ question: MessageBody })).mutation(async ({ ctx, input }) => {
-    const { authors, approvals } = ctx.services;
-    const task = await authors.taskOf(ctx.principal);
-    if (!task) throw new Error('a task token without its task'); // taskProcedure admits only task tokens
-    return approvals.ask(task, await authors.of(ctx.principal, task), input.question);
-  }),
+  ask: procedure({ roles: ['task'], project: 'own' })
+    .input(z.object({ question: MessageBody }))
+    .mutation(async ({ ctx, input }) => {
+      const { authors, approvals } = ctx.services;
+      const task = await authors.taskOf(ctx.principal);
+      if (!task) throw new Error('a task token without its task'); // taskProcedure admits only task tokens
+      return approvals.ask(task, await authors.of(ctx.principal, task), input.question);
+    }),
 });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Role } from '@nexa/core';
 import { z } from 'zod';
-import { adminProcedure, router } from '../trpc.js';
+import { procedure, router } from '../trpc.js';
 
 /**
  * Who holds a token when its creator names nobody: the role, who made it and
@@ -13,7 +13,7 @@ function defaultSubject(role: Role, creator: string): string {
 }
 
 export const tokensRouter = router({
-  create: adminProcedure
+  create: procedure({ roles: ['admin'], project: 'none' })
     .input(
       z.object({
         role: Role.exclude(['task']),
@@ -36,10 +36,10 @@ export const tokensRouter = router({
     ),
 
   /** Every token: id (jti), role, subject, when made, expires and was revoked; never the token itself. */
-  list: adminProcedure.query(({ ctx }) => ctx.services.tokens.list()),
+  list: procedure({ roles: ['admin'], project: 'none' }).query(({ ctx }) => ctx.services.tokens.list()),
 
   /** Revokes a token at once: its requests are refused and its open connections closed. */
-  revoke: adminProcedure
+  revoke: procedure({ roles: ['admin'], project: 'none' })
     .input(z.object({ id: z.string().min(1).max(128) }))
     .mutation(({ ctx, input }) => ctx.services.tokens.revoke(input.id)),
 });

@@ -20,6 +20,7 @@ export class Assignments {
       attempt: task.attempt,
       firstSeq,
       spec: specFromRow(task),
+      secrets: {},
       token: await this.tokens.mintTask({ id: task.id, attempt: task.attempt, project: task.project }),
       ...(await this.resume(task)),
     };

@@ -2,6 +2,7 @@ import type { TokenService } from '../auth/tokens.js';
 import type { Database } from '../db/open.js';
 import { ApprovalService } from './approvals.js';
 import { Assignments } from './assignments.js';
+import { AuditLog } from './audit.js';
 import { EventLog } from './eventLog.js';
 import { KvService } from './kv.js';
 import { LeaseBook } from './leaseBook.js';
@@ -58,6 +59,8 @@ export interface Services {
   taskFeed: TaskFeed;
   /** The live worker list (workers.watch). */
   workerFeed: WorkerFeed;
+  /** Who did what, when, from where (nexa audit). */
+  audit: AuditLog;
   options: ServiceOptions;
 }
 
@@ -147,6 +150,7 @@ export function createServices(database: Database, tokens: TokenService, options
     views,
     taskFeed,
     workerFeed,
+    audit: new AuditLog(database, options.log),
     options,
   };
 }

@@ -11,7 +11,7 @@ beforeEach(async () => {
 });
 afterEach(() => harness.close());
 
-const person: Principal = { jti: 'test-member', role: 'member', subject: 'ada' };
+const person: Principal = { jti: 'test-member', role: 'member', subject: 'ada', projects: null };
 
 /**
  * Holds the write queue until `open` is called and counts the writes that

@@ -86,7 +86,9 @@ export function specFromRow(row: TaskRow): TaskSpec {
     repo: row.repo,
     sandbox: row.sandbox,
     image: row.image,
-    network: row.network,
+    network: row.egress,
+    allowHosts: row.allowHosts,
+    secrets: row.secrets,
     limits: row.limits,
   };
 }

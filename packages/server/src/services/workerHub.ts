@@ -228,6 +228,7 @@ export class WorkerHub {
       version: row.version,
       sandboxes: row.sandboxes,
       agents: row.agents,
+      projects: row.projects,
       // Not stored: it changes with the worker's environment, and only a live worker's is true.
       unavailableAgents: this.sessions.get(row.id)?.registration.unavailableAgents ?? [],
       connectedAt: iso(row.connectedAt),

@@ -33,7 +33,12 @@ export async function createHarness(options: { leaseMs?: number } = {}): Promise
     leaseMs: options.leaseMs ?? 10_000,
     log: () => {},
   });
-  const principal = (role: Role): Principal => ({ jti: `test-${role}`, role, subject: `test-${role}` });
+  const principal = (role: Role): Principal => ({
+    jti: `test-${role}`,
+    role,
+    subject: `test-${role}`,
+    projects: null,
+  });
   const connection = (role: Role) =>
     createCaller(createContextInner({ services, principal: principal(role) }));
   return {
@@ -59,6 +64,7 @@ export function registration(overrides: Partial<WorkerRegistration> = {}): Worke
     sandboxes: ['bwrap'],
     agents: ['shell'],
     unavailableAgents: [],
+    projects: [],
     ...overrides,
   };
 }

@@ -128,6 +128,8 @@ export const eventLines: { [K in TaskEventKind]: Formatter<K> } = {
   artifact: (event) =>
     `${style.dim(`± ${plural(event.files, 'file')} changed, +${event.insertions} −${event.deletions} on ${oneLine(event.branch)}`)}\n`,
   usage: () => '',
+  egress: (event) =>
+    `${style.warn(`⊘ refused a connection to ${oneLine(`${event.host}:${event.port}`)}: ${oneLine(event.reason)}`)}\n`,
 };
 
 /** The terminal text of one event (see `eventLines`). */

@@ -1,4 +1,4 @@
-import { AgentName, agentKinds, NexaError, type TaskSpecInput } from '@nexa/core';
+import { AgentName, agentKinds, NetworkMode, NexaError, type TaskSpecInput } from '@nexa/core';
 import { z } from 'zod';
 import { defineTool, writes } from '../tool.js';
 
@@ -21,7 +21,9 @@ export const spawnTask = defineTool({
       .optional()
       .describe('Only a worker with these labels, e.g. {"gpu": "1"}.'),
     repo: z.string().optional().describe('A git repository to work on (a path on the worker, or a URL).'),
-    network: z.boolean().optional().describe("Network access in its sandbox; default: the agent's default."),
+    network: NetworkMode.optional().describe(
+      "How its sandbox reaches the network: none, allowlist (its model provider only) or open; default: the agent's default.",
+    ),
     timeout_seconds: z.number().int().min(1).optional().describe('End it as timed_out after this long.'),
   },
   annotations: writes,
@@ -39,7 +41,7 @@ export const spawnTask = defineTool({
       prompt: input.prompt ?? null,
       labels: input.labels ?? {},
       repo: input.repo ?? null,
-      network: input.network ?? agentKinds[agent].networkByDefault,
+      network: input.network,
       timeoutMs: input.timeout_seconds ? input.timeout_seconds * 1000 : null,
       // A sub-task runs walled like its parent, and asks approvals the way it does.
       ...(parent ? { sandbox: parent.sandbox, image: parent.image, approve: parent.approve } : {}),
