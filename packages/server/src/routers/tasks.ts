@@ -1,13 +1,13 @@
 import {
   limits,
   MessageBody,
+  type NetworkMode,
   NexaError,
   type Principal,
   ProjectName,
   type Task,
   TaskSpec,
   TaskStatus,
-  type NetworkMode,
 } from '@nexa/core';
 import { tracked } from '@trpc/server';
 import { z } from 'zod';
