@@ -97,7 +97,10 @@ export const procedures = {
   'workers.watch': { type: 'subscription', seed: undefined },
   'workers.leave': { type: 'mutation', seed: undefined },
   'workers.list': { type: 'query', seed: undefined },
-  'tokens.create': { type: 'mutation', seed: { role: 'viewer', subject: 'hostile', ttlSeconds: 60 } },
+  'tokens.create': {
+    type: 'mutation',
+    seed: { role: 'viewer', subject: 'hostile', ttlSeconds: 60, projects: ['default'] },
+  },
   'tokens.list': { type: 'query', seed: undefined },
   'tokens.revoke': { type: 'mutation', seed: { id: 'nosuchjti' } },
   'approvals.request': {
@@ -134,6 +137,10 @@ export const procedures = {
   'kv.remove': { type: 'mutation', seed: { project: 'hostile', key: 'k', ifVersion: 7 } },
   'kv.watch': { type: 'subscription', seed: { project: 'hostile', prefix: 'k' } },
   'presence.who': { type: 'query', seed: { project: 'hostile' } },
+  // Issue 12: the secret store.
+  'secrets.set': { type: 'mutation', seed: { project: 'hostile', name: 'HOSTILE_KEY', value: 'hostile-value' } },
+  'secrets.list': { type: 'query', seed: { project: 'hostile' } },
+  'secrets.remove': { type: 'mutation', seed: { project: 'hostile', name: 'HOSTILE_KEY' } },
 } as const satisfies { [P in ProcedurePath]: ProcedureRow<AllProcedures[P]> };
 
 export const procedurePaths = Object.keys(procedures) as ProcedurePath[];

@@ -13,6 +13,28 @@ export interface IssuedToken {
   jti: string;
   role: Role;
   expiresAt: string | null;
+  /** The projects it may see and act in; null: every project. */
+  projects: string[] | null;
+  /** A join token: it may only make workers (`workers.join`). */
+  join: boolean;
+  /** A join token: how many workers it may make. */
+  uses: number | null;
+}
+
+/**
+ * What a token is bound to beyond its role, kept in its row: its projects,
+ * and for a join token or a worker's own credential, what workers it makes
+ * (or is) may claim.
+ */
+export interface TokenGrant {
+  /** Left out: member and viewer tokens get `default` (as tokens made before projects), others every project. */
+  projects?: string[] | null;
+  /** A join token that may make this many workers. */
+  joinUses?: number;
+  /** The labels a worker made by (or holding) this token may claim; null: any. */
+  workerLabels?: Record<string, string> | null;
+  /** A worker's own credential: the worker it is. */
+  worker?: { id: string; name: string };
 }
 
 /** A token as `tokens.list` shows it: everything but the token itself. */
@@ -25,6 +47,33 @@ export interface TokenRecord {
   createdAt: string;
   expiresAt: string | null;
   revokedAt: string | null;
+  /** The projects it may see and act in; null: every project. */
+  projects: string[] | null;
+  /** A join token: how many workers it may make, and has made (null: not a join token). */
+  joinUses: number | null;
+  joinUsed: number;
+  /** A worker's own credential: the name it registers as. */
+  workerName: string | null;
+  /** The labels workers it makes (or it, as a credential) may claim; null: any. */
+  workerLabels: Record<string, string> | null;
+}
+
+/** What a live token's row adds to its claims, known in memory after its first use. */
+interface Grant {
+  projects: string[] | null;
+  join: boolean;
+  worker?: { id: string; name: string; labels: Record<string, string> | null };
+}
+
+/** What a token's row grants (admins and plain workers: every project). */
+export function grantOf(row: typeof tokens.$inferSelect): Grant {
+  return {
+    projects: row.projects ?? null,
+    join: row.joinUses !== null,
+    ...(row.workerId && row.workerName
+      ? { worker: { id: row.workerId, name: row.workerName, labels: row.workerLabels ?? null } }
+      : {}),
+  };
 }
 
 /** What the coordinator knows in memory of live attempts (the lease book): a yes is never stale. */
@@ -49,7 +98,18 @@ function recordFromRow(row: typeof tokens.$inferSelect): TokenRecord {
     createdAt: new Date(row.createdAt).toISOString(),
     expiresAt: iso(row.expiresAt),
     revokedAt: iso(row.revokedAt),
+    projects: row.projects ?? null,
+    joinUses: row.joinUses,
+    joinUsed: row.joinUsed,
+    workerName: row.workerName,
+    workerLabels: row.workerLabels ?? null,
   };
+}
+
+/** Member and viewer tokens made without projects (in-process, by tests) are in `default`, as old ones were. */
+function projectsOf(role: Role, grant: TokenGrant): string[] | null {
+  if (grant.projects !== undefined) return grant.projects;
+  return role === 'member' || role === 'viewer' ? ['default'] : null;
 }
 
 /**
@@ -58,11 +118,12 @@ function recordFromRow(row: typeof tokens.$inferSelect): TokenRecord {
  */
 export class TokenService {
   /**
-   * jti → not revoked? Filled on first sight of a jti, so a verified request
-   * costs no query; `revoke` updates it, so a revocation holds at once.
-   * (One coordinator process owns the tokens table: nothing else revokes.)
+   * jti → what its row grants, or false once revoked. Filled on first sight of
+   * a jti, so a verified request costs no query; `revoke` updates it, so a
+   * revocation holds at once. (One coordinator process owns the tokens table:
+   * nothing else revokes.)
    */
-  private readonly known = new Map<string, boolean>();
+  private readonly known = new Map<string, Grant | false>();
   /** Open WebSockets by token, ended when their token is revoked or expires. */
   readonly connections = new LiveConnections();
   /** Attempts known live without a read; anything else is asked of the database. */
@@ -74,15 +135,48 @@ export class TokenService {
   ) {}
 
   /** A new token; `createdBy` is the subject of whoever asked for it (none: the coordinator itself). */
-  async issue(role: Role, subject: string, ttlSeconds?: number, createdBy?: string): Promise<IssuedToken> {
-    const jti = randomUUID();
+  async issue(
+    role: Role,
+    subject: string,
+    ttlSeconds?: number,
+    createdBy?: string,
+    grant: TokenGrant = {},
+  ): Promise<IssuedToken> {
+    const row = this.rowFor(role, subject, ttlSeconds, createdBy, grant);
+    await this.database.writes.run((writer) => writer.db.insert(tokens).values(row));
+    return this.sign(row);
+  }
+
+  /**
+   * A token's row, not yet stored: for a caller that stores it inside its own
+   * write (workers.join makes the worker and its credential in one), then signs it.
+   */
+  rowFor(
+    role: Role,
+    subject: string,
+    ttlSeconds: number | undefined,
+    createdBy: string | undefined,
+    grant: TokenGrant,
+  ): typeof tokens.$inferInsert & { createdAt: number; expiresAt: number | null } {
     const now = Date.now();
-    const expiresAt = ttlSeconds ? now + ttlSeconds * 1000 : null;
-    await this.database.writes.run((writer) =>
-      writer.db
-        .insert(tokens)
-        .values({ jti, role, subject, createdBy: createdBy ?? null, createdAt: now, expiresAt }),
-    );
+    return {
+      jti: randomUUID(),
+      role,
+      subject,
+      createdBy: createdBy ?? null,
+      createdAt: now,
+      expiresAt: ttlSeconds ? now + ttlSeconds * 1000 : null,
+      projects: projectsOf(role, grant),
+      joinUses: grant.joinUses ?? null,
+      workerLabels: grant.workerLabels ?? null,
+      workerId: grant.worker?.id ?? null,
+      workerName: grant.worker?.name ?? null,
+    };
+  }
+
+  /** Signs a stored row's token (the row must be in the database, or the token is refused). */
+  async sign(row: ReturnType<TokenService['rowFor']>): Promise<IssuedToken> {
+    const { jti, role, subject, createdAt: now, expiresAt } = row;
     let jwt = new SignJWT({ role })
       .setProtectedHeader({ alg: 'HS256' })
       .setIssuer(issuer)
@@ -91,8 +185,17 @@ export class TokenService {
       .setIssuedAt(Math.floor(now / 1000));
     if (expiresAt) jwt = jwt.setExpirationTime(Math.floor(expiresAt / 1000));
     const token = await jwt.sign(this.secret);
-    this.known.set(jti, true);
-    return { token, jti, role, expiresAt: expiresAt ? new Date(expiresAt).toISOString() : null };
+    const grant = grantOf({ ...row, revokedAt: null, joinUsed: 0 } as typeof tokens.$inferSelect);
+    if (!this.known.has(jti)) this.known.set(jti, grant);
+    return {
+      token,
+      jti,
+      role,
+      expiresAt: expiresAt ? new Date(expiresAt).toISOString() : null,
+      projects: grant.projects,
+      join: grant.join,
+      uses: row.joinUses ?? null,
+    };
   }
 
   /**
@@ -209,22 +312,31 @@ export class TokenService {
       await this.checkTaskAttempt(principal);
       return { principal, expiresAt: null };
     }
-    if (!(await this.isLive(jti))) throw new NexaError('unauthorized', 'the token has been revoked');
+    const grant = await this.grant(jti);
+    if (!grant) throw new NexaError('unauthorized', 'the token has been revoked');
     return {
-      principal: { jti, subject: sub, role: role as Role, projects: null },
+      principal: {
+        jti,
+        subject: sub,
+        role: role as Role,
+        projects: grant.projects,
+        ...(grant.worker ? { worker: grant.worker } : {}),
+        ...(grant.join ? { join: true } : {}),
+      },
       expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : null,
     };
   }
 
-  private async isLive(jti: string): Promise<boolean> {
+  /** A live token's grant, or false when it is revoked (or was never stored). */
+  private async grant(jti: string): Promise<Grant | false> {
     const cached = this.known.get(jti);
     if (cached !== undefined) return cached;
     const [row] = await this.database.db.select().from(tokens).where(eq(tokens.jti, jti));
     // A revocation made while this read was under way wins: a cached false never turns true.
     if (this.known.get(jti) === false) return false;
-    const live = row !== undefined && row.revokedAt === null;
-    this.known.set(jti, live);
-    return live;
+    const grant = row !== undefined && row.revokedAt === null ? grantOf(row) : false;
+    this.known.set(jti, grant);
+    return grant;
   }
 }
 
