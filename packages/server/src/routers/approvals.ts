@@ -1,7 +1,20 @@
 import { ApprovalStatus, limits, MessageBody, NexaError, UpdatedInput } from '@nexa/core';
 import { z } from 'zod';
 import { ApprovalRequestInput } from '../services/approvals.js';
+import { canSee, mustSeeTask, taskVisibility, visibleProjects } from '../services/projectScope.js';
 import { procedure, registeredWorker, router, toTRPCError, workerRoles } from '../trpc.js';
+
+const noApproval = (id: string) =>
+  new NexaError('not_found', `no approval ${id}`, { hint: 'list them with `nexa approvals list`' });
+
+/** A person's decision as the audit log says it (an answer's text stays in the thread, not here). */
+function decisionText(
+  input: { text: string } | { approve: boolean; always: boolean; reason?: string },
+): string {
+  if ('text' in input) return 'answered the question';
+  if (input.approve) return input.always ? 'approved, always for this task' : 'approved';
+  return input.reason ? `denied: ${input.reason}` : 'denied';
+}
 
 export const approvalsRouter = router({
   /** A worker's agent asks for permission; the answer comes now (policy) or later as a `decision` message. */
@@ -20,7 +33,11 @@ export const approvalsRouter = router({
         })
         .default({ limit: 100 }),
     )
-    .query(({ ctx, input }) => ctx.services.approvals.list(input)),
+    .query(async ({ ctx, input }) => {
+      const { principal, services } = ctx;
+      if (input.taskId) await mustSeeTask(services.tasks, principal, input.taskId);
+      return services.approvals.list({ ...input, projects: visibleProjects(principal) });
+    }),
 
   /**
    * `nexa approve ID [--always]` and `nexa deny ID --reason` ({id, approve});
@@ -41,10 +58,22 @@ export const approvalsRouter = router({
       ]),
     )
     .mutation(async ({ ctx, input }) => {
-      const { approvals, authors } = ctx.services;
-      if ('text' in input)
-        return approvals.answerQuestion(input.id, input.text, await authors.of(ctx.principal));
-      return approvals.answer(input.id, { ...input, by: ctx.principal.subject });
+      const { approvals, authors, tasks } = ctx.services;
+      const row = await approvals.row(input.id);
+      if (!row || !(await canSee(tasks, ctx.principal, row.taskId))) throw noApproval(input.id);
+      const decided =
+        'text' in input
+          ? await approvals.answerQuestion(input.id, input.text, await authors.of(ctx.principal))
+          : await approvals.answer(input.id, { ...input, by: ctx.principal.subject });
+      await ctx.services.audit.record({
+        action: 'approval.decided',
+        actor: ctx.principal,
+        target: input.id,
+        project: (await tasks.mustRow(row.taskId)).project,
+        from: ctx.remoteAddress,
+        detail: `task ${row.taskId}: ${decisionText(input)}`,
+      });
+      return decided;
     }),
 
   /** Every new request and every decision from now on. */
@@ -52,8 +81,10 @@ export const approvalsRouter = router({
     async function* ({ ctx, signal }) {
       const watcher = ctx.services.approvals.watch();
       signal?.addEventListener('abort', () => watcher.close(), { once: true });
+      const visible = taskVisibility(ctx.services.tasks, ctx.principal);
       try {
         for await (const approval of watcher.queue) {
+          if (!(await visible(approval.taskId))) continue;
           await ctx.waitForDrain(); // a reader that stops reading leaves changes in the bounded queue, not the socket
           yield approval;
         }

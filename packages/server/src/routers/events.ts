@@ -1,6 +1,7 @@
 import { limits, NexaError, TaskEvent } from '@nexa/core';
 import { tracked } from '@trpc/server';
 import { z } from 'zod';
+import { mustSeeTask } from '../services/projectScope.js';
 import { procedure, registeredWorker, router, toTRPCError, workerRoles } from '../trpc.js';
 
 /** The most events one append may carry (SQLite caps bound variables per statement). */
@@ -79,7 +80,7 @@ export const eventsRouter = router({
       }),
     )
     .query(async ({ ctx, input }) => {
-      await ctx.services.tasks.mustRow(input.taskId);
+      await mustSeeTask(ctx.services.tasks, ctx.principal, input.taskId);
       return ctx.services.events.list(input.taskId, input.afterSeq, input.limit);
     }),
 
@@ -98,6 +99,7 @@ export const eventsRouter = router({
     .subscription(async function* ({ ctx, input, signal }) {
       const resumeFrom = input.lastEventId ? Number(input.lastEventId) : input.afterSeq;
       try {
+        await mustSeeTask(ctx.services.tasks, ctx.principal, input.taskId);
         for await (const event of ctx.services.events.tail(
           input.taskId,
           resumeFrom,

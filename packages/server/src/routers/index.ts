@@ -5,6 +5,7 @@ import { eventsRouter } from './events.js';
 import { kvRouter } from './kv.js';
 import { policyRouter } from './policy.js';
 import { presenceRouter } from './presence.js';
+import { projectsRouter } from './projects.js';
 import { tasksRouter } from './tasks.js';
 import { threadsRouter } from './threads.js';
 import { tokensRouter } from './tokens.js';
@@ -21,6 +22,7 @@ export const appRouter = router({
   threads: threadsRouter,
   kv: kvRouter,
   presence: presenceRouter,
+  projects: projectsRouter,
 });
 
 export type AppRouter = typeof appRouter;

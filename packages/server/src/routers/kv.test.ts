@@ -7,6 +7,7 @@ import { take } from '../testing/iterate.js';
 let harness: Harness;
 beforeEach(async () => {
   harness = await createHarness();
+  await harness.as('admin').projects.create({ name: 'web' });
 });
 afterEach(() => harness.close());
 

@@ -1,6 +1,5 @@
 import { KvKey, KvSetInput, limits, ProjectName } from '@nexa/core';
 import { z } from 'zod';
-import { projectFor } from '../services/projectScope.js';
 import { procedure, router, toTRPCError } from '../trpc.js';
 
 const project = ProjectName.optional();
@@ -10,7 +9,9 @@ export const kvRouter = router({
   /** A key's entry, or null. */
   get: procedure({ roles: ['admin', 'member', 'viewer', 'task'], project: 'input' })
     .input(z.object({ project, key: KvKey }))
-    .query(({ ctx, input }) => ctx.services.kv.get(projectFor(ctx.principal, input.project), input.key)),
+    .query(async ({ ctx, input }) =>
+      ctx.services.kv.get(await ctx.services.projects.scope(ctx.principal, input.project), input.key),
+    ),
 
   /** `nexa kv set KEY JSON [--if-version N]`: a conflict names the key's current version. */
   set: procedure({ roles: ['admin', 'member', 'task'], project: 'input' })
@@ -20,9 +21,9 @@ export const kvRouter = router({
         path: ['value'],
       }),
     )
-    .mutation(({ ctx, input }) =>
+    .mutation(async ({ ctx, input }) =>
       ctx.services.kv.set(
-        projectFor(ctx.principal, input.project),
+        await ctx.services.projects.scopeForWrite(ctx.principal, input.project),
         input.key,
         input.value,
         input.ifVersion,
@@ -41,14 +42,22 @@ export const kvRouter = router({
         })
         .default({ limit: 1000 }),
     )
-    .query(({ ctx, input }) =>
-      ctx.services.kv.list(projectFor(ctx.principal, input.project), { prefix: input.prefix }, input.limit),
+    .query(async ({ ctx, input }) =>
+      ctx.services.kv.list(
+        await ctx.services.projects.scope(ctx.principal, input.project),
+        { prefix: input.prefix },
+        input.limit,
+      ),
     ),
 
   remove: procedure({ roles: ['admin', 'member', 'task'], project: 'input' })
     .input(z.object({ project, key: KvKey, ifVersion }))
-    .mutation(({ ctx, input }) =>
-      ctx.services.kv.remove(projectFor(ctx.principal, input.project), input.key, input.ifVersion),
+    .mutation(async ({ ctx, input }) =>
+      ctx.services.kv.remove(
+        await ctx.services.projects.scopeForWrite(ctx.principal, input.project),
+        input.key,
+        input.ifVersion,
+      ),
     ),
 
   /** Every matching entry now, as `set`, then each change as it happens. */
@@ -64,7 +73,7 @@ export const kvRouter = router({
     )
     .subscription(async function* ({ ctx, input, signal }) {
       try {
-        const where = projectFor(ctx.principal, input.project);
+        const where = await ctx.services.projects.scope(ctx.principal, input.project);
         for await (const change of ctx.services.kv.watch(where, input, signal)) {
           await ctx.waitForDrain();
           yield change;

@@ -5,6 +5,8 @@ import { connectWorker } from '../testing/workers.js';
 let harness: Harness;
 beforeEach(async () => {
   harness = await createHarness();
+  await harness.as('admin').projects.create({ name: 'web' });
+  await harness.as('admin').projects.create({ name: 'api' });
 });
 afterEach(() => harness.close());
 

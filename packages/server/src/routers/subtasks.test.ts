@@ -7,6 +7,7 @@ import { connectWorker, event } from '../testing/workers.js';
 let harness: Harness;
 beforeEach(async () => {
   harness = await createHarness();
+  await harness.as('admin').projects.create({ name: 'web' });
 });
 afterEach(() => harness.close());
 

@@ -13,7 +13,7 @@ import { tracked } from '@trpc/server';
 import { z } from 'zod';
 import type { Services } from '../services/index.js';
 import { decodeCursor, encodeCursor, ListingCursor, type ListingPage } from '../services/listingCursor.js';
-import { projectFor, sees } from '../services/projectScope.js';
+import { mustSeeTask, visibleProjects } from '../services/projectScope.js';
 import type { TaskRow } from '../services/taskRows.js';
 import { procedure, registeredWorker, router, toTRPCError, workerRoles } from '../trpc.js';
 
@@ -36,26 +36,27 @@ async function taskPage(
   ctx: { services: Services; principal: Principal },
   input: z.output<typeof listInput>,
 ): Promise<ListingPage<Task>> {
-  const { rows, next } = await ctx.services.tasks.listRows({
+  const { principal, services } = ctx;
+  // A task token lists its own project's; anyone else the project named, else all of theirs.
+  const named =
+    principal.task || input.project ? await services.projects.scope(principal, input.project) : undefined;
+  const { rows, next } = await services.tasks.listRows({
     status: input.status,
-    project: ctx.principal.task ? projectFor(ctx.principal, input.project) : input.project,
+    project: named,
+    projects: named ? null : visibleProjects(principal),
     parentId: input.parentId,
     limit: input.limit,
     after: input.cursor === undefined ? undefined : decodeCursor(input.cursor),
   });
   return {
-    items: await ctx.services.views.present(rows, ctx.principal),
+    items: await services.views.present(rows, principal),
     nextCursor: next && encodeCursor(next),
   };
 }
 
-/** A task the caller may see: a task token sees only its own project's (others are not found). */
-async function visibleTask(ctx: { services: Services; principal: Principal }, id: string): Promise<TaskRow> {
-  const row = await ctx.services.tasks.mustRow(id);
-  if (!sees(ctx.principal, row.project)) {
-    throw new NexaError('not_found', `no task ${id}`, { hint: 'list tasks with `nexa tasks list`' });
-  }
-  return row;
+/** A task the caller may see: another project's is not found, as a missing one. */
+function visibleTask(ctx: { services: Services; principal: Principal }, id: string): Promise<TaskRow> {
+  return mustSeeTask(ctx.services.tasks, ctx.principal, id);
 }
 
 /** How far each network mode reaches, to compare a child's with its parent's. */
@@ -117,13 +118,27 @@ export const tasksRouter = router({
    * children limits.
    */
   submit: procedure({ roles: ['admin', 'member', 'task'], project: 'input' })
+    // TaskSpec fills in `default` for a project left out; the caller's own default is projectFor's to choose.
+    .use(async ({ getRawInput, next }) => {
+      const raw = await getRawInput();
+      const project =
+        typeof raw === 'object' && raw !== null ? (raw as { project?: unknown }).project : undefined;
+      return next({ ctx: { requestedProject: typeof project === 'string' ? project : undefined } });
+    })
     .input(TaskSpec)
     .mutation(async ({ ctx, input }) => {
-      const { tasks, authors } = ctx.services;
+      ctx.services.rates.admitSubmission(ctx.principal, ctx.remoteAddress);
+      const { tasks, authors, projects } = ctx.services;
       const parent = await authors.taskOf(ctx.principal);
       if (parent) refuseWiderChild(parent, input);
-      const task = await tasks.submit(input, ctx.principal, {
-        author: await authors.of(ctx.principal, parent),
+      const author = await authors.of(ctx.principal, parent);
+      // Checked last, just before the write: a project being removed is already gone from the check.
+      // A sub-task joins its parent's project, whatever its spec names (as it always has).
+      const requested = parent ? undefined : ctx.requestedProject;
+      const project = await projects.scopeForWrite(ctx.principal, requested);
+      await ctx.services.secrets.checkNamed(project, input.secrets, input.env);
+      const task = await tasks.submit({ ...input, project }, ctx.principal, {
+        author,
         parent,
       });
       void ctx.services.scheduler.kick();
@@ -228,7 +243,15 @@ export const tasksRouter = router({
   cancel: procedure({ roles: ['admin', 'member'], project: 'row' })
     .input(taskId)
     .mutation(async ({ ctx, input }) => {
+      const task = await visibleTask(ctx, input.id);
       await ctx.services.control.cancel(input.id, ctx.principal.subject);
+      await ctx.services.audit.record({
+        action: 'task.cancelled',
+        actor: ctx.principal,
+        target: task.id,
+        project: task.project,
+        from: ctx.remoteAddress,
+      });
       return ctx.services.views.one(await ctx.services.tasks.mustRow(input.id), ctx.principal);
     }),
 
@@ -236,6 +259,7 @@ export const tasksRouter = router({
   continue: procedure({ roles: ['admin', 'member'], project: 'row' })
     .input(z.object({ id: z.string().min(1), prompt: MessageBody }))
     .mutation(async ({ ctx, input }) => {
+      await visibleTask(ctx, input.id);
       await ctx.services.control.continue(
         input.id,
         input.prompt,
@@ -247,6 +271,7 @@ export const tasksRouter = router({
   retry: procedure({ roles: ['admin', 'member'], project: 'row' })
     .input(taskId)
     .mutation(async ({ ctx, input }) => {
+      await visibleTask(ctx, input.id);
       await ctx.services.control.retry(input.id);
       return ctx.services.views.one(await ctx.services.tasks.mustRow(input.id), ctx.principal);
     }),

@@ -2,7 +2,6 @@ import { limits, MessageBody, PostMessageInput, ProjectName, ThreadTitle } from 
 import { tracked } from '@trpc/server';
 import { z } from 'zod';
 import { decodeCursor, encodeCursor, ListingCursor } from '../services/listingCursor.js';
-import { projectFor } from '../services/projectScope.js';
 import { threadFromRow } from '../services/threadRows.js';
 import { procedure, router, toTRPCError } from '../trpc.js';
 
@@ -12,9 +11,9 @@ export const threadsRouter = router({
   /** `nexa threads create TITLE`: a free thread in the project. */
   create: procedure({ roles: ['admin', 'member', 'task'], project: 'input' })
     .input(z.object({ project: ProjectName.optional(), title: ThreadTitle }))
-    .mutation(({ ctx, input }) =>
+    .mutation(async ({ ctx, input }) =>
       ctx.services.threads.create(
-        projectFor(ctx.principal, input.project),
+        await ctx.services.projects.scopeForWrite(ctx.principal, input.project),
         input.title,
         ctx.principal.subject,
       ),
@@ -33,7 +32,7 @@ export const threadsRouter = router({
     )
     .query(async ({ ctx, input }) => {
       const page = await ctx.services.threads.list(
-        projectFor(ctx.principal, input.project),
+        await ctx.services.projects.scope(ctx.principal, input.project),
         input.limit,
         input.cursor === undefined ? undefined : decodeCursor(input.cursor),
       );

@@ -17,7 +17,7 @@ import {
 import { and, asc, desc, eq, inArray, lte, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '../db/open.js';
-import { approvals } from '../db/schema.js';
+import { approvals, tasks } from '../db/schema.js';
 import type { Writer } from '../db/writeQueue.js';
 import { rowsWithin } from './byteBudget.js';
 import type { PolicyStore } from './policies.js';
@@ -382,17 +382,39 @@ export class ApprovalService {
     return updated;
   }
 
-  async mustRow(id: string): Promise<ApprovalRow> {
+  async row(id: string): Promise<ApprovalRow | undefined> {
     const [row] = await this.db.select().from(approvals).where(eq(approvals.id, id));
+    return row;
+  }
+
+  async mustRow(id: string): Promise<ApprovalRow> {
+    const row = await this.row(id);
     if (!row)
       throw new NexaError('not_found', `no approval ${id}`, { hint: 'list them with `nexa approvals list`' });
     return row;
   }
 
-  async list(filter: { status?: Approval['status'][]; taskId?: string; limit: number }): Promise<Approval[]> {
+  async list(filter: {
+    status?: Approval['status'][];
+    taskId?: string;
+    /** Only requests of these projects' tasks; null or left out: every project. */
+    projects?: readonly string[] | null;
+    limit: number;
+  }): Promise<Approval[]> {
     const where: SQL[] = [];
     if (filter.status?.length) where.push(inArray(approvals.status, filter.status));
     if (filter.taskId) where.push(eq(approvals.taskId, filter.taskId));
+    if (filter.projects) {
+      where.push(
+        inArray(
+          approvals.taskId,
+          this.db
+            .select({ id: tasks.id })
+            .from(tasks)
+            .where(inArray(tasks.project, [...filter.projects])),
+        ),
+      );
+    }
     // Sizes first, then only the rows that fit the listing's byte budget (diffs can be large).
     const order = [desc(approvals.createdAt), desc(approvals.id)];
     const sized = await this.db

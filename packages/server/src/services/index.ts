@@ -12,6 +12,7 @@ import { LiveFeed } from './liveFeed.js';
 import { PolicyStore } from './policies.js';
 import { Presence } from './presence.js';
 import { Authors } from './projectScope.js';
+import { ProjectService } from './projects.js';
 import { Scheduler } from './scheduler.js';
 import { TaskActivityTracker } from './taskActivity.js';
 import { TaskControl } from './taskControl.js';
@@ -61,6 +62,8 @@ export interface Services {
   workerFeed: WorkerFeed;
   /** Who did what, when, from where (nexa audit). */
   audit: AuditLog;
+  /** The projects that exist, and which one a call works in. */
+  projects: ProjectService;
   options: ServiceOptions;
 }
 
@@ -151,6 +154,7 @@ export function createServices(database: Database, tokens: TokenService, options
     taskFeed,
     workerFeed,
     audit: new AuditLog(database, options.log),
+    projects: new ProjectService(database),
     options,
   };
 }

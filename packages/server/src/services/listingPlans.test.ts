@@ -6,6 +6,7 @@ import { activeStatuses } from './tasks.js';
 let harness: Harness;
 beforeEach(async () => {
   harness = await createHarness();
+  await harness.as('admin').projects.create({ name: 'web' });
 });
 afterEach(() => harness.close());
 
@@ -101,6 +102,6 @@ describe('what listings cost', () => {
     await expectIndexed(() => threads.messagesAfter(thread.id, 1, 100));
     await expectIndexed(() => kv.list('web', { prefix: 'a/' }, 100));
     await expectIndexed(() => kv.get('web', 'a/b'));
-    await expectIndexed(() => presence.who('web'));
+    await expectIndexed(() => presence.who(['web']));
   });
 });

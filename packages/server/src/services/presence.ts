@@ -1,5 +1,5 @@
 import { limits, type PresenceEntry, type Principal, TERMINAL_CONTROLS } from '@nexa/core';
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import { and, desc, inArray } from 'drizzle-orm';
 import type { Database } from '../db/open.js';
 import { tasks } from '../db/schema.js';
 import { activeStatuses } from './tasks.js';
@@ -60,8 +60,8 @@ export class Presence {
     this.seen.set(subject, Date.now());
   }
 
-  /** `nexa who`: people, workers, and the agents running now (in `project`, if given). */
-  async who(project: string | undefined): Promise<PresenceEntry[]> {
+  /** `nexa who`: people, workers, and the agents running now (in `projects`; null: every project). */
+  async who(projects: readonly string[] | null): Promise<PresenceEntry[]> {
     const now = Date.now();
     const people: PresenceEntry[] = [];
     for (const [name, sockets] of this.open) {
@@ -97,7 +97,12 @@ export class Presence {
     const running = await this.database.db
       .select({ id: tasks.id, agent: tasks.agent, workerId: tasks.workerId, project: tasks.project })
       .from(tasks)
-      .where(and(inArray(tasks.status, activeStatuses), project ? eq(tasks.project, project) : undefined))
+      .where(
+        and(
+          inArray(tasks.status, activeStatuses),
+          projects ? inArray(tasks.project, [...projects]) : undefined,
+        ),
+      )
       .orderBy(desc(tasks.createdAt))
       .limit(limits.listing.rows);
     const names = await this.names.of(running.map((task) => task.workerId));

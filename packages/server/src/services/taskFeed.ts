@@ -1,5 +1,13 @@
-import { AsyncQueue, limits, type Principal, type TaskActivity, type TaskFeedMessage } from '@nexa/core';
+import {
+  AsyncQueue,
+  isTerminalStatus,
+  limits,
+  type Principal,
+  type TaskActivity,
+  type TaskFeedMessage,
+} from '@nexa/core';
 import type { Database } from '../db/open.js';
+import { sees, visibleProjects } from './projectScope.js';
 import type { TaskActivityTracker } from './taskActivity.js';
 import type { TaskRow } from './taskRows.js';
 import type { TaskService } from './tasks.js';
@@ -24,6 +32,39 @@ function itemBytes(item: FeedItem): number {
     return item.tasks.reduce((total, task) => total + 64 + (task.lastLine?.length ?? 0), 0);
   const { row } = item;
   return 512 + row.command.join(' ').length + (row.prompt?.length ?? 0) + JSON.stringify(row.env).length;
+}
+
+/**
+ * What one watcher of the live list may see: tasks of its projects only, and
+ * the activity of those of them it was shown that are still open (kept
+ * while open, so the set stays as small as the list of unfinished tasks).
+ */
+class ShownTasks {
+  private readonly open = new Set<string>();
+  private readonly everything: boolean;
+
+  constructor(private readonly viewer: Principal) {
+    this.everything = visibleProjects(viewer) === null;
+  }
+
+  reset(rows: readonly TaskRow[]): void {
+    this.open.clear();
+    for (const row of rows) this.admits(row);
+  }
+
+  /** Whether the watcher sees this row; remembers it while it is open. */
+  admits(row: TaskRow): boolean {
+    if (!sees(this.viewer, row.project)) return false;
+    if (!this.everything) {
+      if (isTerminalStatus(row.status)) this.open.delete(row.id);
+      else this.open.add(row.id);
+    }
+    return true;
+  }
+
+  activity(tasks: TaskActivity[]): TaskActivity[] {
+    return this.everything ? tasks : tasks.filter((task) => this.open.has(task.id));
+  }
 }
 
 /**
@@ -157,6 +198,7 @@ export class TaskFeed {
     waitForDrain: () => Promise<void>,
   ): AsyncGenerator<TaskFeedMessage> {
     let cursor = afterCursor;
+    const shown = new ShownTasks(viewer);
     while (!signal?.aborted) {
       const reader = await this.subscribe();
       const stop = () => reader.close();
@@ -168,7 +210,9 @@ export class TaskFeed {
         ) {
           await waitForDrain();
           const at = await this.tasks.changeCursor(); // before the rows: a change in between comes live
-          const tasks = await this.views.present(await this.tasks.feedRows(FINISHED_IN_SNAPSHOT), viewer);
+          const rows = await this.tasks.feedRows(FINISHED_IN_SNAPSHOT, visibleProjects(viewer));
+          const tasks = await this.views.present(rows, viewer);
+          shown.reset(rows);
           yield { type: 'snapshot', tasks, cursor: at };
           cursor = at;
         } else {
@@ -178,22 +222,26 @@ export class TaskFeed {
             const rows = await this.tasks.changedSince(cursor, PAGE_ROWS);
             if (rows.length === 0) break;
             for (const row of rows) {
+              cursor = row.changeSeq;
+              if (!shown.admits(row)) continue;
               await waitForDrain();
               yield { type: 'task', task: await this.views.one(row, viewer), cursor: row.changeSeq };
-              cursor = row.changeSeq;
             }
           }
         }
         for await (const item of reader.queue) {
           if (item.kind === 'activity') {
+            const tasks = shown.activity(item.tasks);
+            if (tasks.length === 0) continue;
             await waitForDrain();
-            yield { type: 'activity', tasks: item.tasks };
+            yield { type: 'activity', tasks };
             continue;
           }
           if (item.row.changeSeq <= cursor) continue;
+          cursor = item.row.changeSeq;
+          if (!shown.admits(item.row)) continue;
           await waitForDrain();
           yield { type: 'task', task: await this.views.one(item.row, viewer), cursor: item.row.changeSeq };
-          cursor = item.row.changeSeq;
         }
         if (!reader.queue.overflowed) return; // closed: the watcher left
       } finally {

@@ -51,6 +51,8 @@ export interface Submission {
 export interface TaskFilter {
   status?: TaskStatus | undefined;
   project?: string | undefined;
+  /** Only tasks of these projects (a member's or viewer's); null or left out: every project. */
+  projects?: readonly string[] | null | undefined;
   parentId?: string | undefined;
   limit: number;
   after?: ListingKey | undefined;
@@ -245,10 +247,11 @@ export class TaskService {
    * every listing; `next` is null on the last page.
    */
   async listRows(filter: TaskFilter): Promise<{ rows: TaskRow[]; next: ListingKey | null }> {
-    const { status, project, parentId, after } = filter;
+    const { status, project, projects, parentId, after } = filter;
     const where = and(
       status ? eq(tasks.status, status) : undefined,
       project ? eq(tasks.project, project) : undefined,
+      projects ? inArray(tasks.project, [...projects]) : undefined,
       parentId ? eq(tasks.parentId, parentId) : undefined,
       after ? sql`(${tasks.createdAt}, ${tasks.id}) < (${after.at}, ${after.id})` : undefined,
     );
@@ -266,16 +269,17 @@ export class TaskService {
    * first) and the `finished` most recently finished, within the listing's
    * row and byte budgets.
    */
-  async feedRows(finished: number): Promise<TaskRow[]> {
+  async feedRows(finished: number, projects: readonly string[] | null = null): Promise<TaskRow[]> {
+    const ofProjects = projects ? inArray(tasks.project, [...projects]) : undefined;
     const open = await this.rowsWithinBudget(
-      inArray(tasks.status, openStatuses),
+      and(inArray(tasks.status, openStatuses), ofProjects),
       [desc(tasks.createdAt), desc(tasks.id)],
       limits.listing.rows,
     );
     const left = limits.listing.rows - open.length;
     if (left <= 0) return open;
     const ended = await this.rowsWithinBudget(
-      inArray(tasks.status, terminalStatuses),
+      and(inArray(tasks.status, terminalStatuses), ofProjects),
       [desc(tasks.finishedAt)],
       Math.min(finished, left),
       limits.listing.bytes - open.reduce((total, row) => total + rowBytes(row), 0),
