@@ -58,13 +58,32 @@ async function authenticate(
   }
 }
 
+/**
+ * Authenticates a request from an address, unless that address is waiting
+ * after too many failed authentications (then it is refused unread, whatever
+ * its token). A token that is refused counts against its address.
+ */
+async function authenticateFrom(
+  services: Services,
+  token: string | undefined,
+  remoteAddress: string | null,
+  verify?: (token: string) => Promise<Principal>,
+): Promise<{ principal: Principal | null; authError: NexaError | null }> {
+  const waiting = services.rates.authRefusal(remoteAddress);
+  if (waiting) return { principal: null, authError: waiting };
+  const auth = await authenticate(services, token, verify);
+  if (auth.authError && token) services.rates.authFailed(remoteAddress, auth.authError);
+  return auth;
+}
+
 /** HTTP requests carry `Authorization: Bearer <token>`. */
 export async function createHttpContext(services: Services, req: IncomingMessage): Promise<Context> {
   const header = req.headers.authorization;
   const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined;
-  const auth = await authenticate(services, token);
+  const remoteAddress = req.socket.remoteAddress ?? null;
+  const auth = await authenticateFrom(services, token, remoteAddress);
   if (auth.principal) services.presence.called(auth.principal);
-  return createContextInner({ services, ...auth, remoteAddress: req.socket.remoteAddress ?? null });
+  return createContextInner({ services, ...auth, remoteAddress });
 }
 
 interface BufferedSocket extends ClosableSocket {
@@ -80,9 +99,12 @@ export async function createWsContext(
   remoteAddress: string | null = null,
 ): Promise<Context> {
   // The socket is watched: revoking or outliving its token closes it (auth/liveConnections.ts).
-  const auth = await authenticate(services, connectionParams?.token, (token) =>
+  let auth = await authenticateFrom(services, connectionParams?.token, remoteAddress, (token) =>
     services.tokens.verifyConnection(token, socket),
   );
+  // A token with too many sockets open: this one's calls are refused (closing it would make its client redial).
+  const crowded = auth.principal && services.rates.openSocket(auth.principal, socket, remoteAddress);
+  if (crowded) auth = { principal: null, authError: crowded };
   // Presence: a person with an open socket is on line, with the client it named (tui, cli, mcp).
   if (auth.principal) services.presence.connected(auth.principal, connectionParams?.client, socket);
   // One gate per socket, shared by all its subscriptions: the bound is per socket (http/socketDrain.ts).

@@ -8,6 +8,7 @@ import { WebSocketServer } from 'ws';
 import { createHttpContext, createWsContext } from '../context.js';
 import { CoordinatorBusy } from '../limits/callQueue.js';
 import { markConnection } from '../limits/connectionLimits.js';
+import { RateLimited } from '../limits/rateLimits.js';
 import { appRouter } from '../routers/index.js';
 import type { Services } from '../services/index.js';
 import { createHttpGuards } from './httpGuards.js';
@@ -15,6 +16,21 @@ import { createHttpSubscriptionGuard } from './httpSubscriptions.js';
 import { answerUnparsableRequests } from './unparsableRequests.js';
 
 const LISTEN_BACKLOG = 4096;
+
+/** How long a refused call's client should wait before sending it again; null when it should not. */
+function retryAfterSeconds(causes: readonly unknown[]): number | null {
+  let seconds: number | null = null;
+  for (const cause of causes) {
+    const wait =
+      cause instanceof RateLimited
+        ? cause.retryAfterSeconds
+        : cause instanceof CoordinatorBusy
+          ? limits.load.retryAfterSeconds
+          : null;
+    if (wait !== null) seconds = Math.max(seconds ?? 0, wait);
+  }
+  return seconds;
+}
 
 export interface Listening {
   server: Server;
@@ -37,11 +53,11 @@ export async function listen(services: Services, host: string, port: number): Pr
     },
     maxBodySize: limits.wire.messageBytes,
     maxBatchSize: limits.wire.batchCalls,
-    // Retry-After says "this never ran, send it again": only for calls that were shed.
-    responseMeta: ({ errors }) =>
-      errors.some((error) => error.cause instanceof CoordinatorBusy)
-        ? { headers: { 'retry-after': String(limits.load.retryAfterSeconds) } }
-        : {},
+    // Retry-After says "this never ran, send it again": only for calls that were shed or rate limited.
+    responseMeta: ({ errors }) => {
+      const seconds = retryAfterSeconds(errors.map((error) => error.cause));
+      return seconds === null ? {} : { headers: { 'retry-after': String(seconds) } };
+    },
   });
   const guards = createHttpGuards(TRPC_PATH);
   const subscriptionGuard = createHttpSubscriptionGuard(appRouter, TRPC_PATH);

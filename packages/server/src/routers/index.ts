@@ -1,5 +1,6 @@
 import { router } from '../trpc.js';
 import { approvalsRouter } from './approvals.js';
+import { auditRouter } from './audit.js';
 import { authRouter } from './auth.js';
 import { eventsRouter } from './events.js';
 import { kvRouter } from './kv.js';
@@ -22,6 +23,7 @@ export const appRouter = router({
   threads: threadsRouter,
   kv: kvRouter,
   presence: presenceRouter,
+  audit: auditRouter,
   projects: projectsRouter,
 });
 

@@ -14,6 +14,13 @@ export const policyRouter = router({
       await database.writes.run((writer) =>
         policies.replace(writer, 'project', input.rules, ctx.principal.subject),
       );
+      await ctx.services.audit.record({
+        action: 'policy.set',
+        actor: ctx.principal,
+        target: 'project policy',
+        from: ctx.remoteAddress,
+        detail: `${input.rules.length} rule(s)`,
+      });
       return policies.show('project');
     }),
 });

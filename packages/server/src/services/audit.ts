@@ -1,5 +1,5 @@
 import { type AuditAction, type AuditEntry, limits, type Principal } from '@nexa/core';
-import { and, desc, eq, gte, lt } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, lt } from 'drizzle-orm';
 import type { Database } from '../db/open.js';
 import { auditLog } from '../db/schema.js';
 
@@ -17,6 +17,8 @@ export interface AuditRecord {
 export interface AuditQuery {
   sinceMs?: number;
   project?: string;
+  /** Only entries of these projects (a member's); entries of no project are left out too. */
+  projects?: readonly string[];
   action?: AuditAction;
   /** Rows with an id below this (paging back, newest first). */
   beforeId?: number;
@@ -62,6 +64,7 @@ export class AuditLog {
         and(
           query.sinceMs === undefined ? undefined : gte(auditLog.at, query.sinceMs),
           query.project === undefined ? undefined : eq(auditLog.project, query.project),
+          query.projects === undefined ? undefined : inArray(auditLog.project, [...query.projects]),
           query.action === undefined ? undefined : eq(auditLog.action, query.action),
           query.beforeId === undefined ? undefined : lt(auditLog.id, query.beforeId),
         ),

@@ -1,5 +1,6 @@
 import type { TokenService } from '../auth/tokens.js';
 import type { Database } from '../db/open.js';
+import { PrincipalLimits } from '../limits/principalLimits.js';
 import { ApprovalService } from './approvals.js';
 import { Assignments } from './assignments.js';
 import { AuditLog } from './audit.js';
@@ -62,6 +63,8 @@ export interface Services {
   workerFeed: WorkerFeed;
   /** Who did what, when, from where (nexa audit). */
   audit: AuditLog;
+  /** Submissions, sockets and failed authentications per principal or address. */
+  rates: PrincipalLimits;
   /** The projects that exist, and which one a call works in. */
   projects: ProjectService;
   options: ServiceOptions;
@@ -69,6 +72,7 @@ export interface Services {
 
 export function createServices(database: Database, tokens: TokenService, options: ServiceOptions): Services {
   const feed = new LiveFeed();
+  const audit = new AuditLog(database, options.log);
   const tasks = new TaskService(database);
   const leaseBook = new LeaseBook();
   const workers = new WorkerHub(database, tasks, leaseBook, options);
@@ -153,7 +157,8 @@ export function createServices(database: Database, tokens: TokenService, options
     views,
     taskFeed,
     workerFeed,
-    audit: new AuditLog(database, options.log),
+    audit,
+    rates: new PrincipalLimits(audit),
     projects: new ProjectService(database),
     options,
   };
