@@ -1,0 +1,103 @@
+import { request } from 'node:http';
+import { limits } from '@nexa/core';
+import { TRPC_PATH } from '@nexa/core/config';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { httpCall, nexaCode, RawSocket, startWireServer, type WireServer } from '../testing/wire.js';
+
+let wire: WireServer;
+beforeEach(async () => {
+  wire = await startWireServer();
+});
+afterEach(() => wire.close());
+
+/** auth.whoami over HTTP from a chosen loopback address (all of 127/8 reaches a server on 127.0.0.1). */
+function whoamiFrom(localAddress: string, token: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${wire.url}${TRPC_PATH}/auth.whoami`,
+      { localAddress, headers: { authorization: `Bearer ${token}` } },
+      (res) => {
+        let body = '';
+        res.on('data', (chunk) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('failed authentications from one address', () => {
+  it('make it wait: after the free ones even a good token from it is refused (429, Retry-After), other addresses are not', async () => {
+    const good = await wire.token('member', 'alice');
+    for (let i = 0; i <= limits.rates.authFailuresFree; i++) {
+      const refused = await httpCall(wire.url, 'auth.whoami', { token: `not-a-token-${i}` });
+      expect(refused.status).toBe(401);
+    }
+    const waiting = await httpCall(wire.url, 'auth.whoami', { token: good });
+    expect(waiting.status).toBe(429);
+    expect(waiting.headers.get('retry-after')).toBe('1');
+    expect(nexaCode(waiting.body)).toBe('rate_limited');
+    expect(waiting.body.error.data.nexa).toMatchObject({
+      message: 'too many failed authentications from 127.0.0.1: every request from it is refused for now',
+      hint: 'wait 1 s and retry',
+    });
+    // A WebSocket from the same address: its calls are refused the same way.
+    const socket = await RawSocket.open(wire.url, good);
+    const overWs = await socket.call('query', 'auth.whoami');
+    expect(overWs.error?.data?.nexa?.code).toBe('rate_limited');
+    socket.close();
+
+    // Another address is another count: its good token works, the server is fine.
+    const other = await whoamiFrom('127.0.0.2', good);
+    expect(other.status).toBe(200);
+    expect(JSON.parse(other.body).result.data).toMatchObject({ subject: 'alice' });
+    expect((await fetch(`${wire.url}/healthz`)).status).toBe(200);
+
+    // Every failure counted is audited with its address; the wait is audited once.
+    const audit = wire.server.services.audit;
+    const failed = await audit.list({ action: 'auth.failed' });
+    expect(failed).toHaveLength(limits.rates.authFailuresFree + 1);
+    expect(failed[0]).toMatchObject({
+      actor: null,
+      from: '127.0.0.1',
+      detail: 'the token was not signed by this server',
+    });
+    expect(await audit.list({ action: 'rate.limited' })).toEqual([
+      expect.objectContaining({ target: 'authentication', from: '127.0.0.1' }),
+    ]);
+  });
+});
+
+describe('WebSockets of one token', () => {
+  it(`refuse the calls of socket ${limits.rates.connectionsPerPrincipal + 1}, not another token's; a closed one frees its place`, async () => {
+    const busy = await wire.token('member', 'busy');
+    const sockets: RawSocket[] = [];
+    for (let i = 0; i < limits.rates.connectionsPerPrincipal; i++) {
+      const socket = await RawSocket.open(wire.url, busy);
+      // Answered: the server has counted this socket before the next one opens.
+      expect((await socket.call('query', 'auth.whoami')).result?.data).toMatchObject({ subject: 'busy' });
+      sockets.push(socket);
+    }
+    const extra = await RawSocket.open(wire.url, busy);
+    const refused = await extra.call('query', 'auth.whoami');
+    expect(refused.error?.data?.nexa).toMatchObject({
+      code: 'rate_limited',
+      message: `this token already has ${limits.rates.connectionsPerPrincipal} WebSockets open (the limit)`,
+    });
+    extra.close();
+
+    const otherToken = await RawSocket.open(wire.url, await wire.token('member', 'calm'));
+    expect((await otherToken.call('query', 'auth.whoami')).result?.data).toMatchObject({ subject: 'calm' });
+    otherToken.close();
+    expect((await fetch(`${wire.url}/healthz`)).status).toBe(200);
+
+    // One closes (the server sees it go: a client closing cleanly waits for its close handshake).
+    const leaving = sockets.pop() as RawSocket;
+    leaving.socket.close();
+    await leaving.closed;
+    const again = await RawSocket.open(wire.url, busy);
+    expect((await again.call('query', 'auth.whoami')).result?.data).toMatchObject({ subject: 'busy' });
+    for (const socket of [...sockets, again]) socket.close();
+  });
+});
