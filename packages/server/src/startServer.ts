@@ -1,5 +1,6 @@
 import { NexaError } from '@nexa/core';
 import { credentialsPath, readCredentials, saveServerToken } from '@nexa/core/config';
+import { loadOrCreateSecretKey } from './auth/secretKey.js';
 import { loadOrCreateSigningKey } from './auth/signingKey.js';
 import { TokenService } from './auth/tokens.js';
 import { preparePrivateDataDir } from './dataDir.js';
@@ -53,6 +54,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     heartbeatMs: options.heartbeatMs ?? 2000,
     leaseMs: options.leaseMs ?? 10_000,
     log,
+    secretKey: await loadOrCreateSecretKey(options.dataDir),
   });
 
   await recoverAtStart(services);

@@ -7,6 +7,7 @@ import { kvRouter } from './kv.js';
 import { policyRouter } from './policy.js';
 import { presenceRouter } from './presence.js';
 import { projectsRouter } from './projects.js';
+import { secretsRouter } from './secrets.js';
 import { tasksRouter } from './tasks.js';
 import { threadsRouter } from './threads.js';
 import { tokensRouter } from './tokens.js';
@@ -24,6 +25,7 @@ export const appRouter = router({
   kv: kvRouter,
   presence: presenceRouter,
   audit: auditRouter,
+  secrets: secretsRouter,
   projects: projectsRouter,
 });
 

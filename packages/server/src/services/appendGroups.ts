@@ -16,7 +16,7 @@ export interface AppendBatch {
 /** What a worker's append is checked against: who holds the task, and its state. */
 export type TaskHolder = Pick<
   TaskRow,
-  'id' | 'workerId' | 'attempt' | 'status' | 'cancelRequestedAt' | 'startedAt'
+  'id' | 'workerId' | 'attempt' | 'status' | 'cancelRequestedAt' | 'startedAt' | 'project' | 'secrets'
 >;
 
 /** A batch that passed its checks, with what it does to its task, ready to commit. */
@@ -40,6 +40,8 @@ export interface AppendStore {
   lastSeq(taskId: string): Promise<number>;
   /** Stores checked batches in one transaction, then tells live feeds and caches. */
   commit(writer: Writer, batches: CheckedBatch[]): Promise<void>;
+  /** A task's events without the values of the secrets it names. */
+  redact(task: TaskHolder, events: TaskEvent[]): Promise<TaskEvent[]>;
 }
 
 /** The most event rows one group commit stores: bounds how long a control write can wait behind it. */
@@ -167,6 +169,8 @@ export class AppendGroups {
           status: tasks.status,
           cancelRequestedAt: tasks.cancelRequestedAt,
           startedAt: tasks.startedAt,
+          project: tasks.project,
+          secrets: tasks.secrets,
         })
         .from(tasks)
         .where(inArray(tasks.id, ids.slice(i, i + 500)));
@@ -210,7 +214,9 @@ export class AppendGroups {
     const change = applyWorkerStatus(task, fresh);
     lastSeqs.set(taskId, Math.max(stored, lastSeq));
     if (change.task) holders.set(taskId, { ...task, ...change.task });
-    return { task, attempt, events: change.events, taskUpdate: change.task, attemptUpdate: change.attempt };
+    // Only a task that names secrets pays for redaction; the rest append as they are.
+    const events = task.secrets.length > 0 ? await this.store.redact(task, change.events) : change.events;
+    return { task, attempt, events, taskUpdate: change.task, attemptUpdate: change.attempt };
   }
 }
 

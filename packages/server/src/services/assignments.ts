@@ -1,7 +1,9 @@
 import type { Assignment } from '@nexa/core';
 import type { TokenService } from '../auth/tokens.js';
 import type { EventLog } from './eventLog.js';
+import type { SecretStore } from './secrets.js';
 import { specFromRow, type TaskRow } from './taskRows.js';
+import type { TaskSecrets } from './taskSecrets.js';
 
 /**
  * What a worker is sent to run an attempt: the spec, where its log goes on,
@@ -12,15 +14,21 @@ export class Assignments {
   constructor(
     private readonly tokens: TokenService,
     private readonly events: EventLog,
+    private readonly secrets: SecretStore,
+    private readonly taskSecrets: TaskSecrets,
   ) {}
 
   async of(task: TaskRow, firstSeq: number): Promise<Assignment> {
+    // Opened for this attempt only: the values travel to its worker and are kept
+    // in memory to redact its events, never written anywhere in the clear.
+    const secrets = await this.secrets.values(task.project, task.secrets);
+    this.taskSecrets.remember(task.id, secrets);
     return {
       taskId: task.id,
       attempt: task.attempt,
       firstSeq,
       spec: specFromRow(task),
-      secrets: {},
+      secrets,
       token: await this.tokens.mintTask({ id: task.id, attempt: task.attempt, project: task.project }),
       ...(await this.resume(task)),
     };

@@ -18,6 +18,7 @@ import { eventFromRow, eventRow, insertEventRows } from './eventRows.js';
 import type { LiveFeed } from './liveFeed.js';
 import type { TaskActivityTracker } from './taskActivity.js';
 import type { AttemptRow, TaskRow } from './taskRows.js';
+import type { TaskSecrets, TaskWithSecrets } from './taskSecrets.js';
 import type { TaskService } from './tasks.js';
 
 export type { AppendBatch } from './appendGroups.js';
@@ -51,7 +52,9 @@ export class EventLog implements AppendStore {
     /** A task left its worker: it ended, or went back to the queue. Runs after the commit. */
     private readonly onTaskReleased: (writer: Writer, taskId: string, status: TaskStatus) => void,
     /** The same, told before the commit: what trusts memory about the attempt must stop now. */
-    private readonly onTaskReleasing: (taskId: string) => void = () => {},
+    private readonly onTaskReleasing: (taskId: string) => void,
+    /** The values of the secrets tasks were given: never stored in their events. */
+    private readonly taskSecrets: TaskSecrets,
   ) {
     this.groups = new AppendGroups(database, this);
   }
@@ -79,6 +82,11 @@ export class EventLog implements AppendStore {
   ): Promise<void> {
     const event = { ...body, seq: (await this.lastSeq(task.id)) + 1, at: Date.now() } as TaskEvent;
     await this.commit(writer, [{ task, attempt: task.attempt, events: [event], taskUpdate, attemptUpdate }]);
+  }
+
+  /** A task's events without the values of the secrets it names (only such tasks come here). */
+  redact(task: TaskWithSecrets, events: TaskEvent[]): Promise<TaskEvent[]> {
+    return this.taskSecrets.redactEvents(task, events);
   }
 
   /**

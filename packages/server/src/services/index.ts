@@ -15,10 +15,12 @@ import { Presence } from './presence.js';
 import { Authors } from './projectScope.js';
 import { ProjectService } from './projects.js';
 import { Scheduler } from './scheduler.js';
+import { SecretStore } from './secrets.js';
 import { TaskActivityTracker } from './taskActivity.js';
 import { TaskControl } from './taskControl.js';
 import { TaskFeed } from './taskFeed.js';
 import { TaskResults } from './taskResults.js';
+import { TaskSecrets } from './taskSecrets.js';
 import { TaskService } from './tasks.js';
 import { TaskViews } from './taskViews.js';
 import { ThreadService } from './threads.js';
@@ -30,6 +32,8 @@ export interface ServiceOptions {
   heartbeatMs: number;
   leaseMs: number;
   log: (line: string) => void;
+  /** The secret store's key (auth/secretKey.ts): secrets are sealed under it. */
+  secretKey: Uint8Array;
 }
 
 /** Everything a procedure can reach, built once per coordinator. */
@@ -65,6 +69,8 @@ export interface Services {
   audit: AuditLog;
   /** Submissions, sockets and failed authentications per principal or address. */
   rates: PrincipalLimits;
+  /** Secrets, sealed; opened only for a task's assignment (nexa secret). */
+  secrets: SecretStore;
   /** The projects that exist, and which one a call works in. */
   projects: ProjectService;
   options: ServiceOptions;
@@ -74,11 +80,13 @@ export function createServices(database: Database, tokens: TokenService, options
   const feed = new LiveFeed();
   const audit = new AuditLog(database, options.log);
   const tasks = new TaskService(database);
+  const secrets = new SecretStore(database, options.secretKey, options.log);
+  const taskSecrets = new TaskSecrets(secrets, tasks);
   const leaseBook = new LeaseBook();
   const workers = new WorkerHub(database, tasks, leaseBook, options);
   const policies = new PolicyStore(database);
   const workerNames = new WorkerNames(database);
-  const threads = new ThreadService(database, workers, workerNames);
+  const threads = new ThreadService(database, workers, workerNames, taskSecrets);
   const approvals = new ApprovalService(database, tasks, policies, workers, threads);
   const authors = new Authors(tasks, workerNames);
   let scheduler: Scheduler | undefined;
@@ -91,6 +99,7 @@ export function createServices(database: Database, tokens: TokenService, options
     activity,
     (writer, taskId, status) => {
       leaseBook.release(taskId);
+      taskSecrets.forget(taskId);
       writer.afterward(() => {
         kick();
         tokens.endTaskConnections(taskId); // its attempt's token is good no more
@@ -112,10 +121,11 @@ export function createServices(database: Database, tokens: TokenService, options
       });
     },
     (taskId) => leaseBook.ending(taskId),
+    taskSecrets,
   );
   // A task token's attempt is live while a connected worker holds it: asked of memory, not the database.
   tokens.trustAttemptsOf(leaseBook);
-  const assignments = new Assignments(tokens, events);
+  const assignments = new Assignments(tokens, events, secrets, taskSecrets);
   scheduler = new Scheduler(
     database,
     tasks,
@@ -159,6 +169,7 @@ export function createServices(database: Database, tokens: TokenService, options
     workerFeed,
     audit,
     rates: new PrincipalLimits(audit),
+    secrets,
     projects: new ProjectService(database),
     options,
   };

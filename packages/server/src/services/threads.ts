@@ -16,6 +16,7 @@ import { KeyedFeed } from './keyedFeed.js';
 import type { ListingKey } from './listingCursor.js';
 import { type CheckedPost, type NewMessage, PostGroups, type PostStore } from './postGroups.js';
 import { personAuthor, sees } from './projectScope.js';
+import type { TaskSecrets } from './taskSecrets.js';
 import {
   insertMessageRows,
   messageFromRow,
@@ -45,6 +46,7 @@ export class ThreadService implements PostStore {
     private readonly database: Database,
     private readonly hub: WorkerHub,
     names: WorkerNames,
+    private readonly taskSecrets: TaskSecrets,
   ) {
     this.groups = new PostGroups(database, this, names);
   }
@@ -150,12 +152,17 @@ export class ThreadService implements PostStore {
     caller: Principal,
     { threadId, ...message }: NewMessage & { threadId: string },
   ): Promise<ThreadMessage> {
-    return this.groups.add({
-      threadId,
-      message,
-      by: caller.task ? { agentOf: caller.task.id } : { author: personAuthor(caller) },
-      viewer: caller,
-    });
+    const add = (body: string) =>
+      this.groups.add({
+        threadId,
+        message: { ...message, body },
+        by: caller.task ? { agentOf: caller.task.id } : { author: personAuthor(caller) },
+        viewer: caller,
+      });
+    if (!caller.task) return add(message.body);
+    // What a task writes is redacted of the secrets it was given, before it is stored.
+    const body = this.taskSecrets.redactPost(caller.task.id, message.body);
+    return typeof body === 'string' ? add(body) : body.then(add);
   }
 
   /**

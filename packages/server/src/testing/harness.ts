@@ -32,6 +32,7 @@ export async function createHarness(options: { leaseMs?: number } = {}): Promise
     heartbeatMs: 2000,
     leaseMs: options.leaseMs ?? 10_000,
     log: () => {},
+    secretKey: new Uint8Array(32).fill(9),
   });
   const principal = (role: Role): Principal => ({
     jti: `test-${role}`,
