@@ -76,6 +76,7 @@ export class TaskRun {
     const redactor = new Redactor(
       secretsOf(assignment.spec.env, {
         ...host.agentEnv,
+        ...assignment.secrets,
         ...(assignment.token ? { NEXA_TOKEN: assignment.token } : {}),
       }),
     );
@@ -125,6 +126,12 @@ export class TaskRun {
     const kind = agentKind(spec.agent);
     try {
       const image = spec.image ?? this.host.defaultImage;
+      const missing = spec.secrets.filter((name) => !Object.hasOwn(this.assignment.secrets, name));
+      if (missing.length > 0) {
+        const reason = `the coordinator sent no value for secret ${missing.join(', ')} (removed since the task was submitted, or its key cannot open it): set it again with nexa secret set`;
+        this.events.emit({ kind: 'error', message: reason });
+        return await this.finish(null, reason, 'failed');
+      }
       const sandbox = chooseSandbox(this.host.sandboxes, spec.sandbox, image !== undefined);
       if (typeof sandbox === 'string') {
         this.events.emit({ kind: 'error', message: sandbox });
@@ -208,10 +215,12 @@ export class TaskRun {
   private agentEnv(workdir: string, nexa: TaskNexa | undefined): Record<string, string> {
     const { spec, taskId, attempt } = this.assignment;
     const withNexa = (env: Record<string, string>) => ({ ...env, ...nexa?.env(env.PATH) });
-    const env = taskEnv(spec, workdir, { taskId, attempt });
+    // The secrets the task names: in its environment only (never argv, see sandbox/), over what the worker passes on.
+    const { secrets } = this.assignment;
+    const env = { ...taskEnv(spec, workdir, { taskId, attempt }), ...secrets };
     if (agentKind(spec.agent).input === 'command') return withNexa(env);
     const home = ownDir(workdir, AGENT_HOME);
-    return withNexa({ ...env, ...this.host.agentEnv, HOME: home, ...spec.env });
+    return withNexa({ ...env, ...this.host.agentEnv, HOME: home, ...spec.env, ...secrets });
   }
 
   /** The artifact event: what the task changed in its repository (never fatal to the task). */
