@@ -97,6 +97,8 @@ export const procedures = {
   'workers.watch': { type: 'subscription', seed: undefined },
   'workers.leave': { type: 'mutation', seed: undefined },
   'workers.list': { type: 'query', seed: undefined },
+  'workers.join': { type: 'mutation', seed: { name: 'hostile-joiner' } },
+  'workers.revoke': { type: 'mutation', seed: { id: 'w-nosuchworker' } },
   'tokens.create': {
     type: 'mutation',
     seed: { role: 'viewer', subject: 'hostile', ttlSeconds: 60, projects: ['default'] },
@@ -138,9 +140,14 @@ export const procedures = {
   'kv.watch': { type: 'subscription', seed: { project: 'hostile', prefix: 'k' } },
   'presence.who': { type: 'query', seed: { project: 'hostile' } },
   // Issue 12: the secret store.
-  'secrets.set': { type: 'mutation', seed: { project: 'hostile', name: 'HOSTILE_KEY', value: 'hostile-value' } },
+  'secrets.set': {
+    type: 'mutation',
+    seed: { project: 'hostile', name: 'HOSTILE_KEY', value: 'hostile-value' },
+  },
   'secrets.list': { type: 'query', seed: { project: 'hostile' } },
   'secrets.remove': { type: 'mutation', seed: { project: 'hostile', name: 'HOSTILE_KEY' } },
+  // Issue 12: the audit log.
+  'audit.list': { type: 'query', seed: { sinceMs: 0, project: 'hostile', action: 'auth.failed', limit: 10 } },
 } as const satisfies { [P in ProcedurePath]: ProcedureRow<AllProcedures[P]> };
 
 export const procedurePaths = Object.keys(procedures) as ProcedurePath[];

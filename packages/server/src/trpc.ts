@@ -166,6 +166,14 @@ export function procedure(access: Access) {
     .use(async ({ ctx, next, path }) => {
       const { principal } = ctx;
       if (!principal) throw toTRPCError(ctx.authError ?? new NexaError('unauthorized', 'no token was sent'));
+      // A join token is shown to a box once, to make that box's own credential: nothing else.
+      if (principal.join && path !== 'workers.join') {
+        throw toTRPCError(
+          new NexaError('forbidden', 'a join token can only join a worker', {
+            hint: 'nexa worker --join-token-file FILE',
+          }),
+        );
+      }
       if (!allowed.includes(principal.role)) {
         throw toTRPCError(
           new NexaError('forbidden', `a ${principal.role} token may not call ${path}`, {

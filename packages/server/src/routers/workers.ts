@@ -1,6 +1,25 @@
-import { RunningAttempt, WorkerRegistration } from '@nexa/core';
+import { NexaError, RunningAttempt, WorkerName, WorkerRegistration } from '@nexa/core';
 import { z } from 'zod';
+import type { Context } from '../context.js';
+import { workersSeenBy } from '../services/workerFeed.js';
 import { procedure, registeredWorker, router, toTRPCError, workerRoles } from '../trpc.js';
+
+/** Audits a worker refused at the door (its name, labels or projects), then refuses it. */
+async function refused(ctx: Context, name: string, error: unknown): Promise<never> {
+  if (
+    error instanceof NexaError &&
+    ['forbidden', 'conflict', 'unauthorized', 'not_found'].includes(error.code)
+  ) {
+    await ctx.services.audit.record({
+      action: 'worker.refused',
+      actor: ctx.principal,
+      target: name,
+      from: ctx.remoteAddress,
+      detail: error.message,
+    });
+  }
+  throw toTRPCError(error);
+}
 
 export const workersRouter = router({
   /**
@@ -13,9 +32,9 @@ export const workersRouter = router({
     .subscription(async function* ({ ctx, input, signal }) {
       let session: Awaited<ReturnType<typeof ctx.services.workers.open>>;
       try {
-        session = await ctx.services.workers.open(input);
+        session = await ctx.services.workers.open(input, ctx.principal);
       } catch (error) {
-        throw toTRPCError(error);
+        return await refused(ctx, input.name, error);
       }
       ctx.connection.workerId = session.workerId;
       const stop = () => session.messages.end();
@@ -65,15 +84,57 @@ export const workersRouter = router({
     await ctx.services.workers.drain(registeredWorker(ctx), false);
   }),
 
-  list: procedure({ roles: ['admin', 'member', 'viewer'], project: 'listing' }).query(({ ctx }) =>
-    ctx.services.workers.list(),
+  /**
+   * A worker presents its join token once and gets its own credential,
+   * bound to this name, the join token's labels and projects.
+   */
+  join: procedure({ roles: ['worker'], project: 'none' })
+    .input(z.object({ name: WorkerName }))
+    .mutation(async ({ ctx, input }) => {
+      if (!ctx.principal.join) {
+        throw new NexaError('forbidden', 'only a join token can join a worker', {
+          hint: 'make one: nexa token create --role worker --join',
+        });
+      }
+      try {
+        const joined = await ctx.services.workerCredentials.join(ctx.principal, input.name);
+        await ctx.services.audit.record({
+          action: 'worker.joined',
+          actor: ctx.principal,
+          target: `${joined.name} (${joined.workerId})`,
+          from: ctx.remoteAddress,
+          detail: `labels ${joined.labels ? JSON.stringify(joined.labels) : 'any'}; projects ${joined.projects?.join(',') ?? 'all'}`,
+        });
+        return joined;
+      } catch (error) {
+        return await refused(ctx, input.name, error);
+      }
+    }),
+
+  /** `nexa workers revoke`: its credential stops working, it is disconnected now, its tasks run elsewhere. */
+  revoke: procedure({ roles: ['admin'], project: 'none' })
+    .input(z.object({ id: z.string().min(1).max(128) }))
+    .mutation(async ({ ctx, input }) => {
+      const { worker } = await ctx.services.workerRevocation.revoke(input.id);
+      await ctx.services.audit.record({
+        action: 'worker.revoked',
+        actor: ctx.principal,
+        target: `${worker.name} (${worker.id})`,
+        from: ctx.remoteAddress,
+      });
+      return worker;
+    }),
+
+  /** The workers the caller sees: admins all; members and viewers those serving one of their projects. */
+  list: procedure({ roles: ['admin', 'member', 'viewer'], project: 'listing' }).query(async ({ ctx }) =>
+    workersSeenBy(ctx.principal, await ctx.services.workers.list()),
   ),
 
   /** The worker list now, then again whenever it changes (at most 4 times a second). */
   watch: procedure({ roles: ['admin', 'member', 'viewer'], project: 'listing' }).subscription(
     async function* ({ ctx, signal }) {
       try {
-        yield* ctx.services.workerFeed.watch(signal, ctx.waitForDrain);
+        yield* ctx.services.workerFeed.watch(ctx.principal, signal, ctx.waitForDrain);
       } catch (error) {
         throw toTRPCError(error);
       }

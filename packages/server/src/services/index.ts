@@ -24,9 +24,11 @@ import { TaskSecrets } from './taskSecrets.js';
 import { TaskService } from './tasks.js';
 import { TaskViews } from './taskViews.js';
 import { ThreadService } from './threads.js';
+import { WorkerCredentials } from './workerCredentials.js';
 import { WorkerFeed } from './workerFeed.js';
 import { WorkerHub } from './workerHub.js';
 import { WorkerNames } from './workerNames.js';
+import { WorkerRevocation } from './workerRevocation.js';
 
 export interface ServiceOptions {
   heartbeatMs: number;
@@ -67,6 +69,10 @@ export interface Services {
   workerFeed: WorkerFeed;
   /** Who did what, when, from where (nexa audit). */
   audit: AuditLog;
+  /** Workers that join with a join token and connect with their own credential. */
+  workerCredentials: WorkerCredentials;
+  /** `nexa workers revoke`: a worker cut off at once. */
+  workerRevocation: WorkerRevocation;
   /** Submissions, sockets and failed authentications per principal or address. */
   rates: PrincipalLimits;
   /** Secrets, sealed; opened only for a task's assignment (nexa secret). */
@@ -83,7 +89,8 @@ export function createServices(database: Database, tokens: TokenService, options
   const secrets = new SecretStore(database, options.secretKey, options.log);
   const taskSecrets = new TaskSecrets(secrets, tasks);
   const leaseBook = new LeaseBook();
-  const workers = new WorkerHub(database, tasks, leaseBook, options);
+  const workerCredentials = new WorkerCredentials(database, tokens);
+  const workers = new WorkerHub(database, tasks, leaseBook, options, workerCredentials);
   const policies = new PolicyStore(database);
   const workerNames = new WorkerNames(database);
   const threads = new ThreadService(database, workers, workerNames, taskSecrets);
@@ -141,6 +148,7 @@ export function createServices(database: Database, tokens: TokenService, options
   const workerFeed = new WorkerFeed(workers, taskFeed, options.log);
   const lifecycle = new TaskLifecycle(events);
   const control = new TaskControl(database, tasks, events, lifecycle, workers, kick, assignments, threads);
+  const workerRevocation = new WorkerRevocation(database, tokens, workers, tasks, lifecycle, kick);
   const leases = new LeaseMonitor(database, tasks, workers, leaseBook, lifecycle, {
     leaseMs: options.leaseMs,
     onRequeued: kick,
@@ -168,6 +176,8 @@ export function createServices(database: Database, tokens: TokenService, options
     taskFeed,
     workerFeed,
     audit,
+    workerCredentials,
+    workerRevocation,
     rates: new PrincipalLimits(audit),
     secrets,
     projects: new ProjectService(database),

@@ -15,7 +15,12 @@ const ASSIGNMENTS_PER_WRITE = 100;
 const walledSandboxes = ['docker', 'bwrap'];
 
 /** What a task needs of a worker. */
-type Need = Pick<TaskRow, 'agent' | 'sandbox' | 'labels'>;
+type Need = Pick<TaskRow, 'agent' | 'sandbox' | 'labels' | 'project'>;
+
+/** A worker takes tasks only of the projects it serves (null: every project). */
+function serves(session: WorkerSession, project: string): boolean {
+  return session.projects === null || session.projects.includes(project);
+}
 
 function offersSandbox(session: WorkerSession, task: Need): boolean {
   const offered = session.registration.sandboxes as string[];
@@ -27,6 +32,7 @@ function offersSandbox(session: WorkerSession, task: Need): boolean {
 function canRun(session: WorkerSession, task: Need): boolean {
   const { registration } = session;
   return (
+    serves(session, task.project) &&
     labelsMatch(task.labels, registration.labels) &&
     (registration.agents as string[]).includes(task.agent) &&
     offersSandbox(session, task)
@@ -157,10 +163,12 @@ export class Scheduler {
       if (this.leases.heldBy(pinned.workerId) >= pinned.registration.capacity)
         return `waiting for a free slot on ${pinned.registration.name}, which keeps its working copy`;
     }
-    const withLabels = sessions.filter((s) => labelsMatch(task.labels, s.registration.labels));
+    const serving = sessions.filter((s) => serves(s, task.project));
+    if (serving.length === 0) return `no connected worker serves project ${task.project}`;
+    const withLabels = serving.filter((s) => labelsMatch(task.labels, s.registration.labels));
     if (withLabels.length === 0) {
       const missing = Object.entries(task.labels).find(
-        ([key, value]) => !sessions.some((s) => s.registration.labels[key] === value),
+        ([key, value]) => !serving.some((s) => s.registration.labels[key] === value),
       );
       return missing
         ? `no connected worker has label ${missing[0]}=${missing[1]}`

@@ -22,7 +22,7 @@ import { attemptFromRow, type TaskRow, taskFromRow } from './taskRows.js';
 import { authorColumns, titleOf } from './threadRows.js';
 
 /** What a queued task asks of a worker; `labelsText` is the selector exactly as stored. */
-export type TaskNeed = Pick<TaskRow, 'agent' | 'sandbox' | 'labels'> & { labelsText: string };
+export type TaskNeed = Pick<TaskRow, 'agent' | 'sandbox' | 'labels' | 'project'> & { labelsText: string };
 
 export const activeStatuses = taskStatuses.filter(isActiveStatus);
 /** Not finished yet: waiting to run, or running. */
@@ -366,6 +366,7 @@ export class TaskService {
   queuedNeeds(): Promise<TaskNeed[]> {
     return this.db
       .selectDistinct({
+        project: tasks.project,
         agent: tasks.agent,
         sandbox: tasks.sandbox,
         labels: tasks.labels,
@@ -383,6 +384,7 @@ export class TaskService {
       .where(
         and(
           eq(tasks.status, 'queued'),
+          eq(tasks.project, need.project),
           eq(tasks.agent, need.agent),
           need.sandbox === null ? isNull(tasks.sandbox) : eq(tasks.sandbox, need.sandbox),
           sql`${tasks.labels} = ${need.labelsText}`,

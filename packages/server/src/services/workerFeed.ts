@@ -1,9 +1,19 @@
-import type { WorkerInfo } from '@nexa/core';
+import type { Principal, WorkerInfo } from '@nexa/core';
+import { visibleProjects } from './projectScope.js';
 import type { TaskFeed } from './taskFeed.js';
 import type { WorkerHub } from './workerHub.js';
 
 /** The fastest the worker list is sent again: at most 4 times a second. */
 export const WORKER_FEED_INTERVAL_MS = 250;
+
+/** The workers a caller sees: admins every one; members and viewers those serving one of their projects. */
+export function workersSeenBy(principal: Principal, list: WorkerInfo[]): WorkerInfo[] {
+  const visible = visibleProjects(principal);
+  if (visible === null) return list;
+  return list.filter(
+    (worker) => worker.projects === null || worker.projects.some((project) => visible.includes(project)),
+  );
+}
 
 /** One watcher's newest list: a watcher needs only the latest, so it holds one at most. */
 class LatestList {
@@ -86,8 +96,9 @@ export class WorkerFeed {
     if (!this.stop) stopTasks(); // everyone left while it started
   }
 
-  /** The worker list now, then again whenever it changes; equal lists are not sent twice. */
+  /** The worker list the caller sees now, then again whenever it changes; equal lists are not sent twice. */
   async *watch(
+    principal: Principal,
     signal: AbortSignal | undefined,
     waitForDrain: () => Promise<void>,
   ): AsyncGenerator<WorkerInfo[]> {
@@ -98,15 +109,16 @@ export class WorkerFeed {
     try {
       await this.start();
       let sent = '';
-      let list: WorkerInfo[] | undefined = await this.hub.list();
-      while (list) {
+      let all: WorkerInfo[] | undefined = await this.hub.list();
+      while (all) {
+        const list = workersSeenBy(principal, all);
         const json = JSON.stringify(list);
         if (json !== sent) {
           await waitForDrain();
           yield list;
           sent = json;
         }
-        list = await watcher.next();
+        all = await watcher.next();
       }
     } finally {
       signal?.removeEventListener('abort', close);

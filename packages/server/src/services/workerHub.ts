@@ -2,6 +2,7 @@ import {
   AsyncQueue,
   NexaError,
   newId,
+  type Principal,
   type WorkerInfo,
   type WorkerMessage,
   type WorkerRegistration,
@@ -11,8 +12,10 @@ import type { Database } from '../db/open.js';
 import { workers } from '../db/schema.js';
 import type { Writer } from '../db/writeQueue.js';
 import type { LeaseBook } from './leaseBook.js';
+import { mustExistProjects } from './projectsExist.js';
 import { iso } from './taskRows.js';
 import type { TaskService } from './tasks.js';
+import type { WorkerCredentials } from './workerCredentials.js';
 
 /** One connected worker process: what it registered and the channel of messages to it. */
 export interface WorkerSession {
@@ -25,6 +28,8 @@ export interface WorkerSession {
   draining: boolean;
   /** Shutting down (`workers.leave`): an undrain does not bring it back. */
   leaving?: boolean;
+  /** The projects it takes tasks of: its registration's, else its token's; null: every project. */
+  projects: string[] | null;
 }
 
 /** Knows which workers are connected right now and delivers messages to them. */
@@ -37,17 +42,21 @@ export class WorkerHub {
     private readonly tasks: TaskService,
     private readonly leases: LeaseBook,
     private readonly timing: { heartbeatMs: number; leaseMs: number },
+    private readonly credentials: WorkerCredentials,
   ) {}
 
   /**
-   * Registers a connecting worker. A name already connected from another
-   * process is refused; the same process reconnecting takes over its session.
+   * Registers a connecting worker as its token allows (see WorkerCredentials.admit).
+   * A name already connected from another process is refused; the same
+   * process reconnecting takes over its session.
    */
-  open(registration: WorkerRegistration): Promise<WorkerSession> {
+  async open(registration: WorkerRegistration, principal: Principal): Promise<WorkerSession> {
+    await mustExistProjects(this.database, registration.projects);
     return this.database.writes.run(async (writer) => {
       const { db } = writer;
       const now = Date.now();
       const [existing] = await db.select().from(workers).where(eq(workers.name, registration.name));
+      const admitted = await this.credentials.admit(writer, principal, registration, existing);
       const current = existing ? this.sessions.get(existing.id) : undefined;
       if (current && current.registration.instanceId !== registration.instanceId) {
         throw new NexaError('conflict', `a worker named "${registration.name}" is already connected`, {
@@ -62,10 +71,11 @@ export class WorkerHub {
         sandboxes: registration.sandboxes,
         agents: registration.agents,
         status: 'online' as const,
+        projects: admitted.projects,
         connectedAt: now,
         lastSeenAt: now,
       };
-      const workerId = existing?.id ?? newId('w');
+      const workerId = existing?.id ?? admitted.workerId ?? newId('w');
       if (existing) await db.update(workers).set(fields).where(eq(workers.id, workerId));
       else
         await db.insert(workers).values({ id: workerId, name: registration.name, createdAt: now, ...fields });
@@ -76,6 +86,7 @@ export class WorkerHub {
         openedAt: now,
         lastHeartbeatAt: now,
         draining: existing?.draining ?? false,
+        projects: admitted.projects,
       };
       // What it held before (this coordinator's start, or its last session) is its again, leased in memory.
       for (const task of await this.tasks.activeOf(workerId)) {
@@ -184,7 +195,25 @@ export class WorkerHub {
     return row.id;
   }
 
-  private async mustRow(idOrName: string) {
+  /**
+   * `nexa workers revoke`: its session ends now and it may not register
+   * again (its credential is revoked by the caller); like a lost worker,
+   * what it held is handed back by the caller in the same write.
+   */
+  async revoke(writer: Writer, workerId: string): Promise<void> {
+    const session = this.sessions.get(workerId);
+    this.sessions.delete(workerId);
+    session?.messages.end();
+    this.leases.releaseWorker(workerId);
+    const now = Date.now();
+    await writer.db
+      .update(workers)
+      .set({ status: 'offline', revokedAt: now, lastSeenAt: session?.lastHeartbeatAt ?? now })
+      .where(eq(workers.id, workerId));
+    writer.afterward(() => this.changed());
+  }
+
+  async mustRow(idOrName: string) {
     const [row] = await this.database.db
       .select()
       .from(workers)
