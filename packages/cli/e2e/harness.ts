@@ -131,7 +131,7 @@ export async function startServer(
   port = '0',
 ): Promise<{ daemon: Daemon; url: string }> {
   const daemon = new Daemon(home, ['server', '--port', port, ...extra]);
-  const [, url] = (await daemon.waitFor(/listening on (http:\/\/\S+) /)) as [string, string];
+  const [, url] = (await daemon.waitFor(/listening on (https?:\/\/\S+) /)) as [string, string];
   return { daemon, url };
 }
 

@@ -4,7 +4,7 @@ import { type Command, Flags } from '@oclif/core';
 import type { NexaClient } from './client/createClient.js';
 import { NexaCommand } from './nexaCommand.js';
 
-/** --server and --token: where a command finds its coordinator. */
+/** --server, --token and --ca: where a command finds its coordinator, and how it knows it is the one. */
 export const clientFlags = {
   server: Flags.string({
     description:
@@ -13,6 +13,11 @@ export const clientFlags = {
   }),
   token: Flags.string({
     description: "Access token. Default: $NEXA_TOKEN, then the credentials file's token for the server.",
+    helpGroup: 'GLOBAL',
+  }),
+  ca: Flags.string({
+    description:
+      "PEM file of the CA that signed an https server's certificate (a private CA), trusted besides the system's. Default: $NEXA_CA, then the credentials file's ca for the server.",
     helpGroup: 'GLOBAL',
   }),
 };
@@ -45,8 +50,8 @@ export abstract class ClientCommand<T extends typeof Command> extends NexaComman
   /** The coordinator client, resolved from flags, env and the credentials file. */
   protected async client(): Promise<NexaClient> {
     if (!this.connection) {
-      const flags = this.flags as { server?: string; token?: string };
-      this.settings = await resolveClientSettings({ server: flags.server, token: flags.token });
+      const flags = this.flags as { server?: string; token?: string; ca?: string };
+      this.settings = await resolveClientSettings({ server: flags.server, token: flags.token, ca: flags.ca });
       const { createClient } = await import('./client/createClient.js');
       this.connection = createClient(this.settings);
     }

@@ -5,7 +5,8 @@ import { loadOrCreateSigningKey } from './auth/signingKey.js';
 import { TokenService } from './auth/tokens.js';
 import { preparePrivateDataDir } from './dataDir.js';
 import { defaultDatabaseUrl, openDatabase } from './db/open.js';
-import { listen } from './http/listen.js';
+import { exposureWarning } from './http/exposure.js';
+import { listen, type TlsIdentity } from './http/listen.js';
 import { createServices, recoverAtStart, type Services } from './services/index.js';
 import { DEFAULT_MAX_TASK_LOG, RetentionService } from './services/retention.js';
 
@@ -22,6 +23,10 @@ export interface ServerOptions {
   logRetentionMs?: number | null;
   /** One task's stored log is cut to its head and tail beyond this (default DEFAULT_MAX_TASK_LOG; null: no cap). */
   maxTaskLogBytes?: number | null;
+  /** Serve https and wss with this certificate and key (PEM) instead of plain http and ws. */
+  tls?: TlsIdentity | undefined;
+  /** Listen beyond loopback without TLS (refused otherwise); a warning says what is exposed. */
+  insecure?: boolean | undefined;
   /** Where the server says what it is doing (one line each). */
   log?: (line: string) => void;
   /** Environment used to find the credentials file (tests point it elsewhere). */
@@ -44,6 +49,12 @@ function reachableHost(host: string): string {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const log = options.log ?? ((line: string) => console.error(line));
   const env = options.env ?? process.env;
+  // Before anything is opened: a refused bind leaves nothing behind.
+  const warning = exposureWarning(options.host, {
+    tls: options.tls !== undefined,
+    insecure: options.insecure ?? false,
+  });
+  if (warning) log(`nexa server: ${warning}`);
   await preparePrivateDataDir(options.dataDir, log);
   const database = await openDatabase(options.dbUrl ?? defaultDatabaseUrl(options.dataDir), {
     authToken: options.dbAuthToken,
@@ -68,7 +79,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   let listening: Awaited<ReturnType<typeof listen>>;
   try {
-    listening = await listen(services, options.host, options.port);
+    listening = await listen(services, options.host, options.port, options.tls);
   } catch (error) {
     await retention.stop();
     await services.leases.stop();
@@ -82,7 +93,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
     throw error;
   }
-  const url = `http://${reachableHost(options.host)}:${listening.port}`;
+  const url = `${options.tls ? 'https' : 'http'}://${reachableHost(options.host)}:${listening.port}`;
 
   // Local use needs no setup: make sure this machine holds an admin token for this server.
   const credentials = await readCredentials(env);

@@ -1,7 +1,8 @@
 import { chmod, rm } from 'node:fs/promises';
-import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
+import { createServer, isIP, type Server, type Socket, connect as tcpConnect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
+import { trustingCa } from '@nexa/core/client';
 import { ownDir } from './ownCorner.js';
 
 /** Where the relay listens, inside a working copy (`/work/.nexa/mcp.sock` in a walled sandbox). */
@@ -24,13 +25,20 @@ export interface McpRelay {
  * the socket is inside the task's own copy, which only that task sees.
  * Returns a sentence instead when the path cannot be a socket.
  */
-export async function startMcpRelay(workdir: string, server: string): Promise<McpRelay | string> {
+export async function startMcpRelay(
+  workdir: string,
+  server: string,
+  /** PEM of a private CA an https coordinator's certificate is checked against, besides the system's. */
+  ca?: string,
+): Promise<McpRelay | string> {
   const path = join(workdir, MCP_SOCKET);
   const bytes = Buffer.byteLength(path);
   if (bytes > MAX_SOCKET_PATH_BYTES) {
     return `nexa mcp is not offered: the socket path ${path} is ${bytes} bytes, more than a unix socket's ${MAX_SOCKET_PATH_BYTES} (give the worker a shorter --data-dir)`;
   }
   const target = coordinatorAddress(server);
+  // The sandbox speaks plain ws over the socket; the leg to the coordinator is TLS, verified as the worker's own.
+  const secureContext = ca ? trustingCa(ca) : undefined;
   ownDir(workdir, dirname(MCP_SOCKET));
   await rm(path, { force: true, recursive: true });
   const connections = new Set<Socket>();
@@ -39,7 +47,12 @@ export async function startMcpRelay(workdir: string, server: string): Promise<Mc
       'path' in target
         ? tcpConnect({ path: target.path })
         : target.tls
-          ? tlsConnect({ host: target.host, port: target.port, servername: target.host })
+          ? tlsConnect({
+              host: target.host,
+              port: target.port,
+              ...(isIP(target.host) ? {} : { servername: target.host }),
+              ...(secureContext ? { secureContext } : {}),
+            })
           : tcpConnect({ host: target.host, port: target.port });
     connections.add(inbound).add(outbound);
     const forget = () => {

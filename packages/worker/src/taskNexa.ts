@@ -64,6 +64,8 @@ export async function startTaskNexa(options: {
   /** The argv that runs the nexa CLI on this machine: node, then its run.js. */
   nexaCommand: readonly string[];
   server: string;
+  /** PEM of a private CA an https coordinator's certificate is checked against. */
+  ca?: string | undefined;
   token: string;
   project: string;
 }): Promise<TaskNexa | string> {
@@ -76,7 +78,7 @@ export async function startTaskNexa(options: {
       : path;
   const argv = [...runtime.argv(inSandbox), ...script.map(inSandbox)];
 
-  const relay = await startMcpRelay(options.workdir, options.server);
+  const relay = await startMcpRelay(options.workdir, options.server, options.ca);
   if (typeof relay === 'string') return relay;
   const wrapper = join(ownDir(options.workdir, NEXA_BIN_DIR), 'nexa');
   writeOwnFile(wrapper, `#!/bin/sh\nexec ${argv.map(shellWord).join(' ')} "$@"\n`, 0o755);

@@ -62,6 +62,8 @@ export class TaskRun {
       keepAgentWorkdirsMs?: number | undefined;
       /** The coordinator's URL (the worker's --server): where the MCP relay pipes to. */
       server?: string | undefined;
+      /** PEM of a private CA the relay checks an https coordinator's certificate against. */
+      ca?: string | undefined;
       /** The argv that runs the `nexa` CLI on this machine; without it tasks get no `nexa` and agents no nexa tools. */
       nexaCommand?: readonly string[] | undefined;
       programs: AgentPrograms;
@@ -152,6 +154,7 @@ export class TaskRun {
           system: sandbox.system,
           nexaCommand: this.host.nexaCommand,
           server: this.host.server,
+          ca: this.host.ca,
           token,
           project: spec.project,
         });

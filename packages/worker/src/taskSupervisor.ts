@@ -24,6 +24,8 @@ export interface SupervisorOptions {
   keepAgentWorkdirsMs?: number | undefined;
   /** The coordinator's URL: where each attempt's MCP relay pipes to. */
   server?: string | undefined;
+  /** PEM of a private CA the relay checks an https coordinator's certificate against. */
+  ca?: string | undefined;
   /** The argv that runs the `nexa` CLI here; without it tasks get no `nexa` and agents no nexa tools. */
   nexaCommand?: readonly string[] | undefined;
   programs: AgentPrograms;

@@ -22,6 +22,8 @@ import { pruneWorkspaces } from './workspace.js';
 export interface WorkerOptions {
   server: string;
   token: string;
+  /** PEM of a private CA the coordinator's certificate is checked against (its own connection and each task's relay). */
+  ca?: string | undefined;
   name?: string | undefined;
   labels?: Labels | undefined;
   capacity?: number | undefined;
@@ -148,6 +150,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   let everConnected = false;
 
   const connection = connect(options.server, options.token, {
+    ca: options.ca,
     onOpen: () => {
       if (everConnected) say(`reconnected to ${options.server}`);
       everConnected = true;
@@ -169,6 +172,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     keepWorkdirsMs: options.keepWorkdirsMs,
     keepAgentWorkdirsMs,
     server: options.server,
+    ca: options.ca,
     nexaCommand: options.nexaCommand,
     programs,
     agentEnv,

@@ -14,6 +14,7 @@ export function createClient(settings: ClientSettings, client = 'cli'): NexaConn
   return createNexaClient<AppRouter>({
     server: settings.server,
     token: settings.token,
+    ca: settings.ca,
     transport: isUnixServer(settings.server) ? 'websocket' : 'http',
     client,
   });

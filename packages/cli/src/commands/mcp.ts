@@ -15,12 +15,13 @@ export default class Mcp extends ClientCommand<typeof Mcp> {
 
   async run(): Promise<void> {
     const project = projectName(this.flags.project);
-    const { server, token } = await resolveClientSettings({
+    const { server, token, ca } = await resolveClientSettings({
       server: this.flags.server,
       token: this.flags.token,
+      ca: this.flags.ca,
     });
     this.settings = { server, token };
     const { runNexaMcp } = await import('@nexa/worker/mcp');
-    await runNexaMcp({ server, token, project });
+    await runNexaMcp({ server, token, ca, project });
   }
 }

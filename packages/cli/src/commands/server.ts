@@ -1,5 +1,6 @@
 import { coordinatorFlags, coordinatorRetention, coordinatorTiming } from '../lib/daemonFlags.js';
 import { say } from '../lib/say.js';
+import { serverTls, serverTlsFlags } from '../lib/serverTls.js';
 import { untilSignal } from '../lib/untilSignal.js';
 import { NexaCommand } from '../nexaCommand.js';
 
@@ -9,10 +10,11 @@ export default class Server extends NexaCommand<typeof Server> {
     'Serves HTTP (/healthz, tRPC) and WebSocket (tRPC with subscriptions) on one port and keeps all state in libSQL. On its first start it makes a signing key in the data dir and writes an admin token to ~/.config/nexa/credentials.json, so local commands need no setup.';
   static override examples = [
     '<%= config.bin %> server',
-    '<%= config.bin %> server --host 0.0.0.0 --port 7420 --data-dir /var/lib/nexa',
+    '<%= config.bin %> server --host 0.0.0.0 --tls-cert /etc/nexa/server.crt --tls-key /etc/nexa/server.key',
+    '<%= config.bin %> server --host 127.0.0.1 --port 7420 --data-dir /var/lib/nexa   # behind a TLS reverse proxy',
   ];
   static override enableJsonFlag = false;
-  static override flags = coordinatorFlags;
+  static override flags = { ...coordinatorFlags, ...serverTlsFlags };
 
   async run(): Promise<void> {
     const { startServer } = await import('@nexa/server');
@@ -24,6 +26,8 @@ export default class Server extends NexaCommand<typeof Server> {
       dbUrl: flags.db,
       ...coordinatorTiming(flags),
       ...coordinatorRetention(flags),
+      tls: await serverTls(flags),
+      insecure: flags.insecure,
       log: say,
     });
     say(`nexa server listening on ${server.url} (data in ${flags['data-dir']})`);

@@ -35,12 +35,17 @@ Nothing polls: the task list, workers and approvals are live feeds, and a lost c
         hint: 'run it in a terminal (over SSH: ssh -t HOST nexa tui); scripts can use nexa tasks list --json',
       });
     }
-    this.settings = await resolveClientSettings({ server: this.flags.server, token: this.flags.token });
+    this.settings = await resolveClientSettings({
+      server: this.flags.server,
+      token: this.flags.token,
+      ca: this.flags.ca,
+    });
     prepareTerminalEnv();
     const { runTui } = await import('../tui/runTui.js');
     await runTui({
       server: this.settings.server,
       token: this.settings.token,
+      ca: this.settings.ca,
       embedded: false,
       notify: this.flags.notify,
       project: projectName(this.flags.project),

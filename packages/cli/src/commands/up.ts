@@ -2,8 +2,9 @@ import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { agentCredentialNames } from '@nexa/core';
-import { readCredentials, resolveClientSettings, writeCredentials } from '@nexa/core/config';
+import { readCredentials, readServerCa, resolveClientSettings, writeCredentials } from '@nexa/core/config';
 import { Flags } from '@oclif/core';
+import { clientFlags } from '../clientCommand.js';
 import {
   coordinatorFlags,
   coordinatorRetention,
@@ -14,6 +15,7 @@ import {
 } from '../lib/daemonFlags.js';
 import { nexaCommand } from '../lib/nexaCommand.js';
 import { say } from '../lib/say.js';
+import { serverTls, serverTlsFlags } from '../lib/serverTls.js';
 import { untilSignal } from '../lib/untilSignal.js';
 import { upHints } from '../lib/upHints.js';
 import { NexaCommand } from '../nexaCommand.js';
@@ -32,6 +34,8 @@ In a terminal it opens the terminal UI (nexa tui); quitting it (q) stops the coo
   static override enableJsonFlag = false;
   static override flags = {
     ...coordinatorFlags,
+    ...serverTlsFlags,
+    ca: clientFlags.ca,
     ...workerFlags,
     'shutdown-timeout': shutdownFlag('0s'),
     tui: Flags.boolean({
@@ -58,6 +62,11 @@ In a terminal it opens the terminal UI (nexa tui); quitting it (q) stops the coo
     const logFile = withTui ? join(dataDir, 'nexa-up.log') : undefined;
     if (logFile) await mkdir(dataDir, { recursive: true, mode: 0o700 });
     const log = logFile ? fileLog(logFile) : say;
+    const tls = await serverTls(flags);
+    // The local worker and the TUI check the certificate too: against --ca / NEXA_CA, else the
+    // certificate file itself (a self-signed certificate, or a file that ends with its CA).
+    const caFile = flags.ca ?? process.env.NEXA_CA;
+    const ca = caFile ? await readServerCa(caFile, flags.ca ? '--ca' : 'NEXA_CA') : tls?.cert;
     const server = await startServer({
       host: flags.host,
       port: flags.port,
@@ -65,6 +74,8 @@ In a terminal it opens the terminal UI (nexa tui); quitting it (q) stops the coo
       dbUrl: flags.db,
       ...coordinatorTiming(flags),
       ...coordinatorRetention(flags),
+      tls,
+      insecure: flags.insecure,
       log,
     });
     // The commands it prints, and any run in another shell, reach this server, not one an
@@ -78,6 +89,7 @@ In a terminal it opens the terminal UI (nexa tui); quitting it (q) stops the coo
     const worker = await startWorker({
       server: server.url,
       token: workerToken.token,
+      ca,
       name: flags.name ?? 'local',
       ...workerOptions,
       // The local worker's agents use this user's model account, as the agents would if run here.
@@ -105,6 +117,7 @@ In a terminal it opens the terminal UI (nexa tui); quitting it (q) stops the coo
         await runTui({
           server: server.url,
           token: settings.token,
+          ca,
           embedded: true,
           notify: flags.notify,
           signal: stopped.signal,

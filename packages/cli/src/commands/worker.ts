@@ -17,6 +17,7 @@ export default class Worker extends ClientCommand<typeof Worker> {
     'NEXA_TOKEN="$(cat worker.token)" <%= config.bin %> worker --server http://coordinator:7420',
     '<%= config.bin %> worker --server http://coordinator:7420 --token-file /etc/nexa/worker.token',
     '<%= config.bin %> worker --name gpu-box-1 --labels gpu=1,os=linux --capacity 2',
+    '<%= config.bin %> worker --server https://coordinator.example:7420 --ca /etc/nexa/ca.crt --token-file /etc/nexa/worker.token',
   ];
   static override enableJsonFlag = false;
   static override flags = {
@@ -32,7 +33,7 @@ export default class Worker extends ClientCommand<typeof Worker> {
     const { defaultWorkerName, startWorker } = await import('@nexa/worker');
     const { flags } = this;
     const token = await daemonToken(flags, 'nexa worker', say);
-    const settings = await resolveClientSettings({ server: flags.server, token });
+    const settings = await resolveClientSettings({ server: flags.server, token, ca: flags.ca });
     if (!settings.token) {
       throw new NexaError('unauthorized', `no token for ${settings.server}`, {
         hint: 'pass NEXA_TOKEN or --token-file (make one on the coordinator with `nexa token create --role worker`)',
@@ -45,6 +46,7 @@ export default class Worker extends ClientCommand<typeof Worker> {
     const worker = await startWorker({
       server: settings.server,
       token: settings.token,
+      ca: settings.ca,
       name,
       ...options,
       dataDir: flags['data-dir'] ?? join(defaultDataDir(), `worker-${name}`),

@@ -22,6 +22,8 @@ export interface TuiOptions {
   embedded: boolean;
   /** Bell and desktop notifications (`--no-notify` turns them off). */
   notify: boolean;
+  /** PEM of a private CA the server's certificate is checked against (--ca). */
+  ca?: string | undefined;
   /** Ends the TUI from outside (`nexa up` got SIGTERM). */
   signal?: AbortSignal;
   /** The project whose threads the Threads view lists (`--project`, $NEXA_PROJECT); the coordinator's default when absent. */
@@ -36,6 +38,7 @@ export async function runTui(options: TuiOptions): Promise<void> {
   const nexa = createNexaClient<AppRouter>({
     server: options.server,
     token: options.token,
+    ca: options.ca,
     transport: 'websocket',
     keepAlive: true,
     // `nexa who` shows a person with the TUI open as on line "tui".

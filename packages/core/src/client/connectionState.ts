@@ -37,8 +37,17 @@ export interface ConnectionObserver {
 export interface ConnectionWatch extends ConnectionObserver {
   /** The coordinator refused the token (`why`, in its words): the state stays 'refused' for good. */
   refuse(why: string): void;
-  /** Calls `listener` once with the coordinator's reason, when the token is refused (at once if it already was). */
-  onRefused(listener: (why: string) => void): () => void;
+  /**
+   * No socket can ever open (the server's certificate is not trusted): every
+   * call fails with `refusal`, and the state stays 'refused' for good.
+   */
+  fail(refusal: NexaError): void;
+  /**
+   * Calls `listener` once with the reason, when the token is refused or the
+   * connection has failed for good (at once if it already has): `why` in the
+   * coordinator's words for a token, `refusal` as the caller should see it.
+   */
+  onRefused(listener: (why: string, refusal: NexaError) => void): () => void;
 }
 
 /**
@@ -52,7 +61,7 @@ export function watchConnection(wsClient: WebSocketClient, server: string): Conn
   let refusal: NexaError | undefined;
   let refusedBecause = '';
   const listeners = new Set<(state: ConnectionState) => void>();
-  const refusalListeners = new Set<(why: string) => void>();
+  const refusalListeners = new Set<(why: string, refusal: NexaError) => void>();
 
   const become = (next: ConnectionState) => {
     if (next === state || state === 'refused') return;
@@ -67,6 +76,16 @@ export function watchConnection(wsClient: WebSocketClient, server: string): Conn
     },
   });
 
+  const end = (why: string, failure: NexaError) => {
+    if (refusal) return;
+    refusal = failure;
+    refusedBecause = why;
+    // The open calls fail first: observers of the state may close the socket, which would end them quietly.
+    for (const listener of [...refusalListeners]) listener(why, failure);
+    refusalListeners.clear();
+    become('refused');
+  };
+
   return {
     get state() {
       return state;
@@ -79,17 +98,14 @@ export function watchConnection(wsClient: WebSocketClient, server: string): Conn
       return () => listeners.delete(listener);
     },
     refuse(why) {
-      if (refusal) return;
-      refusal = tokenRefused(server, why);
-      refusedBecause = why;
-      // The open calls fail first: observers of the state may close the socket, which would end them quietly.
-      for (const listener of [...refusalListeners]) listener(why);
-      refusalListeners.clear();
-      become('refused');
+      end(why, tokenRefused(server, why));
+    },
+    fail(failure) {
+      end(failure.message, failure);
     },
     onRefused(listener) {
       if (refusal) {
-        listener(refusedBecause);
+        listener(refusedBecause, refusal);
         return () => {};
       }
       refusalListeners.add(listener);

@@ -1,3 +1,4 @@
+import type { SecureContext } from 'node:tls';
 import { createTRPCClient, httpLink, splitLink, type TRPCClient, type TRPCLink, wsLink } from '@trpc/client';
 import type { AnyRouter } from '@trpc/server';
 import { isUnixServer, trpcHttpUrl, webSocketUrl } from '../config/index.js';
@@ -9,8 +10,10 @@ import {
   tokenEndReason,
   watchConnection,
 } from './connectionState.js';
+import { fetchTrusting } from './httpsFetch.js';
 import { reconnectDelay } from './reconnectDelay.js';
 import { refusalLink } from './refusalLink.js';
+import { trustingCa, untrustedCertificate } from './tlsTrust.js';
 import { createWebSocketClient } from './webSocketClient.js';
 
 /**
@@ -32,6 +35,8 @@ export interface NexaClientOptions {
   client?: string | undefined;
   /** Ping the coordinator so a network that drops silently is noticed (a daemon wants this). */
   keepAlive?: boolean;
+  /** PEM certificate(s) of a CA trusted for an https/wss server, besides the system's (a private CA). */
+  ca?: string | undefined;
 }
 
 export interface NexaConnection<TRouter extends AnyRouter> {
@@ -44,13 +49,15 @@ export interface NexaConnection<TRouter extends AnyRouter> {
 /** Queries and mutations over HTTP: how long to wait for an answer before calling the server unreachable. */
 const REQUEST_TIMEOUT_MS = 15_000;
 
-const fetchWithTimeout: typeof fetch = (input, init) =>
-  fetch(input, {
-    ...init,
-    signal: init?.signal
-      ? AbortSignal.any([init.signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)])
-      : AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-  });
+const withTimeout =
+  (fetcher: typeof fetch): typeof fetch =>
+  (input, init) =>
+    fetcher(input, {
+      ...init,
+      signal: init?.signal
+        ? AbortSignal.any([init.signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)])
+        : AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
 
 /**
  * A client for one coordinator. Generic over the router so core need not
@@ -68,12 +75,19 @@ export function createNexaClient<TRouter extends AnyRouter>(
     );
   }
   let watch: ReturnType<typeof watchConnection> | undefined;
+  const secureContext: SecureContext | undefined = options.ca ? trustingCa(options.ca) : undefined;
   const wsClient = createWebSocketClient({
     url: webSocketUrl(options.server),
+    secureContext,
     connectionParams: options.client ? { token, client: options.client } : { token },
     retryDelayMs: reconnectDelay,
     ...(options.transport === 'http' ? { lazy: { enabled: true, closeMs: 0 } } : {}),
     ...(options.keepAlive ? { keepAlive: { enabled: true, intervalMs: 5000, pongTimeoutMs: 3000 } } : {}),
+    // No retry makes an untrusted certificate trusted: fail every call with the one line that says so.
+    onError: (event) => {
+      const untrusted = untrustedCertificate(event);
+      if (untrusted) watch?.fail(untrusted);
+    },
     onClose: (cause) => {
       if (cause?.code !== TOKEN_ENDED_CLOSE_CODE) return;
       watch?.refuse(tokenEndReason((cause as { reason?: unknown }).reason));
@@ -97,7 +111,7 @@ export function createNexaClient<TRouter extends AnyRouter>(
           false: httpLink<AnyRouter>({
             url: trpcHttpUrl(options.server),
             headers: options.token ? { authorization: `Bearer ${options.token}` } : {},
-            fetch: retryWhenBusy(fetchWithTimeout),
+            fetch: retryWhenBusy(withTimeout(secureContext ? fetchTrusting(secureContext) : fetch)),
           }),
         }),
   ];

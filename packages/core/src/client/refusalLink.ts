@@ -1,16 +1,25 @@
 import { TRPCClientError, type TRPCLink } from '@trpc/client';
 import type { AnyRouter } from '@trpc/server';
 import { observable } from '@trpc/server/observable';
+import type { NexaError } from '../errors.js';
 import type { ConnectionWatch } from './connectionState.js';
 import { nexaCode } from './errors.js';
 
-/** The refusal as the coordinator would have sent it, so every caller decodes it the same way. */
-function asServerError(why: string): TRPCClientError<AnyRouter> {
+/**
+ * The refusal as the coordinator would have sent it, so every caller decodes
+ * it the same way: a token's in the coordinator's own words (the decoder says
+ * whose token), any other as the client wrote it.
+ */
+function asServerError(why: string, refusal: NexaError): TRPCClientError<AnyRouter> {
+  const nexa =
+    refusal.code === 'unauthorized'
+      ? { code: 'unauthorized', message: why }
+      : { code: refusal.code, message: refusal.message, ...(refusal.hint ? { hint: refusal.hint } : {}) };
   return TRPCClientError.from({
     error: {
       code: -32001,
-      message: why,
-      data: { code: 'UNAUTHORIZED', httpStatus: 401, nexa: { code: 'unauthorized', message: why } },
+      message: nexa.message,
+      data: { code: 'UNAUTHORIZED', httpStatus: 401, nexa },
     },
   });
 }
@@ -25,7 +34,7 @@ export function refusalLink<TRouter extends AnyRouter>(watch: ConnectionWatch): 
   return () =>
     ({ op, next }) =>
       observable((observer) => {
-        const stopWatching = watch.onRefused((why) => observer.error(asServerError(why)));
+        const stopWatching = watch.onRefused((why, refusal) => observer.error(asServerError(why, refusal)));
         const call = next(op).subscribe({
           next: (result) => observer.next(result),
           error: (error) => {

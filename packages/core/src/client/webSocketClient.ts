@@ -1,3 +1,4 @@
+import type { SecureContext } from 'node:tls';
 import { createWSClient, TRPCClientError } from '@trpc/client';
 import WebSocket from 'ws';
 
@@ -73,11 +74,30 @@ function sendWithoutTimerFloor(client: WebSocketClient): void {
   };
 }
 
-/** A tRPC WebSocket client for Node 20 (which has no global WebSocket), without the per-request timer. */
-export function createWebSocketClient(options: Omit<WSClientOptions, 'WebSocket'>): WebSocketClient {
+/** `ws` with the TLS context every socket of this client verifies the server with. */
+function webSocketTrusting(secureContext: SecureContext): typeof WebSocket {
+  return class extends WebSocket {
+    constructor(address: string | URL, protocols?: string | string[]) {
+      // Node's types leave secureContext out of ws's options; ws hands them to tls.connect.
+      super(address, protocols, { secureContext } as WebSocket.ClientOptions);
+    }
+  } as typeof WebSocket;
+}
+
+/**
+ * A tRPC WebSocket client for Node 20 (which has no global WebSocket), without
+ * the per-request timer; `secureContext`: how a wss server's certificate is
+ * verified when it is not by the system's CAs alone.
+ */
+export function createWebSocketClient(
+  options: Omit<WSClientOptions, 'WebSocket'> & { secureContext?: SecureContext | undefined },
+): WebSocketClient {
+  const { secureContext, ...rest } = options;
   const client = createWSClient({
-    ...options,
-    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+    ...rest,
+    WebSocket: (secureContext
+      ? webSocketTrusting(secureContext)
+      : WebSocket) as unknown as typeof globalThis.WebSocket,
   });
   sendWithoutTimerFloor(client);
   return client;

@@ -1,9 +1,9 @@
-import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { resolveClientSettings } from './clientSettings.js';
-import { readCredentials, saveServerToken } from './credentials.js';
+import { readCredentials, saveServerToken, writeCredentials } from './credentials.js';
 import { normalizeServerUrl, trpcHttpUrl, webSocketUrl } from './serverUrl.js';
 
 let env: Record<string, string>;
@@ -78,5 +78,50 @@ describe('unix socket servers', () => {
 
   it('has no HTTP URL: a unix socket needs the websocket transport', () => {
     expect(() => trpcHttpUrl('unix:/work/.nexa/mcp.sock')).toThrow(/needs the websocket transport/);
+  });
+});
+
+describe('the CA a client trusts the server with', () => {
+  const pem = (name: string) => `-----BEGIN CERTIFICATE-----\n${name}\n-----END CERTIFICATE-----\n`;
+
+  it("reads --ca, then NEXA_CA, then the credentials file's ca for that server only", async () => {
+    const dir = env.XDG_CONFIG_HOME as string;
+    const [flagCa, envCa, savedCa] = ['flag', 'env', 'saved'].map((name) => join(dir, `${name}.crt`)) as [
+      string,
+      string,
+      string,
+    ];
+    await Promise.all([
+      writeFile(flagCa, pem('flag')),
+      writeFile(envCa, pem('env')),
+      writeFile(savedCa, pem('saved')),
+    ]);
+    await saveServerToken('https://c.example:7420', 'token', env);
+    const credentials = await readCredentials(env);
+    credentials.servers['https://c.example:7420'] = { token: 'token', ca: savedCa };
+    await writeCredentials(credentials, env);
+
+    const server = 'https://c.example:7420';
+    expect((await resolveClientSettings({ server }, env)).ca).toBe(pem('saved'));
+    expect((await resolveClientSettings({ server }, { ...env, NEXA_CA: envCa })).ca).toBe(pem('env'));
+    expect((await resolveClientSettings({ server, ca: flagCa }, { ...env, NEXA_CA: envCa })).ca).toBe(
+      pem('flag'),
+    );
+    expect((await resolveClientSettings({ server: 'https://other.example:7420' }, env)).ca).toBeUndefined();
+    // A token saved again keeps the CA beside it.
+    await saveServerToken(server, 'token-2', env);
+    expect((await readCredentials(env)).servers[server]).toEqual({ token: 'token-2', ca: savedCa });
+  });
+
+  it('says in one line when the file cannot be read or holds no certificate', async () => {
+    const dir = env.XDG_CONFIG_HOME as string;
+    await expect(resolveClientSettings({ ca: join(dir, 'missing.crt') }, env)).rejects.toThrow(
+      /cannot read the CA file .*missing\.crt \(--ca\): ENOENT/,
+    );
+    await writeFile(join(dir, 'key.pem'), '-----BEGIN PRIVATE KEY-----\n');
+    await expect(resolveClientSettings({}, { ...env, NEXA_CA: join(dir, 'key.pem') })).rejects.toMatchObject({
+      code: 'config',
+      message: expect.stringMatching(/key\.pem \(NEXA_CA\) holds no PEM certificate/),
+    });
   });
 });

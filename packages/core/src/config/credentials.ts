@@ -7,11 +7,12 @@ import { credentialsPath, type Env } from './paths.js';
 /**
  * `~/.config/nexa/credentials.json`: one token per server URL, plus the server
  * used when none is named. Tokens are keyed by URL so a local admin token is
- * never sent to some other server.
+ * never sent to some other server. `ca`: the path of the CA file that server's
+ * certificate is checked against (a private CA), for every client on this machine.
  */
 export const Credentials = z.object({
   defaultServer: z.string().optional(),
-  servers: z.record(z.string(), z.object({ token: z.string() })).default({}),
+  servers: z.record(z.string(), z.object({ token: z.string(), ca: z.string().optional() })).default({}),
 });
 export type Credentials = z.infer<typeof Credentials>;
 
@@ -51,7 +52,7 @@ export async function saveServerToken(
   env: Env = process.env,
 ): Promise<string> {
   const credentials = await readCredentials(env);
-  credentials.servers[serverUrl] = { token };
+  credentials.servers[serverUrl] = { ...credentials.servers[serverUrl], token };
   credentials.defaultServer ??= serverUrl;
   return writeCredentials(credentials, env);
 }

@@ -1,4 +1,5 @@
 export * from './clientSettings.js';
 export * from './credentials.js';
 export * from './paths.js';
+export * from './serverCa.js';
 export * from './serverUrl.js';

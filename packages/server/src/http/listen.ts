@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { limits, NEXA_VERSION } from '@nexa/core';
 import { TRPC_PATH } from '@nexa/core/config';
@@ -32,6 +33,12 @@ function retryAfterSeconds(causes: readonly unknown[]): number | null {
   return seconds;
 }
 
+/** The server's certificate chain and private key (PEM): the port then speaks https and wss only. */
+export interface TlsIdentity {
+  cert: string;
+  key: string;
+}
+
 export interface Listening {
   server: Server;
   port: number;
@@ -42,7 +49,12 @@ export interface Listening {
  * One port for everything: `GET /healthz`, tRPC over HTTP under /trpc, and
  * the WebSocket upgrade (tRPC with subscriptions) on any path.
  */
-export async function listen(services: Services, host: string, port: number): Promise<Listening> {
+export async function listen(
+  services: Services,
+  host: string,
+  port: number,
+  tls?: TlsIdentity,
+): Promise<Listening> {
   const trpcHandler = createHTTPHandler({
     router: appRouter,
     basePath: `${TRPC_PATH}/`,
@@ -62,7 +74,7 @@ export async function listen(services: Services, host: string, port: number): Pr
   const guards = createHttpGuards(TRPC_PATH);
   const subscriptionGuard = createHttpSubscriptionGuard(appRouter, TRPC_PATH);
 
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const answer = (req: IncomingMessage, res: ServerResponse) => {
     if (req.url === '/healthz') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ ok: true, version: NEXA_VERSION }));
@@ -75,7 +87,11 @@ export async function listen(services: Services, host: string, port: number): Pr
     }
     res.writeHead(404, { 'content-type': 'text/plain' });
     res.end('not found: this is a Nexa coordinator; try /healthz\n');
-  });
+  };
+  // The same handler either way; with TLS the WebSocket upgrade below comes over it too (wss).
+  const server: Server = tls
+    ? createTlsServer({ cert: tls.cert, key: tls.key }, answer)
+    : createServer(answer);
   answerUnparsableRequests(server);
 
   await new Promise<void>((resolve, reject) => {

@@ -87,6 +87,8 @@ function register(
 export interface RunNexaMcpOptions {
   server: string;
   token: string | undefined;
+  /** PEM of a private CA an https coordinator's certificate is checked against (not needed over the relay's socket). */
+  ca?: string | undefined;
   project?: string;
   /** Where the MCP client is; default: this process's stdin and stdout. */
   transport?: Transport;
@@ -100,6 +102,7 @@ export async function runNexaMcp(options: RunNexaMcpOptions): Promise<void> {
   const connection = createNexaClient<AppRouter>({
     server: options.server,
     token: options.token,
+    ca: options.ca,
     transport: 'websocket',
     client: 'mcp',
   });

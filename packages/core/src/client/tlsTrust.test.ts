@@ -1,0 +1,42 @@
+import { TRPCClientError } from '@trpc/client';
+import { describe, expect, it } from 'vitest';
+import { NexaError } from '../errors.js';
+import { toNexaError } from './errors.js';
+import { untrustedCertificate } from './tlsTrust.js';
+
+const tlsError = (code: string) => Object.assign(new Error(`tls: ${code}`), { code });
+const line = (reason: string) =>
+  `the server's certificate is not trusted (${reason}): pass its CA with --ca FILE`;
+
+describe('untrustedCertificate', () => {
+  it.each([
+    ['SELF_SIGNED_CERT_IN_CHAIN', 'it is signed by a CA this client does not know'],
+    ['DEPTH_ZERO_SELF_SIGNED_CERT', 'it is self-signed'],
+    ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'its issuer is unknown here'],
+    ['ERR_TLS_CERT_ALTNAME_INVALID', 'its certificate is for another name'],
+    ['CERT_HAS_EXPIRED', 'it has expired'],
+  ])('%s: one line, exit 125', (code, reason) => {
+    const refusal = untrustedCertificate(tlsError(code));
+    expect(refusal).toBeInstanceOf(NexaError);
+    expect(refusal?.toLine()).toBe(line(reason));
+    expect(refusal?.exitCode).toBe(125);
+  });
+
+  it('finds the TLS error where fetch, tRPC and ws put it', () => {
+    const fetchFailure = new TypeError('fetch failed', { cause: tlsError('SELF_SIGNED_CERT_IN_CHAIN') });
+    const viaTrpc = TRPCClientError.from(fetchFailure);
+    // ws hands its listeners an ErrorEvent whose `.error` is the socket's error.
+    const wsEvent = { type: 'error', error: tlsError('DEPTH_ZERO_SELF_SIGNED_CERT') };
+    expect(untrustedCertificate(viaTrpc)?.message).toContain('signed by a CA');
+    expect(untrustedCertificate(wsEvent)?.message).toContain('self-signed');
+    expect(toNexaError(viaTrpc, 'https://c:7420')).toEqual(untrustedCertificate(fetchFailure));
+  });
+
+  it('leaves other failures alone', () => {
+    expect(untrustedCertificate(tlsError('ECONNREFUSED'))).toBeUndefined();
+    expect(untrustedCertificate(new Error('boom'))).toBeUndefined();
+    const cycle: { cause?: unknown } = {};
+    cycle.cause = cycle;
+    expect(untrustedCertificate(cycle)).toBeUndefined();
+  });
+});
