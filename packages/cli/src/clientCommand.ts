@@ -25,9 +25,9 @@ export const clientFlags = {
 /** --project: the project a command works in (tasks, threads, keys). */
 export const projectFlags = {
   project: Flags.string({
-    description: 'The project to work in (tasks, threads, keys).',
+    description:
+      "The project to work in (tasks, threads, keys). Default: $NEXA_PROJECT, else your token's only project, else default.",
     env: 'NEXA_PROJECT',
-    default: DEFAULT_PROJECT,
     helpGroup: 'GLOBAL',
   }),
 };
@@ -39,6 +39,14 @@ export function projectName(flag: string | undefined): string {
     throw new NexaError('invalid_input', `--project "${flag}": ${parsed.error.issues[0]?.message}`);
   }
   return parsed.data;
+}
+
+/**
+ * The --project flag's value, checked, or undefined when none was given: the
+ * coordinator then picks the token's own (its only project, else `default`).
+ */
+export function chosenProject(flag: string | undefined): string | undefined {
+  return flag === undefined ? undefined : projectName(flag);
 }
 
 /** A command that talks to a coordinator through a client made on first use. */

@@ -1,6 +1,6 @@
 import { exitCodes, NexaError, type Task } from '@nexa/core';
 import { Flags } from '@oclif/core';
-import { ClientCommand, projectFlags, projectName } from '../clientCommand.js';
+import { ClientCommand, chosenProject, projectFlags } from '../clientCommand.js';
 import { EventPrinter } from '../lib/eventPrinter.js';
 import { exitCodeFor } from '../lib/exitCode.js';
 import { followTask, printEventJson } from '../lib/followTask.js';
@@ -126,7 +126,7 @@ With --json, prints one JSON object per event and a final {"type":"result",...} 
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(Run);
     const args = (argv as string[]).filter((arg, index) => !(index === 0 && arg === '--'));
-    const spec = { ...taskSpecFromFlags(flags, args), project: projectName(flags.project) };
+    const spec = { ...taskSpecFromFlags(flags, args), project: chosenProject(flags.project) };
     const interrupts = flags.detach ? undefined : this.cancelOnInterrupt();
     const task = await this.call((client) => client.tasks.submit.mutate(spec));
 

@@ -1,5 +1,5 @@
 import type { PresenceEntry } from '@nexa/core';
-import { ClientCommand, projectFlags, projectName } from '../clientCommand.js';
+import { ClientCommand, chosenProject, projectFlags } from '../clientCommand.js';
 import { ago } from '../output/format.js';
 import { table } from '../output/table.js';
 
@@ -11,7 +11,7 @@ export default class Who extends ClientCommand<typeof Who> {
   static override flags = { ...projectFlags };
 
   async run(): Promise<PresenceEntry[]> {
-    const project = projectName(this.flags.project);
+    const project = chosenProject(this.flags.project);
     const entries = await this.call((client) => client.presence.who.query({ project }));
     if (!this.jsonEnabled()) {
       this.log(

@@ -1,6 +1,6 @@
 import { NexaError } from '@nexa/core';
 import { Args } from '@oclif/core';
-import { ClientCommand, projectFlags, projectName } from '../../clientCommand.js';
+import { ClientCommand, chosenProject, projectFlags } from '../../clientCommand.js';
 import { type KvEntryShown, valueText } from '../../output/kv.js';
 
 export default class KvGet extends ClientCommand<typeof KvGet> {
@@ -15,13 +15,17 @@ export default class KvGet extends ClientCommand<typeof KvGet> {
   static override flags = { ...projectFlags };
 
   async run(): Promise<KvEntryShown> {
-    const project = projectName(this.flags.project);
+    const project = chosenProject(this.flags.project);
     const { key } = this.args;
     const entry = await this.call((client) => client.kv.get.query({ project, key }));
     if (!entry) {
-      throw new NexaError('not_found', `key "${key}" does not exist in project ${project}`, {
-        hint: `set it with: nexa kv set ${key} VALUE`,
-      });
+      throw new NexaError(
+        'not_found',
+        `key "${key}" does not exist${project ? ` in project ${project}` : ''}`,
+        {
+          hint: `set it with: nexa kv set ${key} VALUE`,
+        },
+      );
     }
     if (!this.jsonEnabled()) this.log(valueText(entry.value));
     return entry;

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { ClientCommand, projectFlags, projectName } from '../../clientCommand.js';
+import { ClientCommand, chosenProject, projectFlags } from '../../clientCommand.js';
 import { limitFlag } from '../../lib/paging.js';
 import { ago } from '../../output/format.js';
 import { type KvEntryShown, valueText } from '../../output/kv.js';
@@ -22,7 +22,7 @@ export default class KvList extends ClientCommand<typeof KvList> {
   };
 
   async run(): Promise<KvEntryShown[]> {
-    const project = projectName(this.flags.project);
+    const project = chosenProject(this.flags.project);
     const { prefix, limit } = this.flags;
     const entries = await this.call((client) =>
       client.kv.list.query({ project, limit, ...(prefix ? { prefix } : {}) }),
@@ -30,7 +30,7 @@ export default class KvList extends ClientCommand<typeof KvList> {
     if (!this.jsonEnabled()) {
       this.log(
         entries.length === 0
-          ? `No keys${prefix ? ` starting with "${prefix}"` : ''} in project ${project}.`
+          ? `No keys${prefix ? ` starting with "${prefix}"` : ''} ${project ? ` in project ${project}` : ''}.`
           : table(
               ['KEY', 'VERSION', 'UPDATED', 'BY', 'VALUE'],
               entries.map((e) => {

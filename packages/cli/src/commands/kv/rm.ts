@@ -1,6 +1,6 @@
 import { NexaError } from '@nexa/core';
 import { Args, Flags } from '@oclif/core';
-import { ClientCommand, projectFlags, projectName } from '../../clientCommand.js';
+import { ClientCommand, chosenProject, projectFlags } from '../../clientCommand.js';
 
 export default class KvRm extends ClientCommand<typeof KvRm> {
   static override summary = "Remove a key from the project's shared store.";
@@ -17,14 +17,17 @@ export default class KvRm extends ClientCommand<typeof KvRm> {
   };
 
   async run(): Promise<{ removed: boolean }> {
-    const project = projectName(this.flags.project);
+    const project = chosenProject(this.flags.project);
     const { key } = this.args;
     const ifVersion = this.flags['if-version'];
     const result = await this.call((client) =>
       client.kv.remove.mutate({ project, key, ...(ifVersion === undefined ? {} : { ifVersion }) }),
     );
     if (!result.removed) {
-      throw new NexaError('not_found', `key "${key}" does not exist in project ${project}`);
+      throw new NexaError(
+        'not_found',
+        `key "${key}" does not exist${project ? ` in project ${project}` : ''}`,
+      );
     }
     if (!this.jsonEnabled()) this.log(`${key} removed`);
     return result;

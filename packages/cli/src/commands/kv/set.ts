@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { ClientCommand, projectFlags, projectName } from '../../clientCommand.js';
+import { ClientCommand, chosenProject, projectFlags } from '../../clientCommand.js';
 import { type KvEntryShown, parseValue } from '../../output/kv.js';
 
 export default class KvSet extends ClientCommand<typeof KvSet> {
@@ -24,7 +24,7 @@ export default class KvSet extends ClientCommand<typeof KvSet> {
   };
 
   async run(): Promise<KvEntryShown> {
-    const project = projectName(this.flags.project);
+    const project = chosenProject(this.flags.project);
     const ifVersion = this.flags['if-version'];
     const entry = await this.call((client) =>
       client.kv.set.mutate({

@@ -1,6 +1,6 @@
 import { NexaError } from '@nexa/core';
 import { Args, Flags } from '@oclif/core';
-import { ClientCommand, projectFlags, projectName } from '../../clientCommand.js';
+import { ClientCommand, chosenProject, projectFlags } from '../../clientCommand.js';
 import { watchUntilSignal } from '../../lib/watchUntilSignal.js';
 import { changeLine, type KvChangeShown } from '../../output/kv.js';
 
@@ -20,7 +20,7 @@ export default class KvWatch extends ClientCommand<typeof KvWatch> {
   };
 
   async run(): Promise<void> {
-    const project = projectName(this.flags.project);
+    const project = chosenProject(this.flags.project);
     const { key } = this.args;
     const { prefix } = this.flags;
     if (key && prefix) throw new NexaError('invalid_input', 'give a KEY or --prefix, not both');

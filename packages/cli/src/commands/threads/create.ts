@@ -1,6 +1,6 @@
 import type { Thread } from '@nexa/core';
 import { Args } from '@oclif/core';
-import { ClientCommand, projectFlags, projectName } from '../../clientCommand.js';
+import { ClientCommand, chosenProject, projectFlags } from '../../clientCommand.js';
 
 export default class ThreadsCreate extends ClientCommand<typeof ThreadsCreate> {
   static override summary = 'Start a free thread (one not tied to a task) and print its id.';
@@ -12,7 +12,7 @@ export default class ThreadsCreate extends ClientCommand<typeof ThreadsCreate> {
   static override flags = { ...projectFlags };
 
   async run(): Promise<Thread> {
-    const project = projectName(this.flags.project);
+    const project = chosenProject(this.flags.project);
     const thread = await this.call((client) =>
       client.threads.create.mutate({ project, title: this.args.title }),
     );

@@ -1,5 +1,5 @@
 import type { Thread } from '@nexa/core';
-import { ClientCommand, projectFlags, projectName } from '../../clientCommand.js';
+import { ClientCommand, chosenProject, projectFlags } from '../../clientCommand.js';
 import { pageFlags, printNextPage } from '../../lib/paging.js';
 import { ago } from '../../output/format.js';
 import { table } from '../../output/table.js';
@@ -18,7 +18,7 @@ export default class ThreadsList extends ClientCommand<typeof ThreadsList> {
   };
 
   async run(): Promise<Thread[]> {
-    const project = projectName(this.flags.project);
+    const project = chosenProject(this.flags.project);
     const { limit, cursor } = this.flags;
     const { items, nextCursor } = await this.call((client) =>
       client.threads.list.query({ project, limit, ...(cursor ? { cursor } : {}) }),
@@ -28,14 +28,14 @@ export default class ThreadsList extends ClientCommand<typeof ThreadsList> {
         items.length === 0
           ? cursor
             ? 'No more threads.'
-            : `No threads in project ${project} yet. Start one with: nexa threads create "TITLE"`
+            : `No threads${project ? ` in project ${project}` : ''} yet. Start one with: nexa threads create "TITLE"`
           : table(
               ['ID', 'TITLE', 'MESSAGES', 'LAST MESSAGE', 'CREATED BY'],
               items.map((t) => [t.id, t.title, String(t.messages), ago(t.lastMessageAt), t.createdBy]),
             ),
       );
     }
-    printNextPage(`nexa threads list --project ${project} --limit ${limit}`, nextCursor);
+    printNextPage(`nexa threads list ${project ? `--project ${project} ` : ''}--limit ${limit}`, nextCursor);
     return items;
   }
 }
