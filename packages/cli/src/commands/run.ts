@@ -84,6 +84,12 @@ With --json, prints one JSON object per event and a final {"type":"result",...} 
       multiple: true,
       default: [],
     }),
+    secret: Flags.string({
+      description:
+        "Give the task a secret of the project (nexa secret set NAME) as the environment variable NAME; its value is redacted from the task's log. Repeatable, or comma-separated.",
+      multiple: true,
+      default: [],
+    }),
     priority: Flags.integer({
       description: 'Higher runs first.',
       default: runDefaults.priority,

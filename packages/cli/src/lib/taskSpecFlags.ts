@@ -35,6 +35,8 @@ export interface TaskFlags {
   memory?: string | undefined;
   cpus?: string | undefined;
   pids?: number | undefined;
+  /** Secrets of the project the task gets as environment variables (nexa secret set). */
+  secret?: string[] | undefined;
 }
 
 /** What `nexa run` (and the TUI's new-task form) uses for a flag not given: one place for both. */
@@ -108,6 +110,7 @@ export function taskSpecFromFlags(
     image: flags.image ?? null,
     network: flags.network,
     limits: limitsFrom(flags),
+    secrets: (flags.secret ?? []).flatMap((names) => names.split(',').filter(Boolean)),
   };
 }
 
