@@ -32,6 +32,13 @@ function envelopeCode(envelope: unknown): string | null {
 
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
+/**
+ * The barrage comes from its own address, as an attacker's would: its forged
+ * tokens make that address wait (failed authentications per address), not
+ * the people and the worker on 127.0.0.1 (any 127/8 address reaches loopback).
+ */
+const HOSTILE_ADDRESS = '127.0.0.2';
+
 export function sendHttp(base: string, tokens: Record<string, string>, hostile: HttpCase): Promise<Verdict> {
   const { hostname, port } = new URL(base);
   const headers: Record<string, string> = { 'content-type': 'application/json', ...hostile.headers };
@@ -46,6 +53,7 @@ export function sendHttp(base: string, tokens: Record<string, string>, hostile: 
         method: hostile.method,
         path: hostile.path,
         headers,
+        localAddress: HOSTILE_ADDRESS,
         // Odd headers (a content-length that lies) can leave a connection mid-request: never reuse it.
         agent: hostile.headers ? false : agent,
         timeout: ANSWER_TIMEOUT_MS,
@@ -108,7 +116,9 @@ export async function runWsScript(
 ): Promise<Verdict[]> {
   const token = tokens[script.role];
   const withParams = script.unauthenticatedFrames || script.role !== 'none';
-  const socket = new WebSocket(`${base.replace(/^http/, 'ws')}/${withParams ? '?connectionParams=1' : ''}`);
+  const socket = new WebSocket(`${base.replace(/^http/, 'ws')}/${withParams ? '?connectionParams=1' : ''}`, {
+    localAddress: HOSTILE_ADDRESS,
+  });
   const verdicts: Verdict[] = [];
   const what = (detail: string) => `${script.kind} as ${script.role}: ${detail}`;
   const answers = new Map<number | string, (message: Envelope) => void>();
@@ -210,7 +220,9 @@ export async function runWsScript(
 
 /** One oversized message: the socket must close with 1009 (message too big). */
 export async function sendOversizedFrame(base: string, token: string, bytes: number): Promise<Verdict> {
-  const socket = new WebSocket(`${base.replace(/^http/, 'ws')}/?connectionParams=1`);
+  const socket = new WebSocket(`${base.replace(/^http/, 'ws')}/?connectionParams=1`, {
+    localAddress: HOSTILE_ADDRESS,
+  });
   socket.on('error', () => {});
   await new Promise((resolve) => socket.once('open', resolve));
   socket.send(JSON.stringify({ method: 'connectionParams', data: { token } }));

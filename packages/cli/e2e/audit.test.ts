@@ -1,0 +1,83 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AuditEntry } from '@nexa/core';
+import { TRPC_PATH } from '@nexa/core/config';
+import { describe, expect, it } from 'vitest';
+import { nexa } from './harness.js';
+import { servedHome } from './servedHome.js';
+
+const home = servedHome();
+
+/** The coordinator `servedHome` started: the only server in the home's credentials. */
+async function serverUrl(): Promise<string> {
+  const saved = JSON.parse(await readFile(join(home.dir, 'config', 'nexa', 'credentials.json'), 'utf8'));
+  return Object.keys(saved.servers)[0] as string;
+}
+
+/** One call with a token the coordinator never signed: a failed login from this address. */
+async function badLogin(url: string): Promise<Response> {
+  return fetch(`${url}${TRPC_PATH}/auth.whoami`, { headers: { authorization: 'Bearer not-a-token' } });
+}
+
+describe('nexa audit', () => {
+  it('lists a failed login with its address and a cancellation with who did it', async () => {
+    const login = await nexa(home, ['tasks', 'list', '--token', 'not-a-token']);
+    expect(login.exitCode).toBe(125);
+
+    const run = await nexa(home, ['run', '--detach', '--json', '--sandbox', 'process', '--', 'sleep', '60']);
+    expect(run.exitCode).toBe(0);
+    const taskId = (JSON.parse(run.stdout) as { id: string }).id;
+    expect((await nexa(home, ['cancel', taskId])).exitCode).toBe(0);
+
+    const audit = await nexa(home, ['audit', '--json']);
+    expect(audit.exitCode).toBe(0);
+    const entries = JSON.parse(audit.stdout) as AuditEntry[];
+    expect(entries).toContainEqual(
+      expect.objectContaining({
+        action: 'auth.failed',
+        actor: null,
+        from: '127.0.0.1',
+        detail: 'the token was not signed by this server',
+      }),
+    );
+    expect(entries).toContainEqual(
+      expect.objectContaining({
+        action: 'task.cancelled',
+        role: 'admin',
+        target: taskId,
+        project: 'default',
+      }),
+    );
+    // The table a person reads: the same entries, one line each.
+    const table = await nexa(home, ['audit', '--action', 'task.cancelled', '--since', '1h']);
+    expect(table.stdout).toMatch(
+      new RegExp(`task\\.cancelled\\s+\\S+ \\(admin\\)\\s+${taskId}\\s+default\\s+127\\.0\\.0\\.1`),
+    );
+  });
+
+  it('an address that keeps failing to log in is made to wait: the CLI says so in one line and exits 125', async () => {
+    const url = await serverUrl();
+    // Fail until the address waits 4 s (the free failures, then 1 s, 2 s, 4 s), each time
+    // waiting out the Retry-After the coordinator gives: failures during a wait are not counted.
+    let waitSeconds = 0;
+    while (waitSeconds < 4) {
+      const answer = await badLogin(url);
+      if (answer.status === 429) {
+        const retryAfter = Number(answer.headers.get('retry-after'));
+        await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000));
+        continue;
+      }
+      expect(answer.status).toBe(401);
+      const next = await badLogin(url);
+      if (next.status === 429) waitSeconds = Number(next.headers.get('retry-after'));
+    }
+    // The admin's good token, from the same address, within the wait.
+    const refused = await nexa(home, ['tasks', 'list']);
+    expect(refused.exitCode).toBe(125);
+    expect(refused.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        /too many failed authentications from 127\.0\.0\.1: every request from it is refused for now; wait [1-4] s and retry$/,
+      ),
+    ]);
+  });
+});
