@@ -14,11 +14,12 @@ import {
   TaskApprovalGate,
   withRelativePaths,
 } from './approvalGate.js';
+import { startTaskEgress, type TaskEgress } from './egress/taskEgress.js';
 import type { TaskEventStream } from './eventStream.js';
 import { FollowUpInbox } from './followUps.js';
 import { ownDir } from './ownCorner.js';
 import { Redactor, secretsOf } from './redact.js';
-import { chooseSandbox, type Sandbox, WORKDIR_IN_SANDBOX } from './sandbox/index.js';
+import { chooseSandbox, type Sandbox, type SandboxNetwork, WORKDIR_IN_SANDBOX } from './sandbox/index.js';
 import { taskEnv } from './taskEnv.js';
 import { startTaskNexa, type TaskNexa } from './taskNexa.js';
 import { keptWorkingCopy, prepareWorkingCopy, recordChanges, type WorkingCopy } from './workingCopy.js';
@@ -125,6 +126,7 @@ export class TaskRun {
     if (spec.timeoutMs) this.timeout = setTimeout(() => this.stop('timed_out'), spec.timeoutMs);
     let copy: WorkingCopy | undefined;
     let nexa: TaskNexa | undefined;
+    let egress: TaskEgress | undefined;
     const kind = agentKind(spec.agent);
     try {
       const image = spec.image ?? this.host.defaultImage;
@@ -162,10 +164,17 @@ export class TaskRun {
         else nexa = started;
       }
       const readOnlyPaths = [...new Set([...programPaths(program), ...(nexa?.readOnlyPaths ?? [])])];
+      const env = this.agentEnv(workdir, nexa);
+      const network = await this.network(sandbox, workdir, env);
+      if (typeof network === 'string') {
+        this.events.emit({ kind: 'error', message: network });
+        return await this.finish(null, network, 'failed');
+      }
+      egress = 'close' in network ? network : undefined;
       const exit = await agents[spec.agent].run({
         spec,
         workdir,
-        env: this.agentEnv(workdir, nexa),
+        env,
         program,
         approvals: allowingNexaTools(withRelativePaths(this.approvals, agentWorkdir)),
         sandbox: {
@@ -174,7 +183,7 @@ export class TaskRun {
           spawn: (request) =>
             sandbox.spawn({
               ...request,
-              network: spec.network === 'open',
+              network: network.network,
               limits: spec.limits,
               readOnlyPaths,
               ...(image ? { image } : {}),
@@ -198,8 +207,34 @@ export class TaskRun {
       this.followUps.close();
       clearTimeout(this.timeout);
       await nexa?.close();
+      await egress?.close();
       if (copy) await removeWorkspaceLater(copy.dir, this.keepCopyMs(kind.resume !== null));
     }
+  }
+
+  /**
+   * The attempt's network: `none` and `open` as they are; `allowlist`, in a
+   * walled sandbox, through the worker's egress proxy, whose refusals are the
+   * task's `egress` events. A plain process has the machine's network whatever
+   * the task says (it is walled by nothing).
+   */
+  private async network(
+    sandbox: Sandbox,
+    workdir: string,
+    agentEnv: Record<string, string>,
+  ): Promise<{ network: SandboxNetwork } | TaskEgress | string> {
+    const { spec } = this.assignment;
+    if (spec.network !== 'allowlist' || sandbox.name === 'process') {
+      return { network: { mode: spec.network === 'open' || sandbox.name === 'process' ? 'open' : 'none' } };
+    }
+    return startTaskEgress({
+      workdir,
+      workdirInSandbox: WORKDIR_IN_SANDBOX,
+      agent: spec.agent,
+      allowHosts: spec.allowHosts,
+      agentEnv,
+      refused: ({ host, port, reason }) => this.events.emit({ kind: 'egress', host, port, reason }),
+    });
   }
 
   /** A resumable agent's copy holds its session: kept for `nexa continue`. */

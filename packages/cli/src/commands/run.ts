@@ -1,4 +1,4 @@
-import { exitCodes, NexaError, type Task } from '@nexa/core';
+import { exitCodes, NexaError, networkModes, type Task } from '@nexa/core';
 import { Flags } from '@oclif/core';
 import { ClientCommand, chosenProject, projectFlags } from '../clientCommand.js';
 import { EventPrinter } from '../lib/eventPrinter.js';
@@ -23,7 +23,7 @@ export default class Run extends ClientCommand<typeof Run> {
   static override description =
     `Submits a task, prints its stdout and stderr as they happen, and exits with the task's exit code: 124 if it timed out, 125 if Nexa itself failed (no server, bad token, bad input, the worker lost with no attempts left), 130 if it was cancelled, 77 with --fail-on-deny if an approval request was denied.
 
-A shell task's command comes after --. A coding agent (--agent claude|codex|acp) takes a prompt instead; what it says goes to stdout, and its tool calls, approval requests and decisions, and usage go to stderr. Its permission requests go to the approvals queue: your --policy rules decide first, then the project's (nexa policy show), then --approve (ask: wait for nexa approve ID or nexa deny ID; all; none). A request nobody answers is denied after --approval-timeout. Coding agents get network access unless --no-network, to reach their model.
+A shell task's command comes after --. A coding agent (--agent claude|codex|acp) takes a prompt instead; what it says goes to stdout, and its tool calls, approval requests and decisions, and usage go to stderr. Its permission requests go to the approvals queue: your --policy rules decide first, then the project's (nexa policy show), then --approve (ask: wait for nexa approve ID or nexa deny ID; all; none). A request nobody answers is denied after --approval-timeout. A coding agent reaches its model provider and nothing else unless --network or --allow-host say more.
 
 Ctrl-C cancels the task (SIGTERM, then SIGKILL after --grace) and waits for it to end; a second Ctrl-C detaches at once. If the worker running the task is lost, the task runs again on another worker while attempts remain (--retries).
 
@@ -119,9 +119,17 @@ With --json, prints one JSON object per event and a final {"type":"result",...} 
     image: Flags.string({
       description: "Container image for the docker sandbox. Default: the worker's --image.",
     }),
-    network: Flags.boolean({
-      description: 'Let the task use the network. Default: off for commands, on for coding agents.',
-      allowNo: true,
+    network: Flags.option({
+      options: networkModes,
+      description:
+        "How the task reaches the network (docker, bwrap): none; allowlist, only its agent's model provider and the --allow-host hosts, through the worker's proxy (refusals are egress events in nexa logs); open. Default: none for commands, allowlist for coding agents.",
+    })(),
+    'allow-host': Flags.string({
+      description:
+        'Under --network allowlist, a host it may reach too: host (ports 80 and 443), host:port, or *.domain (any name under it). Repeatable, or comma-separated.',
+      multiple: true,
+      delimiter: ',',
+      default: [],
     }),
     memory: Flags.string({ description: 'Memory limit, e.g. 512m or 2g (docker, bwrap).' }),
     cpus: Flags.string({ description: 'CPU limit in cores, e.g. 1 or 0.5 (docker, bwrap).' }),

@@ -11,7 +11,6 @@ const base: TaskFlags = {
   priority: 0,
   retries: 1,
   grace: '10s',
-  network: false,
 };
 
 describe('nexa run flags → task spec', () => {
@@ -27,7 +26,7 @@ describe('nexa run flags → task spec', () => {
         memory: '512m',
         cpus: '0.5',
         pids: 64,
-        network: true,
+        network: 'open',
         sandbox: 'bwrap',
       },
       ['make', 'test'],
@@ -40,7 +39,7 @@ describe('nexa run flags → task spec', () => {
       timeoutMs: 90_000,
       graceMs: 2000,
       limits: { memoryBytes: 512 * 1024 * 1024, cpus: 0.5, pids: 64 },
-      network: true,
+      network: 'open',
       sandbox: 'bwrap',
     });
   });
@@ -77,22 +76,38 @@ describe('nexa run flags → task spec', () => {
     );
   });
 
-  it('gives a coding agent its prompt, network by default, and its approval settings', () => {
-    const spec = taskSpecFromFlags(
-      { ...base, agent: 'claude', network: undefined, approve: 'none', 'approval-timeout': '30s' },
-      ['fix the test'],
-    );
+  it("gives a coding agent its prompt, its agent's network default, and its approval settings", () => {
+    const spec = taskSpecFromFlags({ ...base, agent: 'claude', approve: 'none', 'approval-timeout': '30s' }, [
+      'fix the test',
+    ]);
     expect(spec).toMatchObject({
       agent: 'claude',
       prompt: 'fix the test',
       command: [],
-      network: true,
       approve: 'none',
       approvalTimeoutMs: 30_000,
     });
-    expect(taskSpecFromFlags({ ...base, network: undefined }, ['true']).network).toBe(false);
+    // Left to the task schema: allowlist for a coding agent, none for a command.
+    expect(spec.network).toBeUndefined();
     const acp = taskSpecFromFlags({ ...base, agent: 'acp', 'agent-cmd': 'my-agent --acp "a b"' }, ['go']);
     expect(acp.command).toEqual(['my-agent', '--acp', 'a b']);
+  });
+
+  it('reads --allow-host as allowlist, and refuses it beside another mode in one line', () => {
+    const spec = taskSpecFromFlags({ ...base, 'allow-host': ['registry.npmjs.org', '127.0.0.1:8080'] }, [
+      'true',
+    ]);
+    expect(spec).toMatchObject({
+      network: 'allowlist',
+      allowHosts: ['registry.npmjs.org', '127.0.0.1:8080'],
+    });
+    expect(taskSpecFromFlags({ ...base, network: 'none' }, ['true'])).toMatchObject({
+      network: 'none',
+      allowHosts: [],
+    });
+    expect(() => taskSpecFromFlags({ ...base, network: 'open', 'allow-host': ['x.org'] }, ['true'])).toThrow(
+      '--allow-host needs --network allowlist, not --network open',
+    );
   });
 
   it('says what is wrong with agent arguments in one line', () => {

@@ -5,6 +5,7 @@ import {
   type ApproveMode,
   agentKind,
   agentNames,
+  type NetworkMode,
   NexaError,
   Policy,
   parseBytes,
@@ -30,8 +31,10 @@ export interface TaskFlags {
   repo?: string | undefined;
   sandbox?: SandboxName | undefined;
   image?: string | undefined;
-  /** Undefined: on for coding agents (they talk to their model), off for shell commands. */
-  network?: boolean | undefined;
+  /** Undefined: the agent's default (allowlist for coding agents, none for commands). */
+  network?: NetworkMode | undefined;
+  /** Hosts (host, host:port) an allowlisted task may reach besides its agent's provider. */
+  'allow-host'?: string[] | undefined;
   memory?: string | undefined;
   cpus?: string | undefined;
   pids?: number | undefined;
@@ -108,10 +111,30 @@ export function taskSpecFromFlags(
     repo: flags.repo ? resolveRepo(flags.repo) : null,
     sandbox: flags.sandbox ?? null,
     image: flags.image ?? null,
-    network: flags.network,
+    network: networkFrom(flags),
+    allowHosts: flags['allow-host'] ?? [],
     limits: limitsFrom(flags),
     secrets: (flags.secret ?? []).flatMap((names) => names.split(',').filter(Boolean)),
   };
+}
+
+/**
+ * --allow-host means allowlist: named alone it picks it, and with another
+ * mode it is a contradiction said before anything is submitted.
+ */
+function networkFrom(flags: Pick<TaskFlags, 'network' | 'allow-host'>): NetworkMode | undefined {
+  const hosts = flags['allow-host'] ?? [];
+  if (hosts.length === 0) return flags.network;
+  if (flags.network && flags.network !== 'allowlist') {
+    throw new NexaError(
+      'invalid_input',
+      `--allow-host needs --network allowlist, not --network ${flags.network}`,
+      {
+        hint: `drop --allow-host, or run with --network allowlist --allow-host ${hosts.join(',')}`,
+      },
+    );
+  }
+  return 'allowlist';
 }
 
 /**

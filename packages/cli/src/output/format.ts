@@ -47,8 +47,9 @@ export function taskSummary(task: TaskDetail): [string, string][] {
     ['Timeout', task.timeoutMs ? formatDuration(task.timeoutMs) : 'none'],
     [
       'Sandbox',
-      `${task.sandbox ?? 'default (docker or bwrap)'}${task.image ? ` image ${task.image}` : ''}${task.network ? ', network' : ', no network'}`,
+      `${task.sandbox ?? 'default (docker or bwrap)'}${task.image ? ` image ${task.image}` : ''}`,
     ],
+    ['Network', networkText(task)],
     ['Created', `${task.createdAt} (${ago(task.createdAt)})`],
     ['Started', task.startedAt ?? '-'],
     ['Finished', task.finishedAt ?? '-'],
@@ -84,4 +85,12 @@ export function attemptLines(task: TaskDetail): string[] {
  */
 export function forReader(text: string, toTerminal: boolean): string {
   return toTerminal ? visible(text, { keepNewlines: true, keepTabs: true }) : text;
+}
+
+/** What `nexa tasks show` says of a task's egress; its agent's provider is allowed besides the hosts named. */
+function networkText(task: Pick<Task, 'network' | 'allowHosts' | 'agent'>): string {
+  if (task.network !== 'allowlist') return task.network;
+  const provider = agentKind(task.agent).input === 'prompt' ? ["its agent's provider"] : [];
+  const reachable = [...provider, ...task.allowHosts];
+  return `allowlist: ${reachable.length > 0 ? reachable.join(', ') : 'nothing'}`;
 }

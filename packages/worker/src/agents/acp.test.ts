@@ -53,7 +53,7 @@ async function runAcp(options: RunOptions) {
     name: 'process',
     workdir,
     spawn(request) {
-      const child = processSandbox.spawn({ ...request, network: true, limits: {} });
+      const child = processSandbox.spawn({ ...request, network: { mode: 'open' }, limits: {} });
       const write = child.stdin.write.bind(child.stdin) as (chunk: string) => boolean;
       child.stdin.write = ((chunk: string) => {
         for (const line of chunk.split('\n')) if (line) sent.push(JSON.parse(line));

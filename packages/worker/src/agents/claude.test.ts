@@ -70,7 +70,7 @@ async function runClaude(
   const sandbox: TaskSandbox = {
     name: 'process',
     workdir,
-    spawn: (request) => processSandbox.spawn({ ...request, network: true, limits: {} }),
+    spawn: (request) => processSandbox.spawn({ ...request, network: { mode: 'open' }, limits: {} }),
   };
   const sink = memorySink();
   const controller = new AbortController();

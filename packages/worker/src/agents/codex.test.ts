@@ -65,7 +65,7 @@ async function runCodex(
   const sandbox: TaskSandbox = {
     name: 'process',
     workdir,
-    spawn: (request) => processSandbox.spawn({ ...request, network: true, limits: {} }),
+    spawn: (request) => processSandbox.spawn({ ...request, network: { mode: 'open' }, limits: {} }),
   };
   const exit = await codexAgent.run({
     spec: TaskSpec.parse({ agent: 'codex', prompt }),

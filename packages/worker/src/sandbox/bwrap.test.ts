@@ -27,7 +27,7 @@ async function run(script: string, options: { network?: boolean; limits?: Sandbo
     argv: ['sh', '-c', script],
     workdir,
     env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: workdir, LANG: 'C.UTF-8' },
-    network: options.network ?? false,
+    network: { mode: options.network ? 'open' : 'none' },
     limits: options.limits ?? {},
   });
   const [stdout, stderr, exit] = await Promise.all([text(child.stdout), text(child.stderr), child.wait()]);

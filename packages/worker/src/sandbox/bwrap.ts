@@ -61,11 +61,11 @@ export function bwrapEnvArgs(request: SpawnRequest): string {
  * the sandbox dies with the worker.
  */
 export function bwrapArgs(request: SpawnRequest): string[] {
-  const tools = toolMounts(request);
+  const tools = toolMounts(request, 'host');
   return [
     '--die-with-parent',
     '--unshare-all',
-    ...(request.network ? ['--share-net'] : []),
+    ...(request.network.mode === 'open' ? ['--share-net'] : []),
     '--uid',
     '65534',
     '--gid',

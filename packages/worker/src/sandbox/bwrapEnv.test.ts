@@ -39,7 +39,7 @@ function request(secret: string, limits: SandboxLimits = {}): SpawnRequest {
     argv: ['sh', '-c', 'echo started; env | sort; read -r _ || true'],
     workdir,
     env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: workdir, LANG: 'C.UTF-8', API_TOKEN: secret },
-    network: false,
+    network: { mode: 'none' },
     limits,
     stdin: true,
   };

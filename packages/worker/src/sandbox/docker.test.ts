@@ -84,7 +84,7 @@ describe.skipIf(unavailable !== undefined)('docker sandbox', () => {
       argv: ['sh', '-c', script],
       workdir: freshWorkdir(),
       env: { PATH: '/bin', HOME: '/host/home/should/not/leak' },
-      network: false,
+      network: { mode: 'none' },
       limits: {},
       ...overrides,
     };
@@ -169,7 +169,7 @@ describe.skipIf(unavailable !== undefined)('docker sandbox', () => {
 
   it('has a network interface when asked', async () => {
     // Only looks at the interfaces; sends nothing anywhere.
-    const result = await run(request('ls /sys/class/net', { network: true }));
+    const result = await run(request('ls /sys/class/net', { network: { mode: 'open' } }));
     expect(result.stdout.trim().split('\n')).toContain('eth0');
   });
 

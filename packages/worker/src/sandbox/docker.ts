@@ -79,7 +79,7 @@ function containerConfig(
   const cpus = request.limits.cpus ?? defaults.cpus;
   const pids = request.limits.pids ?? defaults.pids;
   const env = envInSandbox(request);
-  const tools = toolMounts(request);
+  const tools = toolMounts(request, 'image');
   return {
     Image: image,
     Cmd: tools.argv,
@@ -94,7 +94,7 @@ function containerConfig(
     Tty: false,
     HostConfig: {
       Init: true,
-      NetworkMode: request.network ? 'bridge' : 'none',
+      NetworkMode: request.network.mode === 'open' ? 'bridge' : 'none',
       ReadonlyRootfs: true,
       // tmpfs pages count against the memory limit, so /tmp cannot outgrow it.
       Tmpfs: { '/tmp': 'rw,nosuid,nodev,mode=1777' },

@@ -4,7 +4,14 @@ import { dockerSandbox } from './docker.js';
 import { processSandbox } from './process.js';
 import type { Sandbox } from './sandbox.js';
 
-export type { ExitInfo, Sandbox, SandboxLimits, SandboxProcess, SpawnRequest } from './sandbox.js';
+export type {
+  ExitInfo,
+  Sandbox,
+  SandboxLimits,
+  SandboxNetwork,
+  SandboxProcess,
+  SpawnRequest,
+} from './sandbox.js';
 export { TOOLS_IN_SANDBOX, WORKDIR_IN_SANDBOX } from './sandbox.js';
 export { bwrapSandbox, dockerSandbox, processSandbox };
 

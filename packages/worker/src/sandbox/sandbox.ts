@@ -1,5 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import type { SandboxName } from '@nexa/core';
+import { nodeRuntime } from '../nodeRuntime.js';
 
 /** Resource limits a sandbox enforces where it can (the process sandbox enforces none). */
 export interface SandboxLimits {
@@ -14,8 +15,8 @@ export interface SpawnRequest {
   workdir: string;
   /** The complete environment: sandboxes never add the worker's own. HOME is the working copy. */
   env: Record<string, string>;
-  /** Network access; without it the task sees no network at all, not even loopback services of the host. */
-  network: boolean;
+  /** How the process reaches the network (walled sandboxes; a plain process has the machine's). */
+  network: SandboxNetwork;
   limits: SandboxLimits;
   /** Container image (docker only). */
   image?: string;
@@ -29,6 +30,18 @@ export interface SpawnRequest {
   readOnlyPaths?: string[];
 }
 
+/**
+ * `none`: no network at all, not even loopback services of the host. `open`:
+ * the sandbox's own network. `proxied`: no network of its own, only the
+ * worker's egress proxy, reached through a unix socket in the working copy
+ * by a bridge that runs first in the sandbox and then runs the argv (see
+ * egress/bridge.ts); paths are as the sandbox sees them.
+ */
+export type SandboxNetwork =
+  | { mode: 'none' }
+  | { mode: 'open' }
+  | { mode: 'proxied'; bridge: { script: string; socket: string } };
+
 /** Where walled sandboxes (docker, bwrap) put the working copy. */
 export const WORKDIR_IN_SANDBOX = '/work';
 
@@ -40,16 +53,26 @@ export const TOOLS_IN_SANDBOX = '/opt/nexa';
  * argv with a program inside one of them renamed to where it is mounted. A
  * host path is mounted at the same path under /opt/nexa, so an installation
  * that sits under /work on the host is not hidden by the working copy, and
- * its relative links (node_modules/.bin, pnpm's store) still resolve.
+ * its relative links (node_modules/.bin, pnpm's store) still resolve. A
+ * proxied network puts the egress bridge in front of the argv, run by this
+ * machine's node as the sandbox's `system` needs it (mounted here too).
  */
-export function toolMounts(request: SpawnRequest): { mounts: [string, string][]; argv: string[] } {
-  const mounts = (request.readOnlyPaths ?? []).map((path): [string, string] => [
-    path,
-    `${TOOLS_IN_SANDBOX}${path}`,
-  ]);
+export function toolMounts(
+  request: SpawnRequest,
+  system: 'host' | 'image',
+): { mounts: [string, string][]; argv: string[] } {
+  const runtime = request.network.mode === 'proxied' ? nodeRuntime(system) : undefined;
+  const paths = [...new Set([...(request.readOnlyPaths ?? []), ...(runtime?.paths ?? [])])];
+  const mounts = paths.map((path): [string, string] => [path, `${TOOLS_IN_SANDBOX}${path}`]);
+  const inSandbox = (path: string) =>
+    mounts.some(([host]) => path === host || path.startsWith(`${host}/`))
+      ? `${TOOLS_IN_SANDBOX}${path}`
+      : path;
   const [first = '', ...rest] = request.argv;
-  const home = mounts.find(([host]) => first === host || first.startsWith(`${host}/`));
-  return { mounts, argv: home ? [`${TOOLS_IN_SANDBOX}${first}`, ...rest] : request.argv };
+  const argv = [inSandbox(first), ...rest];
+  if (request.network.mode !== 'proxied' || !runtime) return { mounts, argv };
+  const { bridge } = request.network;
+  return { mounts, argv: [...runtime.argv(inSandbox), bridge.script, bridge.socket, ...argv] };
 }
 
 /**
