@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Daemon, type Home, makeHome, nexa, startServer, startWorker } from './harness.js';
+import { adminToken, Daemon, type Home, makeHome, nexa, startServer, startWorker } from './harness.js';
 import { makeTlsFiles, type TlsFiles } from './tlsFiles.js';
 
 const hasStackTrace = (text: string) => /\n\s+at .+\(.+:\d+:\d+\)/.test(text);
@@ -71,6 +71,29 @@ describe('a coordinator serving https and wss with a certificate from a self-mad
       expect(run.exitCode).toBe(125);
       expect(run.stderr).toMatch(untrusted);
       expect(hasStackTrace(run.stderr)).toBe(false);
+    }
+  });
+
+  it('nexa login records the CA with the token: later commands on that machine need neither', async () => {
+    const laptop = await makeHome();
+    try {
+      const token = await adminToken(home, url);
+      const login = await nexa(laptop, ['login', '--server', url, '--ca', tls.ca, '--json'], {
+        NEXA_TOKEN: token,
+      });
+      expect(login.exitCode, login.stderr).toBe(0);
+      expect(JSON.parse(login.stdout)).toMatchObject({ server: url, role: 'admin', ca: tls.ca });
+      const list = await nexa(laptop, ['tasks', 'list', '--json']);
+      expect(list.exitCode, list.stderr).toBe(0);
+      // A bad token is checked before anything is saved.
+      const refused = await nexa(laptop, ['login', '--server', url, '--ca', tls.ca], {
+        NEXA_TOKEN: 'not-a-token',
+      });
+      expect(refused.exitCode).toBe(125);
+      expect(refused.stderr).toMatch(/refused the token/);
+      expect((await nexa(laptop, ['tasks', 'list', '--json'])).exitCode).toBe(0);
+    } finally {
+      await laptop.cleanup();
     }
   });
 
