@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { NexaError, type Principal } from '@nexa/core';
 import type { ClosableSocket } from './auth/liveConnections.js';
+import { RateLimited } from './limits/rateLimits.js';
 import { drainGate } from './limits/socketDrain.js';
 import type { Services } from './services/index.js';
 
@@ -86,6 +87,15 @@ export async function createHttpContext(services: Services, req: IncomingMessage
   return createContextInner({ services, ...auth, remoteAddress });
 }
 
+/** The WebSocket close code for "rate limited: dial again" (in the 4000-4999 range kept for applications). */
+export const RATE_LIMITED_CLOSE_CODE = 4429;
+
+function closeAfter(socket: ClosableSocket, ms: number): void {
+  const timer = setTimeout(() => socket.close(RATE_LIMITED_CLOSE_CODE, 'rate limited: dial again'), ms);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
+}
+
 interface BufferedSocket extends ClosableSocket {
   bufferedAmount: number;
   readyState: number;
@@ -105,6 +115,9 @@ export async function createWsContext(
   // A token with too many sockets open: this one's calls are refused (closing it would make its client redial).
   const crowded = auth.principal && services.rates.openSocket(auth.principal, socket, remoteAddress);
   if (crowded) auth = { principal: null, authError: crowded };
+  // A socket keeps the context it opened with: one refused for a while is closed when the while
+  // is over, so its client dials again and is judged afresh instead of being refused for good.
+  if (auth.authError instanceof RateLimited) closeAfter(socket, auth.authError.retryAfterSeconds * 1000);
   // Presence: a person with an open socket is on line, with the client it named (tui, cli, mcp).
   if (auth.principal) services.presence.connected(auth.principal, connectionParams?.client, socket);
   // One gate per socket, shared by all its subscriptions: the bound is per socket (http/socketDrain.ts).

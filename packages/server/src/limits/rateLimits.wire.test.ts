@@ -46,7 +46,8 @@ describe('failed authentications from one address', () => {
     const socket = await RawSocket.open(wire.url, good);
     const overWs = await socket.call('query', 'auth.whoami');
     expect(overWs.error?.data?.nexa?.code).toBe('rate_limited');
-    socket.close();
+    // Closed when the wait is over, so its client dials again instead of being refused for good.
+    expect((await socket.closed).code).toBe(4429);
 
     // Another address is another count: its good token works, the server is fine.
     const other = await whoamiFrom('127.0.0.2', good);
@@ -85,7 +86,7 @@ describe('WebSockets of one token', () => {
       code: 'rate_limited',
       message: `this token already has ${limits.rates.connectionsPerPrincipal} WebSockets open (the limit)`,
     });
-    extra.close();
+    expect((await extra.closed).code).toBe(4429);
 
     const otherToken = await RawSocket.open(wire.url, await wire.token('member', 'calm'));
     expect((await otherToken.call('query', 'auth.whoami')).result?.data).toMatchObject({ subject: 'calm' });
