@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminToken, Daemon, type Home, makeHome, nexa, startServer, startWorker } from './harness.js';
 import { makeTlsFiles, type TlsFiles } from './tlsFiles.js';
@@ -110,6 +111,41 @@ describe('a coordinator serving https and wss with a certificate from a self-mad
       /nexa: the server's certificate is not trusted \(.+\): pass its CA with --ca FILE\n$/,
     );
     expect(hasStackTrace(lone.log)).toBe(false);
+  });
+});
+
+describe('nexa up with a certificate', () => {
+  it('serves wss to its own worker, and the commands it prints work as they are', async () => {
+    const machine = await makeHome();
+    const up = new Daemon(machine, [
+      'up',
+      '--no-tui',
+      '--port',
+      '0',
+      '--allow-unsandboxed',
+      '--data-dir',
+      join(machine.dir, 'up-data'),
+      '--tls-cert',
+      tls.cert,
+      '--tls-key',
+      tls.key,
+      '--ca',
+      tls.ca,
+    ]);
+    try {
+      const [, url] = (await up.waitFor(/Nexa is up at (https:\/\/\S+)[\s\S]*Press Ctrl-C/)) as [
+        string,
+        string,
+      ];
+      expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+      // No --server, --token or --ca: nexa up recorded them for this machine.
+      const run = await nexa(machine, ['run', '--sandbox', 'process', '--', 'echo', 'hello']);
+      expect(run).toMatchObject({ exitCode: 0, stdout: 'hello\n' });
+      expect(await up.stop('SIGINT')).toBe(0);
+    } finally {
+      await up.stop();
+      await machine.cleanup();
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { agentCredentialNames } from '@nexa/core';
 import { readCredentials, readServerCa, resolveClientSettings, writeCredentials } from '@nexa/core/config';
 import { Flags } from '@oclif/core';
@@ -80,9 +80,17 @@ In a terminal it opens the terminal UI (nexa tui); quitting it (q) stops the coo
     });
     // The commands it prints, and any run in another shell, reach this server, not one an
     // older credentials file names: the last `nexa up` started is the default.
+    // With TLS, they check its certificate against the file this one trusts.
     const credentials = await readCredentials();
-    if (credentials.defaultServer !== server.url) {
-      await writeCredentials({ ...credentials, defaultServer: server.url });
+    const saved = credentials.servers[server.url];
+    const caPath = tls ? (caFile ?? flags['tls-cert']) : undefined;
+    const trusted = saved && caPath ? { ...saved, ca: resolve(caPath) } : saved;
+    if (credentials.defaultServer !== server.url || trusted?.ca !== saved?.ca) {
+      await writeCredentials({
+        ...credentials,
+        servers: trusted ? { ...credentials.servers, [server.url]: trusted } : credentials.servers,
+        defaultServer: server.url,
+      });
     }
     const workerToken = await server.services.tokens.issue('worker', 'local-worker');
     const workerOptions = workerOptionsFrom(flags);
