@@ -94,6 +94,8 @@ describe('secrets', () => {
       /at least 4 characters/,
     );
     await expect(member.secrets.set({ name: 'api-key', value: VALUE })).rejects.toThrow(/upper-case letters/);
+    await expect(member.secrets.set({ name: 'API_KEY', value: 'abc\0def' })).rejects.toThrow(/NUL character/);
+    expect(await member.secrets.list()).toEqual([]);
   });
 
   it('a task may name only secrets of its project, and none its own env also sets', async () => {

@@ -15,6 +15,10 @@ const SecretValue = z
     `a secret value needs at least ${MIN_VALUE_CHARS} characters (shorter ones are not redacted)`,
   )
   .refine(
+    (value) => !value.includes('\0'),
+    'a secret value cannot hold a NUL character (it becomes an environment variable)',
+  )
+  .refine(
     (value) => Buffer.byteLength(value, 'utf8') <= limits.secrets.valueBytes,
     `a secret value may be at most ${limits.secrets.valueBytes} bytes`,
   );
