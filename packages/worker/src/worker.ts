@@ -3,6 +3,7 @@ import { availableParallelism, hostname } from 'node:os';
 import { join } from 'node:path';
 import {
   type AgentName,
+  isNexaErrorCode,
   type Labels,
   NEXA_VERSION,
   NexaError,
@@ -26,6 +27,8 @@ export interface WorkerOptions {
   ca?: string | undefined;
   name?: string | undefined;
   labels?: Labels | undefined;
+  /** The projects it takes tasks of (`--project`); left out: every project its token allows. */
+  projects?: string[] | undefined;
   capacity?: number | undefined;
   /** The worker's own files (working copies); defaults under the Nexa data directory. */
   dataDir: string;
@@ -122,7 +125,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     name: options.name ?? defaultWorkerName(),
     instanceId: randomUUID(),
     labels: options.labels ?? {},
-    projects: [],
+    projects: options.projects ?? [],
     capacity: options.capacity ?? availableParallelism(),
     version: NEXA_VERSION,
     sandboxes: [...available.keys()],
@@ -257,8 +260,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         onError(error) {
           const code = nexaCode(error);
           const detail = (error.data as { nexa?: { message?: string; hint?: string } } | undefined)?.nexa;
+          // The coordinator's own code: a name or label its credential does not allow is `forbidden`.
           const failure = new NexaError(
-            code === 'unauthorized' ? 'unauthorized' : code === 'conflict' ? 'conflict' : 'internal',
+            isNexaErrorCode(code) ? code : 'internal',
             code === 'unauthorized'
               ? `the server at ${options.server} refused the worker's token (${detail?.message ?? error.message})`
               : (detail?.message ?? error.message),

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { NexaError, parseBytes, parseDuration, parseLabels } from '@nexa/core';
 import { DEFAULT_PORT, defaultDataDir } from '@nexa/core/config';
 import { Flags } from '@oclif/core';
+import { projectList } from './projectList.js';
 
 /** Flags shared by the commands that start a coordinator (`nexa server`, `nexa up`). */
 export const coordinatorFlags = {
@@ -98,6 +99,11 @@ export function coordinatorTiming(flags: { heartbeat: string; lease: string }): 
 export const workerFlags = {
   name: Flags.string({ description: 'Worker name, unique per coordinator. Default: the host name.' }),
   labels: Flags.string({ description: 'Labels tasks can select, as k=v,k=v.', default: '' }),
+  project: Flags.string({
+    description:
+      'Take tasks of this project only (repeatable, or a,b). Default: every project its token or credential allows.',
+    multiple: true,
+  }),
   capacity: Flags.integer({
     description: 'How many tasks run at once. Default: the number of CPUs.',
     min: 1,
@@ -141,6 +147,7 @@ export const tokenFileFlag = Flags.string({
 /** The options of `startWorker` that come from the shared worker flags. */
 export function workerOptionsFrom(flags: {
   labels: string;
+  project?: string[] | undefined;
   capacity?: number | undefined;
   'allow-unsandboxed': boolean;
   image?: string | undefined;
@@ -152,6 +159,7 @@ export function workerOptionsFrom(flags: {
 }) {
   return {
     labels: parseLabels([flags.labels], '--labels'),
+    projects: projectList(flags.project),
     capacity: flags.capacity,
     allowUnsandboxed: flags['allow-unsandboxed'],
     image: flags.image,

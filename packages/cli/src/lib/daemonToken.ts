@@ -41,7 +41,7 @@ export async function daemonToken(
 }
 
 /** Reads at most MAX_TOKEN_FILE_BYTES (a pipe such as <(pass show nexa) works too). */
-async function readSmallFile(path: string): Promise<string> {
+async function readSmallFile(path: string, flag = '--token-file'): Promise<string> {
   let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
     handle = await open(path, 'r');
@@ -52,7 +52,7 @@ async function readSmallFile(path: string): Promise<string> {
       if (bytesRead === 0) break;
       length += bytesRead;
       if (length > MAX_TOKEN_FILE_BYTES) {
-        throw new NexaError('invalid_input', `--token-file ${path} is larger than 64 KiB: not a token`);
+        throw new NexaError('invalid_input', `${flag} ${path} is larger than 64 KiB: not a token`);
       }
     }
     return buffer.subarray(0, length).toString('utf8');
@@ -60,10 +60,33 @@ async function readSmallFile(path: string): Promise<string> {
     if (error instanceof NexaError) throw error;
     throw new NexaError(
       'invalid_input',
-      `cannot read --token-file ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      `cannot read ${flag} ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
       { hint: 'check the path and that this user may read it' },
     );
   } finally {
     await handle?.close();
   }
+}
+
+/**
+ * A join token (`nexa worker --join-token-file FILE`, or NEXA_JOIN_TOKEN):
+ * never a flag's value, which every process can read in the process list.
+ */
+export async function daemonJoinToken(flags: {
+  'join-token-file'?: string | undefined;
+}): Promise<string | undefined> {
+  const file = flags['join-token-file'];
+  const token =
+    file === undefined ? process.env.NEXA_JOIN_TOKEN : await readSmallFile(file, '--join-token-file');
+  if (token === undefined) return undefined;
+  if (!token.trim()) {
+    throw new NexaError(
+      'invalid_input',
+      `${file === undefined ? 'NEXA_JOIN_TOKEN' : `--join-token-file ${file}`} is empty`,
+      {
+        hint: 'write the token from `nexa token create --role worker --join` into it',
+      },
+    );
+  }
+  return token.trim();
 }
