@@ -13,7 +13,7 @@ import {
 import { fetchTrusting } from './httpsFetch.js';
 import { reconnectDelay } from './reconnectDelay.js';
 import { refusalLink } from './refusalLink.js';
-import { trustingCa, untrustedCertificate } from './tlsTrust.js';
+import { notTls, trustingCa, untrustedCertificate } from './tlsTrust.js';
 import { createWebSocketClient } from './webSocketClient.js';
 
 /**
@@ -83,10 +83,10 @@ export function createNexaClient<TRouter extends AnyRouter>(
     retryDelayMs: reconnectDelay,
     ...(options.transport === 'http' ? { lazy: { enabled: true, closeMs: 0 } } : {}),
     ...(options.keepAlive ? { keepAlive: { enabled: true, intervalMs: 5000, pongTimeoutMs: 3000 } } : {}),
-    // No retry makes an untrusted certificate trusted: fail every call with the one line that says so.
+    // No retry makes an untrusted certificate trusted, or plain http speak TLS: fail every call with the one line that says so.
     onError: (event) => {
-      const untrusted = untrustedCertificate(event);
-      if (untrusted) watch?.fail(untrusted);
+      const tlsFailure = untrustedCertificate(event) ?? notTls(event, options.server);
+      if (tlsFailure) watch?.fail(tlsFailure);
     },
     onClose: (cause) => {
       if (cause?.code !== TOKEN_ENDED_CLOSE_CODE) return;

@@ -1,6 +1,6 @@
 import { TRPCClientError } from '@trpc/client';
 import { isNexaErrorCode, NexaError } from '../errors.js';
-import { untrustedCertificate } from './tlsTrust.js';
+import { notTls, untrustedCertificate } from './tlsTrust.js';
 
 /** What the coordinator puts in an error's data (its error formatter): the NexaError, typed. */
 interface NexaErrorData {
@@ -49,8 +49,8 @@ export function toNexaError(error: unknown, server: string): unknown {
     if (nexa.code === 'unauthorized') return tokenRefused(server, nexa.message ?? error.message);
     return new NexaError(nexa.code, nexa.message ?? error.message, nexa.hint ? { hint: nexa.hint } : {});
   }
-  const untrusted = untrustedCertificate(error);
-  if (untrusted) return untrusted;
+  const tlsFailure = untrustedCertificate(error) ?? notTls(error, server);
+  if (tlsFailure) return tlsFailure;
   const network = networkCause(error);
   if (network || /fetch failed|ECONNREFUSED|timed? ?out/i.test(error.message)) {
     const why = network?.code === 'ECONNREFUSED' ? 'connection refused' : (network?.code ?? error.message);

@@ -2,7 +2,7 @@ import { TRPCClientError } from '@trpc/client';
 import { describe, expect, it } from 'vitest';
 import { NexaError } from '../errors.js';
 import { toNexaError } from './errors.js';
-import { untrustedCertificate } from './tlsTrust.js';
+import { notTls, untrustedCertificate } from './tlsTrust.js';
 
 const tlsError = (code: string) => Object.assign(new Error(`tls: ${code}`), { code });
 const line = (reason: string) =>
@@ -38,5 +38,22 @@ describe('untrustedCertificate', () => {
     const cycle: { cause?: unknown } = {};
     cycle.cause = cycle;
     expect(untrustedCertificate(cycle)).toBeUndefined();
+  });
+});
+
+describe('notTls', () => {
+  it('says an https URL reached a plain http port, from fetch or node:https', () => {
+    const fromFetch = new TypeError('fetch failed', { cause: tlsError('ERR_SSL_WRONG_VERSION_NUMBER') });
+    const fromHttps = Object.assign(new Error('write EPROTO ...:ssl3_get_record:wrong version number:...'), {
+      code: 'EPROTO',
+    });
+    for (const error of [fromFetch, fromHttps]) {
+      expect(toNexaError(TRPCClientError.from(error), 'https://c:7420')).toMatchObject({
+        code: 'server_unreachable',
+        message: 'the server at https://c:7420 does not speak TLS on that port',
+        hint: expect.stringContaining('http://c:7420'),
+      });
+    }
+    expect(notTls(tlsError('ECONNREFUSED'), 'https://c:7420')).toBeUndefined();
   });
 });

@@ -18,8 +18,11 @@ const untrustedReasons: Record<string, string> = {
   ERR_TLS_CERT_ALTNAME_INVALID: 'its certificate is for another name',
 };
 
-/** The TLS error under a client failure (fetch, tRPC and WebSocket errors wrap it, or carry it as `.error`). */
-function tlsCause(error: unknown): { code: string } | undefined {
+/** The error under a client failure whose code `matches` (fetch, tRPC and WebSocket errors wrap it, or carry it as `.error`). */
+function causeWith(
+  error: unknown,
+  matches: (code: string, message: string) => boolean,
+): { code: string } | undefined {
   const seen = new Set<unknown>();
   const pending: unknown[] = [error];
   while (pending.length > 0) {
@@ -27,7 +30,8 @@ function tlsCause(error: unknown): { code: string } | undefined {
     if (!item || typeof item !== 'object' || seen.has(item) || seen.size > 8) continue;
     seen.add(item);
     const code = (item as { code?: unknown }).code;
-    if (typeof code === 'string' && code in untrustedReasons) return { code };
+    const message = String((item as { message?: unknown }).message ?? '');
+    if (typeof code === 'string' && matches(code, message)) return { code };
     pending.push((item as { cause?: unknown }).cause, (item as { error?: unknown }).error);
   }
   return undefined;
@@ -35,12 +39,25 @@ function tlsCause(error: unknown): { code: string } | undefined {
 
 /** The one line for a server whose certificate this client does not trust; undefined for any other failure. */
 export function untrustedCertificate(error: unknown): NexaError | undefined {
-  const cause = tlsCause(error);
+  const cause = causeWith(error, (code) => code in untrustedReasons);
   if (!cause) return undefined;
   return new NexaError(
     'config',
     `the server's certificate is not trusted (${untrustedReasons[cause.code]}): pass its CA with --ca FILE`,
   );
+}
+
+/** An https:// URL for a port that answers plain http: one line saying so, not "could not reach". */
+export function notTls(error: unknown, server: string): NexaError | undefined {
+  const cause = causeWith(
+    error,
+    (code, message) =>
+      code === 'ERR_SSL_WRONG_VERSION_NUMBER' || (code === 'EPROTO' && /wrong version number/.test(message)),
+  );
+  if (!cause) return undefined;
+  return new NexaError('server_unreachable', `the server at ${server} does not speak TLS on that port`, {
+    hint: `use ${server.replace(/^https:/, 'http:')} if it serves plain http (on loopback or behind a proxy), or check the port`,
+  });
 }
 
 /**
