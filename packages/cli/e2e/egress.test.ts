@@ -55,38 +55,49 @@ const refusedHosts = async (taskId: string) =>
   );
 
 describe.skipIf(!bwrapWorks)('network egress per task', () => {
-  it('lets Claude Code in bubblewrap reach its model and an allowed host only; the refusal is an egress event', async () => {
-    const before = internet.hits;
-    const ran = await nexa(
-      cluster.home,
-      agentRun(
-        [
-          'fetch two pages (egress-7c1d)',
-          `run: curl -sS --max-time 10 http://127.0.0.1:${allowed.port}/`,
-          `run: curl -sS --max-time 10 http://127.0.0.1:${internet.port}/ ; echo "curl exit $?"`,
-          'say: fetched',
-        ].join('\n'),
-        {
-          sandbox: 'bwrap',
-          flags: ['--approve', 'all', '--allow-host', `127.0.0.1:${allowed.port}`, '--json'],
-        },
-      ),
-    );
-    // Its model answered: through the proxy, the sandbox has no other way to the host.
-    expect(ran.exitCode, describeRun(ran)).toBe(0);
-    const taskId = resultTaskId(ran);
-    const [fromAllowed, fromInternet] = toolResults(await eventsOf(cluster.home, taskId), 'Bash');
-    expect(fromAllowed?.output).toContain('allowed-answer');
-    expect(fromInternet?.output).not.toContain('internet-answer');
-    expect(fromInternet?.output).toContain('not on the task');
-    expect(internet.hits).toBe(before);
-    expect(await refusedHosts(taskId)).toEqual([`127.0.0.1:${internet.port}`]);
+  it.each([
+    ['Claude Code', ['--agent', 'claude']],
+    ['claude-agent-acp', ['--agent', 'acp', '--agent-cmd', 'claude-agent-acp']],
+  ])(
+    'lets %s in bubblewrap reach its model and an allowed host only; the refusal is an egress event',
+    async (_name, agent) => {
+      const before = internet.hits;
+      const ran = await nexa(
+        cluster.home,
+        agentRun(
+          [
+            'fetch two pages (egress-7c1d)',
+            `run: curl -sS --max-time 10 http://127.0.0.1:${allowed.port}/`,
+            `run: curl -sS --max-time 10 http://127.0.0.1:${internet.port}/`,
+            'say: fetched',
+          ].join('\n'),
+          {
+            agent,
+            sandbox: 'bwrap',
+            flags: ['--approve', 'all', '--allow-host', `127.0.0.1:${allowed.port}`, '--json'],
+          },
+        ),
+      );
+      // Its model answered: through the proxy, the sandbox has no other way to the host.
+      expect(ran.exitCode, describeRun(ran)).toBe(0);
+      const taskId = resultTaskId(ran);
+      const results = (await eventsOf(cluster.home, taskId)).flatMap((event) =>
+        event.kind === 'tool_result' ? [event.output] : [],
+      );
+      expect(results).toEqual([
+        expect.stringContaining('allowed-answer'),
+        expect.stringContaining(`127.0.0.1:${internet.port} is not on the task's allowlist`),
+      ]);
+      expect(internet.hits).toBe(before);
+      expect(await refusedHosts(taskId)).toEqual([`127.0.0.1:${internet.port}`]);
 
-    const shown = await nexa(cluster.home, ['tasks', 'show', taskId]);
-    expect(shown.stdout).toMatch(
-      new RegExp(`Network:\\s+allowlist: its agent's provider, 127.0.0.1:${allowed.port}`),
-    );
-  }, 240_000);
+      const shown = await nexa(cluster.home, ['tasks', 'show', taskId]);
+      expect(shown.stdout).toMatch(
+        new RegExp(`Network:\\s+allowlist: its agent's provider, 127.0.0.1:${allowed.port}`),
+      );
+    },
+    240_000,
+  );
 
   it('gives a --network none command in bubblewrap no way to either host', async () => {
     const before = allowed.hits + internet.hits;
@@ -105,51 +116,55 @@ describe.skipIf(!bwrapWorks)('network egress per task', () => {
     expect(allowed.hits + internet.hits).toBe(before);
   }, 60_000);
 
-  it.skipIf(!docker)('lets a Docker task reach an allowed host only, and a --network none one neither', async () => {
-    // Busybox's own wget crashes (SIGSEGV) whenever http_proxy is set, so the request is made
-    // by hand: a plain-HTTP proxy request to the port http_proxy names, and a direct one.
-    // Busybox nc stops reading once its input ends, so the input stays open for the answer.
-    const shell = [
-      `viaProxy() { { printf 'GET http://127.0.0.1:%s/ HTTP/1.0\\r\\n\\r\\n' "$1"; sleep 3; } | nc -w 10 127.0.0.1 "\${http_proxy##*:}" || echo "no proxy for $1"; }`,
-      `direct() { printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 5 127.0.0.1 "$1" || echo "no route to $1"; }`,
-    ].join('\n');
-    const before = allowed.hits + internet.hits;
-    const ran = await nexa(cluster.home, [
-      'run',
-      '--sandbox',
-      'docker',
-      '--allow-host',
-      `127.0.0.1:${allowed.port}`,
-      '--json',
-      '--',
-      'sh',
-      '-c',
-      `${shell}\nviaProxy ${allowed.port}; viaProxy ${internet.port}; direct ${internet.port}`,
-    ]);
-    expect(ran.exitCode, describeRun(ran)).toBe(0);
-    expect(ran.stdout).toContain('allowed-answer');
-    expect(ran.stdout).toContain('403 Forbidden');
-    expect(ran.stdout).toContain(`no route to ${internet.port}`);
-    expect(ran.stdout).not.toContain('internet-answer');
-    expect(allowed.hits + internet.hits).toBe(before + 1);
-    expect(await refusedHosts(resultTaskId(ran))).toEqual([`127.0.0.1:${internet.port}`]);
+  it.skipIf(!docker)(
+    'lets a Docker task reach an allowed host only, and a --network none one neither',
+    async () => {
+      // Busybox's own wget crashes (SIGSEGV) whenever http_proxy is set, so the request is made
+      // by hand: a plain-HTTP proxy request to the port http_proxy names, and a direct one.
+      // Busybox nc stops reading once its input ends, so the input stays open for the answer.
+      const shell = [
+        `viaProxy() { { printf 'GET http://127.0.0.1:%s/ HTTP/1.0\\r\\n\\r\\n' "$1"; sleep 3; } | nc -w 10 127.0.0.1 "\${http_proxy##*:}" || echo "no proxy for $1"; }`,
+        `direct() { printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 5 127.0.0.1 "$1" || echo "no route to $1"; }`,
+      ].join('\n');
+      const before = allowed.hits + internet.hits;
+      const ran = await nexa(cluster.home, [
+        'run',
+        '--sandbox',
+        'docker',
+        '--allow-host',
+        `127.0.0.1:${allowed.port}`,
+        '--json',
+        '--',
+        'sh',
+        '-c',
+        `${shell}\nviaProxy ${allowed.port}; viaProxy ${internet.port}; direct ${internet.port}`,
+      ]);
+      expect(ran.exitCode, describeRun(ran)).toBe(0);
+      expect(ran.stdout).toContain('allowed-answer');
+      expect(ran.stdout).toContain('403 Forbidden');
+      expect(ran.stdout).toContain(`no route to ${internet.port}`);
+      expect(ran.stdout).not.toContain('internet-answer');
+      expect(allowed.hits + internet.hits).toBe(before + 1);
+      expect(await refusedHosts(resultTaskId(ran))).toEqual([`127.0.0.1:${internet.port}`]);
 
-    const sealed = await nexa(cluster.home, [
-      'run',
-      '--sandbox',
-      'docker',
-      '--network',
-      'none',
-      '--',
-      'sh',
-      '-c',
-      `${shell}\ndirect ${allowed.port}; direct ${internet.port}; viaProxy ${allowed.port}`,
-    ]);
-    expect(sealed.stdout).toBe(
-      `no route to ${allowed.port}\nno route to ${internet.port}\nno proxy for ${allowed.port}\n`,
-    );
-    expect(allowed.hits + internet.hits).toBe(before + 1);
-  }, 120_000);
+      const sealed = await nexa(cluster.home, [
+        'run',
+        '--sandbox',
+        'docker',
+        '--network',
+        'none',
+        '--',
+        'sh',
+        '-c',
+        `${shell}\ndirect ${allowed.port}; direct ${internet.port}; viaProxy ${allowed.port}`,
+      ]);
+      expect(sealed.stdout).toBe(
+        `no route to ${allowed.port}\nno route to ${internet.port}\nno proxy for ${allowed.port}\n`,
+      );
+      expect(allowed.hits + internet.hits).toBe(before + 1);
+    },
+    120_000,
+  );
 
   it('says the choices when --network has none, and refuses --allow-host beside another mode', async () => {
     const bare = await nexa(cluster.home, ['run', '--network']);
