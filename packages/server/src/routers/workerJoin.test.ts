@@ -188,6 +188,28 @@ describe('workers serving projects', () => {
   });
 });
 
+describe('the live worker list', () => {
+  it('never shows a member a worker that serves only other projects, even one that connects while it watches', async () => {
+    const admin = harness.as('admin');
+    const memberOfA = await admin.tokens.create({ role: 'member', projects: ['a'] });
+    const member = await harness.services.tokens.verify(memberOfA.token);
+    const feed = (await harness.asPrincipal(member).workers.watch())[Symbol.asyncIterator]();
+    expect((await feed.next()).value).toEqual([]);
+    const ofB = await admin.tokens.create({ role: 'worker', projects: ['b'] });
+    const bBox = await connectAs(await harness.services.tokens.verify(ofB.token), { name: 'b-box' });
+    const aBox = await connectAs(await plainWorker(), {
+      name: 'a-box',
+      instanceId: 'instance-2',
+      projects: ['a'],
+    });
+    const next = (await feed.next()).value as { name: string }[];
+    expect(next.map((w) => w.name)).toEqual(['a-box']);
+    await feed.return?.();
+    await bBox.session.return?.();
+    await aBox.session.return?.();
+  });
+});
+
 /** A plain worker token's principal (not a credential): every project. */
 async function plainWorker(): Promise<Principal> {
   const issued = await harness.as('admin').tokens.create({ role: 'worker' });
