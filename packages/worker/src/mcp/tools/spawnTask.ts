@@ -1,4 +1,12 @@
-import { AgentName, agentKinds, NetworkMode, NexaError, type TaskSpecInput } from '@nexa/core';
+import {
+  AgentName,
+  AllowedHost,
+  agentKinds,
+  NetworkMode,
+  NexaError,
+  SecretName,
+  type TaskSpecInput,
+} from '@nexa/core';
 import { z } from 'zod';
 import { defineTool, writes } from '../tool.js';
 
@@ -24,6 +32,18 @@ export const spawnTask = defineTool({
     network: NetworkMode.optional().describe(
       "How its sandbox reaches the network: none, allowlist (its model provider only) or open; default: the agent's default.",
     ),
+    allow_hosts: z
+      .array(AllowedHost)
+      .optional()
+      .describe(
+        'Under allowlist, hosts it may reach besides its model provider (host, or host:port), of those your own allowlist has, e.g. ["registry.npmjs.org"].',
+      ),
+    secrets: z
+      .array(SecretName)
+      .optional()
+      .describe(
+        'Secrets it gets as environment variables, of those you were given yourself (their values never show in its log), e.g. ["NPM_TOKEN"].',
+      ),
     timeout_seconds: z.number().int().min(1).optional().describe('End it as timed_out after this long.'),
   },
   annotations: writes,
@@ -42,6 +62,8 @@ export const spawnTask = defineTool({
       labels: input.labels ?? {},
       repo: input.repo ?? null,
       network: input.network,
+      allowHosts: input.allow_hosts ?? [],
+      secrets: input.secrets ?? [],
       timeoutMs: input.timeout_seconds ? input.timeout_seconds * 1000 : null,
       // A sub-task runs walled like its parent, and asks approvals the way it does.
       ...(parent ? { sandbox: parent.sandbox, image: parent.image, approve: parent.approve } : {}),
