@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentRun, type ClaudeCluster, describeRun, startClaudeCluster } from './agents.js';
 import { nexa, resultTaskId } from './harness.js';
-import { eventsOf, toolResults } from './taskEvents.js';
+import { eventsOf } from './taskEvents.js';
 import { bwrapWorks, dockerWorks } from './walls.js';
 
 /**

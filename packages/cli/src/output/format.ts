@@ -45,10 +45,7 @@ export function taskSummary(task: TaskDetail): [string, string][] {
     ['Labels', labelsText(task.labels)],
     ['Priority', String(task.priority)],
     ['Timeout', task.timeoutMs ? formatDuration(task.timeoutMs) : 'none'],
-    [
-      'Sandbox',
-      `${task.sandbox ?? 'default (docker or bwrap)'}${task.image ? ` image ${task.image}` : ''}`,
-    ],
+    ['Sandbox', `${task.sandbox ?? 'default (docker or bwrap)'}${task.image ? ` image ${task.image}` : ''}`],
     ['Network', networkText(task)],
     ['Created', `${task.createdAt} (${ago(task.createdAt)})`],
     ['Started', task.startedAt ?? '-'],
