@@ -17,6 +17,7 @@ import { createHttpSubscriptionGuard } from './httpSubscriptions.js';
 import { answerUnparsableRequests } from './unparsableRequests.js';
 
 const LISTEN_BACKLOG = 4096;
+const TLS_HANDSHAKE_MS = 10_000;
 
 /** How long a refused call's client should wait before sending it again; null when it should not. */
 function retryAfterSeconds(causes: readonly unknown[]): number | null {
@@ -89,8 +90,9 @@ export async function listen(
     res.end('not found: this is a Nexa coordinator; try /healthz\n');
   };
   // The same handler either way; with TLS the WebSocket upgrade below comes over it too (wss).
+  // A handshake gets 10 s (Node's default is 120 s): a socket that never finishes one holds nothing for long.
   const server: Server = tls
-    ? createTlsServer({ cert: tls.cert, key: tls.key }, answer)
+    ? createTlsServer({ cert: tls.cert, key: tls.key, handshakeTimeout: TLS_HANDSHAKE_MS }, answer)
     : createServer(answer);
   answerUnparsableRequests(server);
 
