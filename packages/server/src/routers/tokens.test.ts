@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TokenService } from '../auth/tokens.js';
-import { projects } from '../db/schema.js';
 import { createHarness, type Harness } from '../testing/harness.js';
 
 let harness: Harness;
@@ -75,9 +74,7 @@ describe('tokens router', () => {
 
   it('binds member and viewer tokens to projects that exist, and a verified request knows them', async () => {
     const admin = harness.as('admin');
-    await harness.services.database.writes.run((writer) =>
-      writer.db.insert(projects).values([{ name: 'web', createdAt: Date.now() }]),
-    );
+    await admin.projects.create({ name: 'web' });
     await expect(admin.tokens.create({ role: 'member' })).rejects.toMatchObject({
       code: 'BAD_REQUEST',
       message: 'a member token needs --project',

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { labelMap, limits, NexaError, type Principal, Role, TokenProjects } from '@nexa/core';
 import { z } from 'zod';
 import type { Context } from '../context.js';
-import { mustExistProjects } from '../services/projectsExist.js';
 import { procedure, router } from '../trpc.js';
 
 /**
@@ -59,7 +58,7 @@ function checkShape(input: CreateToken): void {
 
 async function create(ctx: Context & { principal: Principal }, input: CreateToken) {
   checkShape(input);
-  if (input.projects) await mustExistProjects(ctx.services.database, input.projects);
+  for (const project of input.projects ?? []) await ctx.services.projects.mustExist(project);
   const ttlSeconds = input.join ? (input.ttlSeconds ?? limits.teams.joinDefaultTtlSeconds) : input.ttlSeconds;
   const issued = await ctx.services.tokens.issue(
     input.role,

@@ -89,8 +89,9 @@ export function createServices(database: Database, tokens: TokenService, options
   const secrets = new SecretStore(database, options.secretKey, options.log);
   const taskSecrets = new TaskSecrets(secrets, tasks);
   const leaseBook = new LeaseBook();
+  const projects = new ProjectService(database);
   const workerCredentials = new WorkerCredentials(database, tokens);
-  const workers = new WorkerHub(database, tasks, leaseBook, options, workerCredentials);
+  const workers = new WorkerHub(database, tasks, leaseBook, options, workerCredentials, projects);
   const policies = new PolicyStore(database);
   const workerNames = new WorkerNames(database);
   const threads = new ThreadService(database, workers, workerNames, taskSecrets);
@@ -180,7 +181,7 @@ export function createServices(database: Database, tokens: TokenService, options
     workerRevocation,
     rates: new PrincipalLimits(audit),
     secrets,
-    projects: new ProjectService(database),
+    projects,
     options,
   };
 }

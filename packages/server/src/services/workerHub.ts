@@ -12,7 +12,7 @@ import type { Database } from '../db/open.js';
 import { workers } from '../db/schema.js';
 import type { Writer } from '../db/writeQueue.js';
 import type { LeaseBook } from './leaseBook.js';
-import { mustExistProjects } from './projectsExist.js';
+import type { ProjectService } from './projects.js';
 import { iso } from './taskRows.js';
 import type { TaskService } from './tasks.js';
 import type { WorkerCredentials } from './workerCredentials.js';
@@ -43,6 +43,7 @@ export class WorkerHub {
     private readonly leases: LeaseBook,
     private readonly timing: { heartbeatMs: number; leaseMs: number },
     private readonly credentials: WorkerCredentials,
+    private readonly projects: ProjectService,
   ) {}
 
   /**
@@ -51,7 +52,7 @@ export class WorkerHub {
    * process reconnecting takes over its session.
    */
   async open(registration: WorkerRegistration, principal: Principal): Promise<WorkerSession> {
-    await mustExistProjects(this.database, registration.projects);
+    for (const project of registration.projects) await this.projects.mustExist(project);
     return this.database.writes.run(async (writer) => {
       const { db } = writer;
       const now = Date.now();
