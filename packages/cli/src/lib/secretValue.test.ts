@@ -20,7 +20,7 @@ function stdin(tty: boolean) {
   };
 }
 
-let prompt: ReturnType<typeof vi.spyOn>;
+let prompt: { mock: { calls: unknown[][] }; mockRestore(): void };
 afterEach(() => prompt?.mockRestore());
 const quiet = () => {
   prompt = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
@@ -54,7 +54,7 @@ describe('a secret value', () => {
     input.write('\r');
     expect(await read).toBe('sk-abc');
     expect(input.modes).toEqual([true, false]);
-    expect(prompt.mock.calls.map(([text]) => String(text)).join('')).not.toContain('sk-');
+    expect(prompt.mock.calls.map((call) => String(call[0])).join('')).not.toContain('sk-');
   });
 
   it('typed, then Ctrl-C: nothing is set, and the terminal is given back', async () => {

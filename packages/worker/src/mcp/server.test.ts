@@ -208,6 +208,29 @@ describe('nexa mcp', () => {
     expect(ended).toMatchObject({ id: childId, status: 'cancelled', parentId: taskId });
   });
 
+  it('spawn_task gives a child secrets the task was given, and only those', async () => {
+    await admin.client.secrets.set.mutate({ name: 'API_KEY', value: 'sk-parent-1234' });
+    await admin.client.secrets.set.mutate({ name: 'OTHER_KEY', value: 'sk-other-5678' });
+    const task = await admin.client.tasks.submit.mutate({ command: ['sleep', '1000'], secrets: ['API_KEY'] });
+    const assignment = await nextAssignment();
+    expect(assignment).toMatchObject({ taskId: task.id, secrets: { API_KEY: 'sk-parent-1234' } });
+    const mcp = await mcpFor(assignment.token as string);
+    const spawned = await call(mcp, 'spawn_task', {
+      command: ['true'],
+      labels: { pool: 'none' },
+      secrets: ['API_KEY'],
+    });
+    expect(spawned.isError, spawned.text).toBe(false);
+    const child = await admin.client.tasks.get.query({ id: spawned.json().id as string });
+    expect(child.secrets).toEqual(['API_KEY']);
+    const wider = await call(mcp, 'spawn_task', { command: ['true'], secrets: ['OTHER_KEY'] });
+    expect(wider).toMatchObject({
+      isError: true,
+      text: expect.stringContaining('give it a secret it was not given'),
+    });
+    await admin.client.tasks.cancel.mutate({ id: child.id });
+  });
+
   it('who_is_online lists the worker', async () => {
     const { mcp } = await runningTask();
     const who = (await call(mcp, 'who_is_online')).json();
