@@ -33,11 +33,15 @@ function envelopeCode(envelope: unknown): string | null {
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
 /**
- * The barrage comes from its own address, as an attacker's would: its forged
- * tokens make that address wait (failed authentications per address), not
- * the people and the worker on 127.0.0.1 (any 127/8 address reaches loopback).
+ * Forged tokens (and odd Authorization headers) come from their own address,
+ * as an attacker's would: they make that address wait (failed authentications
+ * are counted per address), while the rest of the barrage, with good tokens
+ * from 127.0.0.1, goes on reaching every procedure (any 127/8 address reaches
+ * loopback).
  */
-const HOSTILE_ADDRESS = '127.0.0.2';
+const FORGER_ADDRESS = '127.0.0.2';
+const fromAddress = (role: string, headers?: Record<string, string>) =>
+  role === 'forged' || headers?.authorization !== undefined ? FORGER_ADDRESS : undefined;
 
 export function sendHttp(base: string, tokens: Record<string, string>, hostile: HttpCase): Promise<Verdict> {
   const { hostname, port } = new URL(base);
@@ -53,7 +57,7 @@ export function sendHttp(base: string, tokens: Record<string, string>, hostile: 
         method: hostile.method,
         path: hostile.path,
         headers,
-        localAddress: HOSTILE_ADDRESS,
+        localAddress: fromAddress(hostile.role, hostile.headers),
         // Odd headers (a content-length that lies) can leave a connection mid-request: never reuse it.
         agent: hostile.headers ? false : agent,
         timeout: ANSWER_TIMEOUT_MS,
@@ -117,7 +121,7 @@ export async function runWsScript(
   const token = tokens[script.role];
   const withParams = script.unauthenticatedFrames || script.role !== 'none';
   const socket = new WebSocket(`${base.replace(/^http/, 'ws')}/${withParams ? '?connectionParams=1' : ''}`, {
-    localAddress: HOSTILE_ADDRESS,
+    localAddress: fromAddress(script.role),
   });
   const verdicts: Verdict[] = [];
   const what = (detail: string) => `${script.kind} as ${script.role}: ${detail}`;
@@ -220,9 +224,7 @@ export async function runWsScript(
 
 /** One oversized message: the socket must close with 1009 (message too big). */
 export async function sendOversizedFrame(base: string, token: string, bytes: number): Promise<Verdict> {
-  const socket = new WebSocket(`${base.replace(/^http/, 'ws')}/?connectionParams=1`, {
-    localAddress: HOSTILE_ADDRESS,
-  });
+  const socket = new WebSocket(`${base.replace(/^http/, 'ws')}/?connectionParams=1`);
   socket.on('error', () => {});
   await new Promise((resolve) => socket.once('open', resolve));
   socket.send(JSON.stringify({ method: 'connectionParams', data: { token } }));
