@@ -1,7 +1,9 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer as createTlsServer } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { coordinatorAddress, MAX_SOCKET_PATH_BYTES, startMcpRelay } from './mcpRelay.js';
 
@@ -17,7 +19,62 @@ async function echoServer(): Promise<{ port: number; server: Server }> {
   return { port: (server.address() as { port: number }).port, server };
 }
 
+/** A TLS echo server for 127.0.0.1 with a certificate from a CA of its own; that CA and another, as PEM. */
+async function tlsEchoServer(): Promise<{ port: number; ca: string; otherCa: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'nexa-relay-tls-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+  openssl('req', '-x509', ...ec, '-days', '2', '-keyout', 'ca.key', '-out', 'ca.crt', '-subj', '/CN=ca');
+  openssl('req', '-x509', ...ec, '-days', '2', '-keyout', 'o.key', '-out', 'o.crt', '-subj', '/CN=other');
+  openssl('req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=s');
+  writeFileSync(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1\n');
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-extfile',
+    'server.ext',
+    '-out',
+    'server.crt',
+  );
+  const read = (name: string) => readFileSync(join(dir, name), 'utf8');
+  const server = createTlsServer({ cert: read('server.crt'), key: read('server.key') }, (socket) =>
+    socket.pipe(socket),
+  );
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+  return { port: (server.address() as { port: number }).port, ca: read('ca.crt'), otherCa: read('o.crt') };
+}
+
 describe('the MCP relay', () => {
+  it("speaks TLS to an https coordinator, verified with the worker's CA: another CA gets nothing through", async () => {
+    const { port, ca, otherCa } = await tlsEchoServer();
+    const through = async (trusted: string) => {
+      const workdir = mkdtempSync(join(tmpdir(), 'nexa-relay-'));
+      cleanups.push(() => rmSync(workdir, { recursive: true, force: true }));
+      const relay = await startMcpRelay(workdir, `https://127.0.0.1:${port}`, trusted);
+      if (typeof relay === 'string') throw new Error(relay);
+      cleanups.push(() => relay.close());
+      const socket = connect(relay.path);
+      socket.write('plain ws from the sandbox');
+      return new Promise<string>((resolve) => {
+        socket.once('data', (data) => resolve(String(data)));
+        socket.once('close', () => resolve('closed'));
+      });
+    };
+    expect(await through(ca)).toBe('plain ws from the sandbox');
+    expect(await through(otherCa)).toBe('closed');
+  });
+
   it('pipes each connection on the working copy socket to the coordinator, and is gone when closed', async () => {
     const { port } = await echoServer();
     const workdir = mkdtempSync(join(tmpdir(), 'nexa-relay-'));
