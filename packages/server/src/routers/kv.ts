@@ -25,7 +25,10 @@ export const kvRouter = router({
       ctx.services.kv.set(
         await ctx.services.projects.scopeForWrite(ctx.principal, input.project),
         input.key,
-        input.value,
+        // A task's own secrets never go into a key others read.
+        ctx.principal.task
+          ? await ctx.services.taskSecrets.redactWritten(ctx.principal.task.id, input.value)
+          : input.value,
         input.ifVersion,
         ctx.principal.subject,
       ),

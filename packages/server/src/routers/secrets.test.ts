@@ -150,6 +150,15 @@ describe('a task’s secrets', () => {
     const agent = harness.asPrincipal(await harness.services.tokens.verify(assignment.token as string));
     const posted = await agent.threads.post({ threadId: task.id, body: `here it is: ${VALUE}` });
     expect(posted.body).toBe('here it is: [redacted:API_KEY]');
+    // Its question to a person (the approval shows it too) and a key it sets: the same.
+    const asked = await agent.threads.ask({ question: `may I use ${VALUE}?` });
+    expect(asked.message.body).toBe('may I use [redacted:API_KEY]?');
+    expect(JSON.stringify(await harness.as('admin').approvals.list({}))).not.toContain(VALUE);
+    await agent.kv.set({ key: 'found', value: { keys: [VALUE], note: `was ${VALUE}` } });
+    expect((await harness.as('admin').kv.get({ project: 'web', key: 'found' }))?.value).toEqual({
+      keys: ['[redacted:API_KEY]'],
+      note: 'was [redacted:API_KEY]',
+    });
     const thread = await harness.as('admin').threads.get({ threadId: task.id });
     expect(JSON.stringify(thread)).not.toContain(VALUE);
 

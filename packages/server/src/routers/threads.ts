@@ -93,6 +93,7 @@ export const threadsRouter = router({
       const { authors, approvals } = ctx.services;
       const task = await authors.taskOf(ctx.principal);
       if (!task) throw new Error('a task token without its task'); // taskProcedure admits only task tokens
-      return approvals.ask(task, await authors.of(ctx.principal, task), input.question);
+      const question = await ctx.services.taskSecrets.redactWritten(task.id, input.question);
+      return approvals.ask(task, await authors.of(ctx.principal, task), question);
     }),
 });

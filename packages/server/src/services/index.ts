@@ -77,6 +77,8 @@ export interface Services {
   rates: PrincipalLimits;
   /** Secrets, sealed; opened only for a task's assignment (nexa secret). */
   secrets: SecretStore;
+  /** Running tasks' secret values, redacted from whatever they write before it is stored. */
+  taskSecrets: TaskSecrets;
   /** The projects that exist, and which one a call works in. */
   projects: ProjectService;
   options: ServiceOptions;
@@ -181,6 +183,7 @@ export function createServices(database: Database, tokens: TokenService, options
     workerRevocation,
     rates: new PrincipalLimits(audit),
     secrets,
+    taskSecrets,
     projects,
     options,
   };

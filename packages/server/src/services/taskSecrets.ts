@@ -71,11 +71,16 @@ export class TaskSecrets {
    * their order), after a read for one from before a restart.
    */
   redactPost(taskId: string, body: string): string | Promise<string> {
+    return this.redactWritten(taskId, body);
+  }
+
+  /** Anything else a task token writes (a question, a key's JSON value): every string in it redacted. */
+  redactWritten<T>(taskId: string, value: T): T | Promise<T> {
     const secrets = this.remembered.get(taskId);
-    if (secrets !== undefined) return secrets ? redact(body, secrets) : body;
+    if (secrets !== undefined) return secrets ? redactDeep(value, secrets) : value;
     return this.tasks.row(taskId).then(async (task) => {
       const read = task ? await this.of(task) : null;
-      return read ? redact(body, read) : body;
+      return read ? redactDeep(value, read) : value;
     });
   }
 
