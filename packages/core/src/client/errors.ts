@@ -54,8 +54,13 @@ export function toNexaError(error: unknown, server: string): unknown {
   const network = networkCause(error);
   if (network || /fetch failed|ECONNREFUSED|timed? ?out/i.test(error.message)) {
     const why = network?.code === 'ECONNREFUSED' ? 'connection refused' : (network?.code ?? error.message);
+    // A TLS port hangs up on a plain http request without a word: that is the likely reason for an http:// URL.
+    const hungUp =
+      server.startsWith('http:') && ['UND_ERR_SOCKET', 'ECONNRESET'].includes(network?.code ?? '');
     return new NexaError('server_unreachable', `could not reach a Nexa server at ${server} (${why})`, {
-      hint: 'start one with `nexa up`, or point --server / NEXA_SERVER at a running one',
+      hint: hungUp
+        ? `if it serves https, use ${server.replace(/^http:/, 'https:')}; else check that a Nexa server runs there`
+        : 'start one with `nexa up`, or point --server / NEXA_SERVER at a running one',
     });
   }
   return new NexaError('internal', `the server at ${server} failed: ${error.message}`);

@@ -57,3 +57,15 @@ describe('notTls', () => {
     expect(notTls(tlsError('ECONNREFUSED'), 'https://c:7420')).toBeUndefined();
   });
 });
+
+describe('an http:// URL for a TLS port', () => {
+  it('hints at https when the server hung up', () => {
+    const hungUp = TRPCClientError.from(new TypeError('fetch failed', { cause: tlsError('UND_ERR_SOCKET') }));
+    expect(toNexaError(hungUp, 'http://c:7420')).toMatchObject({
+      code: 'server_unreachable',
+      hint: expect.stringContaining('use https://c:7420'),
+    });
+    const refused = TRPCClientError.from(new TypeError('fetch failed', { cause: tlsError('ECONNREFUSED') }));
+    expect(toNexaError(refused, 'http://c:7420')).toMatchObject({ hint: expect.stringContaining('nexa up') });
+  });
+});
