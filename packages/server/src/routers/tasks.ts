@@ -137,7 +137,9 @@ export const tasksRouter = router({
       const requested = parent ? undefined : ctx.requestedProject;
       const project = await projects.scopeForWrite(ctx.principal, requested);
       await ctx.services.secrets.checkNamed(project, input.secrets, input.env);
-      const task = await tasks.submit({ ...input, project }, ctx.principal, {
+      // A sub-task's prompt, command and env carry none of its parent's secret values (it names them instead).
+      const spec = parent ? await ctx.services.taskSecrets.redactWritten(parent.id, input) : input;
+      const task = await tasks.submit({ ...spec, project }, ctx.principal, {
         author,
         parent,
       });
