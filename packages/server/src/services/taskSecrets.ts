@@ -88,8 +88,10 @@ export class TaskSecrets {
   private async of(task: TaskWithSecrets): Promise<Redaction | null> {
     const known = this.remembered.get(task.id);
     if (known !== undefined) return known;
-    if (task.secrets.length === 0) return null;
-    this.remember(task.id, await this.store.values(task.project, task.secrets));
+    this.remember(
+      task.id,
+      task.secrets.length === 0 ? {} : await this.store.values(task.project, task.secrets),
+    );
     return this.remembered.get(task.id) ?? null;
   }
 }
