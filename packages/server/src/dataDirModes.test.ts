@@ -35,6 +35,7 @@ describe('the data directory', () => {
       expect(files.sort()).toEqual(['nexa.db', 'nexa.db-shm', 'nexa.db-wal']);
       for (const name of files) expect([name, await modeOf(join(dataDir, name))]).toEqual([name, 0o600]);
       expect(await modeOf(join(dataDir, 'signing.key'))).toBe(0o600);
+      expect(await modeOf(join(dataDir, 'secret.key'))).toBe(0o600);
       expect(await modeOf(dataDir)).toBe(0o700);
     } finally {
       await server.close();
