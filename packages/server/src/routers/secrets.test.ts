@@ -162,7 +162,10 @@ describe('a task’s secrets', () => {
     const thread = await harness.as('admin').threads.get({ threadId: task.id });
     expect(JSON.stringify(thread)).not.toContain(VALUE);
     // A sub-task it starts: its prompt, command and env carry no value (it would name the secret instead).
-    const child = await agent.tasks.submit({ command: ['curl', '-H', `key: ${VALUE}`], env: { LEAK: VALUE } });
+    const child = await agent.tasks.submit({
+      command: ['curl', '-H', `key: ${VALUE}`],
+      env: { LEAK: VALUE },
+    });
     expect(JSON.stringify(await harness.as('admin').tasks.get({ id: child.id }))).not.toContain(VALUE);
 
     // A task without secrets appends as it is (nothing to redact, nothing read).
