@@ -165,7 +165,9 @@ describe('a worker joining with a join token', () => {
     );
   }, 90_000);
 
-  it('refuses a worker claiming a label its join token does not allow', async () => {
+  it('refuses a worker claiming a label its join token does not allow, and a join token past its time', async () => {
+    const shortLived = await joinToken(['--ttl', '1']);
+    const expiresAt = Date.now() + 1000;
     const joinFile = await joinToken(['--uses', '2', '--labels', 'gpu=a100']);
     const refused = await nexa(home, [
       'worker',
@@ -183,5 +185,22 @@ describe('a worker joining with a join token', () => {
     expect(lines(refused.stderr).at(-1)).toContain(
       "label gpu=h100 is not allowed by this worker's credential (allowed: gpu=a100)",
     );
+
+    // A token's expiry has one-second steps: past it by more than one, it is refused whatever the rounding.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAt + 1100 - Date.now())));
+    const late = await nexa(home, [
+      'worker',
+      '--name',
+      'box-4',
+      '--data-dir',
+      join(home.dir, 'box-4'),
+      '--allow-unsandboxed',
+      '--join-token-file',
+      shortLived,
+    ]);
+    expect(late.exitCode).toBe(125);
+    expect(lines(late.stderr)).toEqual([
+      expect.stringMatching(/refused to let this worker join: the token has expired/),
+    ]);
   }, 60_000);
 });
