@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { limits } from '@nexa/core';
 import { TRPC_PATH } from '@nexa/core/config';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -42,6 +43,12 @@ describe('failed authentications from one address', () => {
       message: 'too many failed authentications from 127.0.0.1: every request from it is refused for now',
       hint: 'wait 1 s and retry',
     });
+    // Once the wait is over, one more failure makes the address wait twice as long.
+    await sleep(Number(waiting.headers.get('retry-after')) * 1000);
+    expect((await httpCall(wire.url, 'auth.whoami', { token: 'not-a-token-again' })).status).toBe(401);
+    const longer = await httpCall(wire.url, 'auth.whoami', { token: good });
+    expect([longer.status, longer.headers.get('retry-after')]).toEqual([429, '2']);
+
     // A WebSocket from the same address: its calls are refused the same way.
     const socket = await RawSocket.open(wire.url, good);
     const overWs = await socket.call('query', 'auth.whoami');
@@ -58,7 +65,7 @@ describe('failed authentications from one address', () => {
     // Every failure counted is audited with its address; the wait is audited once.
     const audit = wire.server.services.audit;
     const failed = await audit.list({ action: 'auth.failed' });
-    expect(failed).toHaveLength(limits.rates.authFailuresFree + 1);
+    expect(failed).toHaveLength(limits.rates.authFailuresFree + 2);
     expect(failed[0]).toMatchObject({
       actor: null,
       from: '127.0.0.1',
