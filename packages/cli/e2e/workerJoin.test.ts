@@ -83,11 +83,16 @@ describe('a worker joining with a join token', () => {
     const kept = JSON.parse(await readFile(join(dataDir, 'credential.json'), 'utf8')) as { token: string };
     expect(first.log).not.toContain(kept.token);
 
-    // Restarted without the join token, it connects with the credential it kept.
+    // Restarted, it connects with the credential it kept: without the join token, or with it (used up by
+    // now, so a second join would be refused).
     expect(await first.stop()).toBe(0);
-    const again = worker('box-1', dataDir, ['--labels', 'gpu=a100']);
+    const plain = worker('box-1', dataDir, ['--labels', 'gpu=a100']);
+    await plain.waitFor(/connected to/);
+    expect(plain.log).not.toContain('joined');
+    expect(await plain.stop()).toBe(0);
+    const again = worker('box-1', dataDir, ['--labels', 'gpu=a100', '--join-token-file', joinFile]);
     await again.waitFor(/connected to/);
-    expect(again.log).not.toContain('joined');
+    expect(again.log).toContain('the join token is not needed any more');
     expect((await workers()).find((w) => w.name === 'box-1')).toMatchObject({
       status: 'online',
       projects: ['a'],

@@ -53,6 +53,11 @@ export default class Worker extends ClientCommand<typeof Worker> {
       joinToken,
       ca: settings.ca,
     });
+    if (own && !own.joined && joinToken !== undefined) {
+      say(
+        `nexa worker ${own.credential.name}: uses the credential kept in ${credentialPath(dataDir)}; the join token is not needed any more`,
+      );
+    }
     if (own?.joined)
       say(
         `nexa worker ${own.credential.name}: joined ${settings.server}; its credential is kept in ${credentialPath(dataDir)}`,
