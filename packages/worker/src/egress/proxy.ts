@@ -24,6 +24,9 @@ export interface EgressProxy {
   close(): Promise<void>;
 }
 
+/** Connections one task may hold open through the proxy at once (tunnels and requests). */
+export const MAX_CONNECTIONS = 256;
+
 /** Headers that describe one hop, not the request: never passed on (RFC 9110 7.6.1). */
 const hopByHop = new Set([
   'connection',
@@ -157,6 +160,8 @@ export async function startEgressProxy(options: {
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
   });
+  // The worker's sockets and descriptors are not the task's to spend: past this, new connections are dropped.
+  server.maxConnections = MAX_CONNECTIONS;
   server.on('connection', track);
   server.on('clientError', (_error, socket) => socket.destroy());
 
