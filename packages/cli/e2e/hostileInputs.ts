@@ -148,6 +148,10 @@ export const procedures = {
   'secrets.remove': { type: 'mutation', seed: { project: 'hostile', name: 'HOSTILE_KEY' } },
   // Issue 12: the audit log.
   'audit.list': { type: 'query', seed: { sinceMs: 0, project: 'hostile', action: 'auth.failed', limit: 10 } },
+  // Issue 12: projects.
+  'projects.create': { type: 'mutation', seed: { name: 'hostile-made' } },
+  'projects.list': { type: 'query', seed: undefined },
+  'projects.remove': { type: 'mutation', seed: { name: 'hostile-made' } },
 } as const satisfies { [P in ProcedurePath]: ProcedureRow<AllProcedures[P]> };
 
 export const procedurePaths = Object.keys(procedures) as ProcedurePath[];
