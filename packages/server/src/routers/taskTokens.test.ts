@@ -5,6 +5,7 @@ import { connectWorker, event } from '../testing/workers.js';
 let harness: Harness;
 beforeEach(async () => {
   harness = await createHarness();
+  for (const name of ['web', 'secret']) await harness.as('admin').projects.create({ name });
 });
 afterEach(() => harness.close());
 

@@ -12,6 +12,7 @@ describe('a task token’s WebSocket', () => {
   it('is closed when the attempt ends, and the token is refused from then on', async () => {
     const { services } = wire.server;
     const person = { jti: 'p', role: 'member' as const, subject: 'alice', projects: null };
+    await services.projects.create('web', 'alice');
     const task = await services.tasks.submit(TaskSpec.parse({ command: ['true'], project: 'web' }), person);
     const row = await services.tasks.mustRow(task.id);
     await services.database.writes.run((writer) => services.tasks.assign(writer, row, 'w-somewhere'));
