@@ -28,11 +28,7 @@ async function site(name: string): Promise<number> {
 }
 
 /** Runs `script` in bubblewrap under `allowlist` with `allowHosts`; what it printed, how it ended, what was refused. */
-async function runAllowlisted(
-  script: string,
-  allowHosts: string[],
-  started: (child: { kill(signal?: NodeJS.Signals): void }) => void = () => {},
-) {
+async function runAllowlisted(script: string, allowHosts: string[]) {
   const workdir = mkdtempSync(join(tmpdir(), 'nexa-egress-'));
   cleanups.push(() => rmSync(workdir, { recursive: true, force: true }));
   const refused: RefusedConnection[] = [];
@@ -54,7 +50,6 @@ async function runAllowlisted(
     network: egress.network,
     limits: {},
   });
-  started(child);
   const [stdout, stderr, exit] = await Promise.all([text(child.stdout), text(child.stderr), child.wait()]);
   return { stdout, stderr, exitCode: exit.exitCode, refused };
 }
@@ -68,7 +63,7 @@ describe('a task under allowlist in bubblewrap', () => {
     const other = await site('other');
     const result = await runAllowlisted(
       [
-        'echo "$http_proxy $HTTPS_PROXY ${NO_PROXY:-no NO_PROXY}"',
+        'echo "$http_proxy $HTTPS_PROXY $NO_PROXY"',
         `curl -sS --max-time 10 http://127.0.0.1:${allowed}/; echo`,
         `curl -sS --max-time 10 http://127.0.0.1:${other}/`,
         `curl -sS --noproxy '*' --max-time 5 http://127.0.0.1:${allowed}/ || echo "no way around"`,
@@ -77,7 +72,7 @@ describe('a task under allowlist in bubblewrap', () => {
       [`127.0.0.1:${allowed}`],
     );
     const [proxyLine = '', ...rest] = result.stdout.split('\n');
-    expect(proxyLine).toMatch(/^http:\/\/127\.0\.0\.1:(\d+) http:\/\/127\.0\.0\.1:\1 no NO_PROXY$/);
+    expect(proxyLine).toMatch(/^http:\/\/127\.0\.0\.1:(\d+) http:\/\/127\.0\.0\.1:\1 $/);
     expect(rest.join('\n')).toMatch(
       new RegExp(
         `^allowed-answer\nnexa egress proxy: 127.0.0.1:${other} is not on the task's allowlist.*\nno way around\n$`,
@@ -100,19 +95,5 @@ describe('a task under allowlist in bubblewrap', () => {
     );
     expect(result.refused).toHaveLength(REFUSALS_REPORTED);
     expect(result.refused.filter((r) => r.port === 1)).toHaveLength(1);
-  });
-
-  it('passes a stop to its program, which ends on its own terms, and the sandbox with it', async ({ skip }) => {
-    if (available !== true) return skip();
-    const result = await runAllowlisted(
-      'trap "echo got TERM; exit 5" TERM; echo ready; while :; do sleep 0.1; done',
-      [],
-      (child) => {
-        const stdout = (child as unknown as { stdout: NodeJS.ReadableStream }).stdout;
-        stdout.once('data', () => child.kill('SIGTERM'));
-      },
-    );
-    // The bridge neither swallowed the signal nor died before the program had its say.
-    expect(result.stdout).toBe('ready\ngot TERM\n');
   });
 });
