@@ -83,6 +83,9 @@ describe('nexa kv', () => {
   });
 
   it('keys belong to a project: another project does not see them', async () => {
+    for (const project of ['alpha', 'beta']) {
+      expect((await nexa(home, ['projects', 'create', project])).exitCode).toBe(0);
+    }
     expect((await nexa(home, ['kv', 'set', 'shared', '1', '--project', 'alpha'])).exitCode).toBe(0);
     expect((await nexa(home, ['kv', 'get', 'shared', '--project', 'alpha'])).stdout.trim()).toBe('1');
     expect((await nexa(home, ['kv', 'get', 'shared'], { NEXA_PROJECT: 'beta' })).exitCode).toBe(125);
