@@ -44,7 +44,12 @@ export async function startStack({ capacity = 4, workers = ['bench'] } = {}) {
     NEXA_SERVER: '',
     NEXA_TOKEN: '',
   };
-  const server = startDaemon(['server', '--port', '0'], env, /listening on (http:\/\/\S+) /);
+  // A bench submits thousands of tasks a minute on one token: far past a person's rate limit.
+  const server = startDaemon(
+    ['server', '--port', '0', '--submit-rate', '1000000'],
+    env,
+    /listening on (http:\/\/\S+) /,
+  );
   const [, url] = await server.started;
   const credentials = JSON.parse(await readFile(join(dir, 'config', 'nexa', 'credentials.json'), 'utf8'));
   const adminToken = credentials.servers[url].token;

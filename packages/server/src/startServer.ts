@@ -19,6 +19,8 @@ export interface ServerOptions {
   dbAuthToken?: string | undefined;
   heartbeatMs?: number;
   leaseMs?: number;
+  /** Task submissions one token may make per minute (default limits.rates.submitsPerMinute). */
+  submitsPerMinute?: number;
   /** Finished tasks' logs are removed this long after they end (default null: kept forever). */
   logRetentionMs?: number | null;
   /** One task's stored log is cut to its head and tail beyond this (default DEFAULT_MAX_TASK_LOG; null: no cap). */
@@ -64,6 +66,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const services = createServices(database, tokens, {
     heartbeatMs: options.heartbeatMs ?? 2000,
     leaseMs: options.leaseMs ?? 10_000,
+    submitsPerMinute: options.submitsPerMinute,
     log,
     secretKey: await loadOrCreateSecretKey(options.dataDir),
   });

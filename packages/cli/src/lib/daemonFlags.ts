@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { NexaError, parseBytes, parseDuration, parseLabels } from '@nexa/core';
+import { limits, NexaError, parseBytes, parseDuration, parseLabels } from '@nexa/core';
 import { DEFAULT_PORT, defaultDataDir } from '@nexa/core/config';
 import { Flags } from '@oclif/core';
 import { projectList } from './projectList.js';
@@ -30,6 +30,13 @@ export const coordinatorFlags = {
     description:
       "How long a worker's hold on a task lasts without a heartbeat; then it is lost and its tasks run again.",
     default: '10s',
+  }),
+  'submit-rate': Flags.integer({
+    description:
+      'Task submissions one token may make per minute; more are refused (rate_limited) until the minute has passed. Raise it for a CI token that submits in bursts.',
+    min: 1,
+    max: 1_000_000,
+    default: limits.rates.submitsPerMinute,
   }),
   'log-retention': Flags.string({
     description:
@@ -77,9 +84,10 @@ export function coordinatorRetention(flags: { 'log-retention': string; 'max-task
 }
 
 /** The coordinator's timing from its flags, checked: a lease must outlast a few heartbeats. */
-export function coordinatorTiming(flags: { heartbeat: string; lease: string }): {
+export function coordinatorTiming(flags: { heartbeat: string; lease: string; 'submit-rate': number }): {
   heartbeatMs: number;
   leaseMs: number;
+  submitsPerMinute: number;
 } {
   const heartbeatMs = parseDuration(flags.heartbeat, '--heartbeat');
   const leaseMs = parseDuration(flags.lease, '--lease');
@@ -92,7 +100,7 @@ export function coordinatorTiming(flags: { heartbeat: string; lease: string }): 
       },
     );
   }
-  return { heartbeatMs, leaseMs };
+  return { heartbeatMs, leaseMs, submitsPerMinute: flags['submit-rate'] };
 }
 
 /** Flags shared by the commands that start a worker (`nexa worker`, `nexa up`). */

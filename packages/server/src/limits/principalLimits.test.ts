@@ -8,7 +8,7 @@ function limitsAt(start = 1_000_000) {
   const time = { now: start };
   const recorded: AuditRecord[] = [];
   const audit = { record: async (entry: AuditRecord) => void recorded.push(entry) } as unknown as AuditLog;
-  return { limits: new PrincipalLimits(audit, () => time.now), recorded, time };
+  return { limits: new PrincipalLimits(audit, undefined, () => time.now), recorded, time };
 }
 
 const forged = new NexaError('unauthorized', 'the token was not signed by this server');

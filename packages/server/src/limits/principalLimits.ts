@@ -33,9 +33,10 @@ export class PrincipalLimits {
 
   constructor(
     private readonly audit: AuditLog,
+    private readonly submitsPerMinute: number = limits.rates.submitsPerMinute,
     now: () => number = Date.now,
   ) {
-    this.submissions = new WindowCounter(limits.rates.submitsPerMinute, MINUTE_MS, REMEMBERED, now);
+    this.submissions = new WindowCounter(submitsPerMinute, MINUTE_MS, REMEMBERED, now);
     this.authFailures = new FailureBackoff(
       {
         free: limits.rates.authFailuresFree,
@@ -53,7 +54,7 @@ export class PrincipalLimits {
   admitSubmission(principal: Principal, from: string | null): void {
     const waitMs = this.submissions.take(principal.jti);
     if (waitMs === null) return;
-    const max = limits.rates.submitsPerMinute;
+    const max = this.submitsPerMinute;
     throw this.refused(
       new RateLimited(`this token has submitted ${max} tasks in the last minute (the limit)`, waitMs),
       { key: `submit:${principal.jti}`, actor: principal, target: 'tasks.submit', from },

@@ -33,6 +33,8 @@ import { WorkerRevocation } from './workerRevocation.js';
 export interface ServiceOptions {
   heartbeatMs: number;
   leaseMs: number;
+  /** Task submissions one token may make per minute (default limits.rates.submitsPerMinute). */
+  submitsPerMinute?: number | undefined;
   log: (line: string) => void;
   /** The secret store's key (auth/secretKey.ts): secrets are sealed under it. */
   secretKey: Uint8Array;
@@ -181,7 +183,7 @@ export function createServices(database: Database, tokens: TokenService, options
     audit,
     workerCredentials,
     workerRevocation,
-    rates: new PrincipalLimits(audit),
+    rates: new PrincipalLimits(audit, options.submitsPerMinute),
     secrets,
     taskSecrets,
     projects,
