@@ -116,7 +116,7 @@ describe('live feeds opened before another project’s task', () => {
     const firstApproval = approvalsFeed.next();
     const tasksFeed = (await member.tasks.watch())[Symbol.asyncIterator]();
     expect(await nextChange(tasksFeed)).toMatchObject({ type: 'snapshot', tasks: [] });
-    
+
     const worker = await connectWorker(harness, 'w1');
     const theirs = await admin.tasks.submit({
       project: 'api',
