@@ -79,10 +79,11 @@ export async function startEgressProxy(options: {
     open.add(socket);
     socket.once('close', () => open.delete(socket));
   };
+  /** Reports a refusal; the answer's text, naming what was refused and why. */
   const refusal = (host: string, port: number) => {
-    const reason = `${host}:${port} is not on the task's allowlist (${allowlist.entries.join(', ') || 'empty'})`;
+    const reason = `not on the task's allowlist (${allowlist.entries.join(', ') || 'empty'})`;
     options.refused({ host, port, reason });
-    return reason;
+    return `${host.includes(':') ? `[${host}]` : host}:${port} is ${reason}`;
   };
 
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
@@ -135,9 +136,9 @@ export async function startEgressProxy(options: {
     }
     const { host, port } = target;
     if (!allowlist.allows(host, port)) {
-      const reason = refusal(host, port);
+      const said = refusal(host, port);
       client.end(
-        `HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\nnexa egress proxy: ${reason}\n`,
+        `HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\nnexa egress proxy: ${said}\n`,
       );
       return;
     }
