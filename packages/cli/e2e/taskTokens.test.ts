@@ -42,6 +42,7 @@ function claims(token: string): { sub?: string; role?: string } {
 describe('a task token', () => {
   it('works only in its own project, cannot approve, and is refused once its attempt ended', async () => {
     // Another project's thread and key, made by a person.
+    expect((await nexa(cluster.home, ['projects', 'create', 'other'])).exitCode).toBe(0);
     const otherThread = await newThread(cluster.home, 'plans of project other', '--project', 'other');
     await say(cluster.home, otherThread, 'the other project’s secret plan');
     expect(
