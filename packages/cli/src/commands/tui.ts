@@ -1,7 +1,7 @@
 import { NexaError } from '@nexa/core';
 import { resolveClientSettings } from '@nexa/core/config';
 import { Flags } from '@oclif/core';
-import { clientFlags, projectFlags, projectName } from '../clientCommand.js';
+import { chosenProject, clientFlags, projectFlags } from '../clientCommand.js';
 import { NexaCommand } from '../nexaCommand.js';
 import { hasTerminal, prepareTerminalEnv } from '../tui/terminalEnv.js';
 
@@ -48,7 +48,7 @@ Nothing polls: the task list, workers and approvals are live feeds, and a lost c
       ca: this.settings.ca,
       embedded: false,
       notify: this.flags.notify,
-      project: projectName(this.flags.project),
+      project: chosenProject(this.flags.project),
     });
   }
 }
