@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { NexaError, type Principal } from '@nexa/core';
 import type { ClosableSocket } from './auth/liveConnections.js';
+import { clientAddress } from './http/clientAddress.js';
 import { RateLimited } from './limits/rateLimits.js';
 import { drainGate } from './limits/socketDrain.js';
 import type { Services } from './services/index.js';
@@ -81,7 +82,7 @@ async function authenticateFrom(
 export async function createHttpContext(services: Services, req: IncomingMessage): Promise<Context> {
   const header = req.headers.authorization;
   const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined;
-  const remoteAddress = req.socket.remoteAddress ?? null;
+  const remoteAddress = clientAddress(req, services.options.trustedProxies);
   const auth = await authenticateFrom(services, token, remoteAddress);
   if (auth.principal) services.presence.called(auth.principal);
   return createContextInner({ services, ...auth, remoteAddress });

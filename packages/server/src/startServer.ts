@@ -21,6 +21,8 @@ export interface ServerOptions {
   leaseMs?: number;
   /** Task submissions one token may make per minute (default limits.rates.submitsPerMinute). */
   submitsPerMinute?: number;
+  /** Addresses of reverse proxies in front of the coordinator: their X-Forwarded-For names the client. */
+  trustedProxies?: readonly string[];
   /** Finished tasks' logs are removed this long after they end (default null: kept forever). */
   logRetentionMs?: number | null;
   /** One task's stored log is cut to its head and tail beyond this (default DEFAULT_MAX_TASK_LOG; null: no cap). */
@@ -67,6 +69,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     heartbeatMs: options.heartbeatMs ?? 2000,
     leaseMs: options.leaseMs ?? 10_000,
     submitsPerMinute: options.submitsPerMinute,
+    trustedProxies: new Set(options.trustedProxies ?? []),
     log,
     secretKey: await loadOrCreateSecretKey(options.dataDir),
   });

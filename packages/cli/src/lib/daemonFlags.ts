@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { limits, NexaError, parseBytes, parseDuration, parseLabels } from '@nexa/core';
 import { DEFAULT_PORT, defaultDataDir } from '@nexa/core/config';
@@ -37,6 +38,11 @@ export const coordinatorFlags = {
     min: 1,
     max: 1_000_000,
     default: limits.rates.submitsPerMinute,
+  }),
+  'trusted-proxy': Flags.string({
+    description:
+      "Address of a reverse proxy in front of the coordinator (repeatable, or a,b): requests from it are taken to come from the client its X-Forwarded-For names, for the audit log and the failed-login back-off. Without it, everyone behind a proxy shares the proxy's address.",
+    multiple: true,
   }),
   'log-retention': Flags.string({
     description:
@@ -84,10 +90,16 @@ export function coordinatorRetention(flags: { 'log-retention': string; 'max-task
 }
 
 /** The coordinator's timing from its flags, checked: a lease must outlast a few heartbeats. */
-export function coordinatorTiming(flags: { heartbeat: string; lease: string; 'submit-rate': number }): {
+export function coordinatorTiming(flags: {
+  heartbeat: string;
+  lease: string;
+  'submit-rate': number;
+  'trusted-proxy'?: string[] | undefined;
+}): {
   heartbeatMs: number;
   leaseMs: number;
   submitsPerMinute: number;
+  trustedProxies: string[];
 } {
   const heartbeatMs = parseDuration(flags.heartbeat, '--heartbeat');
   const leaseMs = parseDuration(flags.lease, '--lease');
@@ -100,7 +112,20 @@ export function coordinatorTiming(flags: { heartbeat: string; lease: string; 'su
       },
     );
   }
-  return { heartbeatMs, leaseMs, submitsPerMinute: flags['submit-rate'] };
+  const trustedProxies = (flags['trusted-proxy'] ?? []).flatMap((list) =>
+    list
+      .split(',')
+      .map((address) => address.trim())
+      .filter(Boolean),
+  );
+  for (const address of trustedProxies) {
+    if (isIP(address) === 0) {
+      throw new NexaError('invalid_input', `--trusted-proxy ${address} is not an IP address`, {
+        hint: 'name the proxy by the address it connects from, e.g. --trusted-proxy 127.0.0.1',
+      });
+    }
+  }
+  return { heartbeatMs, leaseMs, submitsPerMinute: flags['submit-rate'], trustedProxies };
 }
 
 /** Flags shared by the commands that start a worker (`nexa worker`, `nexa up`). */

@@ -12,6 +12,7 @@ import { markConnection } from '../limits/connectionLimits.js';
 import { RateLimited } from '../limits/rateLimits.js';
 import { appRouter } from '../routers/index.js';
 import type { Services } from '../services/index.js';
+import { clientAddress } from './clientAddress.js';
 import { createHttpGuards } from './httpGuards.js';
 import { createHttpSubscriptionGuard } from './httpSubscriptions.js';
 import { answerUnparsableRequests } from './unparsableRequests.js';
@@ -117,7 +118,7 @@ export async function listen(
         services,
         res,
         (info.connectionParams as Record<string, string> | null) ?? null,
-        req.socket.remoteAddress ?? null,
+        clientAddress(req, services.options.trustedProxies),
       );
       markConnection(context.connection, 'ws');
       return context;

@@ -12,11 +12,15 @@ beforeEach(async () => {
 afterEach(() => wire.close());
 
 /** auth.whoami over HTTP from a chosen loopback address (all of 127/8 reaches a server on 127.0.0.1). */
-function whoamiFrom(localAddress: string, token: string): Promise<{ status: number; body: string }> {
+function whoamiFrom(
+  localAddress: string,
+  token: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
       `${wire.url}${TRPC_PATH}/auth.whoami`,
-      { localAddress, headers: { authorization: `Bearer ${token}` } },
+      { localAddress, headers: { authorization: `Bearer ${token}`, ...headers } },
       (res) => {
         let body = '';
         res.on('data', (chunk) => (body += chunk));
@@ -74,6 +78,32 @@ describe('failed authentications from one address', () => {
     expect(await audit.list({ action: 'rate.limited' })).toEqual([
       expect.objectContaining({ target: 'authentication', from: '127.0.0.1' }),
     ]);
+  });
+});
+
+describe('behind a trusted reverse proxy (--trusted-proxy)', () => {
+  it('counts failures by the client the proxy names, not by the proxy; an untrusted peer cannot pick its address', async () => {
+    await wire.close();
+    wire = await startWireServer({ trustedProxies: ['127.0.0.1'] });
+    const good = await wire.token('member', 'alice');
+    const viaProxy = (client: string, token: string) =>
+      whoamiFrom('127.0.0.1', token, { 'x-forwarded-for': `6.6.6.6, ${client}` });
+    for (let i = 0; i <= limits.rates.authFailuresFree; i++) {
+      expect((await viaProxy('198.51.100.7', `not-a-token-${i}`)).status).toBe(401);
+    }
+    expect((await viaProxy('198.51.100.7', good)).status).toBe(429);
+    // Another client behind the same proxy, and the proxy's own requests, are served.
+    expect((await viaProxy('198.51.100.8', good)).status).toBe(200);
+    expect((await whoamiFrom('127.0.0.1', good)).status).toBe(200);
+    // A peer that is not a trusted proxy is its own address whatever header it sends.
+    expect((await whoamiFrom('127.0.0.2', good, { 'x-forwarded-for': '198.51.100.8' })).status).toBe(200);
+    for (let i = 0; i <= limits.rates.authFailuresFree; i++) {
+      await whoamiFrom('127.0.0.2', `bad-${i}`, { 'x-forwarded-for': '198.51.100.9' });
+    }
+    expect((await viaProxy('198.51.100.9', good)).status).toBe(200);
+    expect((await whoamiFrom('127.0.0.2', good)).status).toBe(429);
+    const failed = await wire.server.services.audit.list({ action: 'auth.failed' });
+    expect(new Set(failed.map((entry) => entry.from))).toEqual(new Set(['198.51.100.7', '127.0.0.2']));
   });
 });
 

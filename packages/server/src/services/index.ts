@@ -35,6 +35,8 @@ export interface ServiceOptions {
   leaseMs: number;
   /** Task submissions one token may make per minute (default limits.rates.submitsPerMinute). */
   submitsPerMinute?: number | undefined;
+  /** Reverse proxies whose X-Forwarded-For names the client (http/clientAddress.ts). */
+  trustedProxies: ReadonlySet<string>;
   log: (line: string) => void;
   /** The secret store's key (auth/secretKey.ts): secrets are sealed under it. */
   secretKey: Uint8Array;

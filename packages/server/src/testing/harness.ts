@@ -33,6 +33,7 @@ export async function createHarness(options: { leaseMs?: number } = {}): Promise
     leaseMs: options.leaseMs ?? 10_000,
     log: () => {},
     secretKey: new Uint8Array(32).fill(9),
+    trustedProxies: new Set(),
   });
   const principal = (role: Role): Principal => ({
     jti: `test-${role}`,

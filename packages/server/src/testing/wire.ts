@@ -15,7 +15,7 @@ export interface WireServer {
 }
 
 export async function startWireServer(
-  options: { leaseMs?: number; heartbeatMs?: number } = {},
+  options: { leaseMs?: number; heartbeatMs?: number; trustedProxies?: string[] } = {},
 ): Promise<WireServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'nexa-wire-'));
   const server = await startServer({
