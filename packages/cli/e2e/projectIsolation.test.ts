@@ -206,3 +206,37 @@ describe('a member of alpha and bravo’s work', () => {
     await alpha.close();
   });
 });
+
+describe('nexa projects', () => {
+  it('a member lists only its own; only an admin removes one, and not while it has unfinished work', {
+    timeout: 120_000,
+  }, async () => {
+    const listed = await as('alpha', ['projects', 'list', '--json']);
+    expect((JSON.parse(listed.stdout) as { name: string }[]).map((p) => p.name)).toEqual(['alpha']);
+    const notAdmin = await as('alpha', ['projects', 'rm', 'alpha']);
+    expect(notAdmin.exitCode).toBe(125);
+    expect(notAdmin.stderr).toContain('a member token may not call projects.remove');
+
+    expect((await nexa(home, ['projects', 'create', 'charlie'])).exitCode).toBe(0);
+    const run = await nexa(home, [
+      'run',
+      '--project',
+      'charlie',
+      '--detach',
+      '--sandbox',
+      'process',
+      '--',
+      'sleep',
+      '60',
+    ]);
+    const busy = await nexa(home, ['projects', 'rm', 'charlie']);
+    expect(busy.exitCode).toBe(125);
+    expect(busy.stderr).toContain('project "charlie" has 1 unfinished tasks');
+    expect((await nexa(home, ['cancel', run.stdout.trim()])).exitCode).toBe(0);
+    const removed = await nexa(home, ['projects', 'rm', 'charlie']);
+    expect(removed.stdout).toContain('removed project charlie');
+    const table = await nexa(home, ['projects', 'list']);
+    expect(table.stdout).toMatch(/^NAME\s+CREATED BY\s+CREATED/);
+    expect(table.stdout).not.toContain('charlie');
+  });
+});
