@@ -68,7 +68,17 @@ describe('failures a user can cause', () => {
     });
 
     it('a viewer token may list but not run', async () => {
-      const created = await nexa(home, ['token', 'create', '--role', 'viewer', '--project', 'default', '--json', '--server', url]);
+      const created = await nexa(home, [
+        'token',
+        'create',
+        '--role',
+        'viewer',
+        '--project',
+        'default',
+        '--json',
+        '--server',
+        url,
+      ]);
       const { token } = JSON.parse(created.stdout) as { token: string };
       expect((await nexa(home, ['tasks', 'list', '--server', url, '--token', token])).exitCode).toBe(0);
       const run = await nexa(home, [

@@ -108,7 +108,17 @@ describe('a worker’s own token', () => {
 
 describe('nexa token list and revoke', () => {
   it('lists tokens without the token itself, and a revoked token is refused at once', async () => {
-    const created = await nexa(home, ['token', 'create', '--role', 'viewer', '--project', 'default', '--name', 'ci-bot', '--json']);
+    const created = await nexa(home, [
+      'token',
+      'create',
+      '--role',
+      'viewer',
+      '--project',
+      'default',
+      '--name',
+      'ci-bot',
+      '--json',
+    ]);
     expect(created.exitCode).toBe(0);
     const { token } = JSON.parse(created.stdout) as { token: string };
     const asBot = { ...home, env: { ...home.env, NEXA_TOKEN: token } };

@@ -48,7 +48,7 @@ export const networkModes = ['none', 'allowlist', 'open'] as const;
 export const NetworkMode = z.enum(networkModes);
 export type NetworkMode = z.infer<typeof NetworkMode>;
 
-/** `host` or `host:port` (port 443 when left out), as --allow-host takes it. */
+/** `host`, `host:port` or `*.domain`, as --allow-host takes it; a host without a port allows 80 and 443. */
 export const AllowedHost = z
   .string()
   .max(limits.egress.hostChars + 6, tooLong('an allowed host', limits.egress.hostChars + 6))
