@@ -41,4 +41,25 @@ describe('presence.who', () => {
     const seen = await agent.presence.who();
     expect(seen.filter((e) => e.kind === 'agent').map((e) => e.project)).toEqual([assignment.spec.project]);
   });
+
+  it('shows a member only the people and workers of its projects (admins and all-project workers are in every one)', async () => {
+    await connectWorker(harness, 'web-box', { projects: ['web'] });
+    await connectWorker(harness, 'api-box', { projects: ['api'] });
+    await connectWorker(harness, 'any-box');
+    const person = (subject: string, projects: string[] | null) =>
+      ({ jti: `jti-${subject}`, role: projects ? 'member' : 'admin', subject, projects }) as const;
+    harness.services.presence.called(person('wendy', ['web']));
+    harness.services.presence.called(person('arno', ['api']));
+    harness.services.presence.called(person('root', null));
+    const names = (entries: { kind: string; name: string }[], kind: string) =>
+      entries.filter((entry) => entry.kind === kind).map((entry) => entry.name);
+
+    const webMember = await harness.asPrincipal(person('wendy', ['web'])).presence.who();
+    expect(names(webMember, 'person')).toEqual(['root', 'wendy']);
+    expect(names(webMember, 'worker')).toEqual(['any-box', 'web-box']);
+
+    const admin = await harness.as('admin').presence.who();
+    expect(names(admin, 'person')).toEqual(['arno', 'root', 'wendy']);
+    expect(names(admin, 'worker')).toEqual(['any-box', 'api-box', 'web-box']);
+  });
 });

@@ -28,6 +28,8 @@ export interface PresenceSocket {
 export class Presence {
   private readonly open = new Map<string, Map<PresenceSocket, string>>();
   private readonly seen = new Map<string, number>();
+  /** Each person's projects (null: every one), so `who` shows a member only the people of its projects. */
+  private readonly projectsOf = new Map<string, readonly string[] | null>();
 
   constructor(
     private readonly database: Database,
@@ -38,6 +40,7 @@ export class Presence {
   /** A person's WebSocket opened; it counts until it closes. */
   connected(principal: Principal, client: unknown, socket: PresenceSocket): void {
     if (!peopleRoles.has(principal.role)) return;
+    this.projectsOf.set(principal.subject, principal.projects);
     const named = typeof client === 'string' ? client.replace(controls, '').slice(0, 32) : '';
     const sockets = this.open.get(principal.subject) ?? new Map<PresenceSocket, string>();
     this.open.set(principal.subject, sockets.set(socket, named || 'unknown'));
@@ -51,20 +54,30 @@ export class Presence {
 
   /** A person called over HTTP. */
   called(principal: Principal): void {
-    if (peopleRoles.has(principal.role)) this.remember(principal.subject);
+    if (!peopleRoles.has(principal.role)) return;
+    this.projectsOf.set(principal.subject, principal.projects);
+    this.remember(principal.subject);
   }
 
   private remember(subject: string): void {
     this.seen.delete(subject);
-    if (this.seen.size >= SEEN_CACHE) this.seen.delete(this.seen.keys().next().value as string);
+    if (this.seen.size >= SEEN_CACHE) {
+      const oldest = this.seen.keys().next().value as string;
+      this.seen.delete(oldest);
+      if (!this.open.has(oldest)) this.projectsOf.delete(oldest);
+    }
     this.seen.set(subject, Date.now());
   }
 
   /** `nexa who`: people, workers, and the agents running now (in `projects`; null: every project). */
   async who(projects: readonly string[] | null): Promise<PresenceEntry[]> {
     const now = Date.now();
+    // Someone in every project (an admin, a worker serving all) shares one with anybody.
+    const sharesOne = (theirs: readonly string[] | null | undefined) =>
+      projects === null || theirs === null || (theirs ?? []).some((project) => projects.includes(project));
     const people: PresenceEntry[] = [];
     for (const [name, sockets] of this.open) {
+      if (!sharesOne(this.projectsOf.get(name))) continue;
       const clients = [...new Set(sockets.values())].sort().join(', ');
       people.push({
         kind: 'person',
@@ -76,7 +89,7 @@ export class Presence {
       });
     }
     for (const [name, at] of this.seen) {
-      if (this.open.has(name) || now - at > HTTP_SEEN_MS) continue;
+      if (this.open.has(name) || now - at > HTTP_SEEN_MS || !sharesOne(this.projectsOf.get(name))) continue;
       people.push({
         kind: 'person',
         name,
@@ -86,7 +99,8 @@ export class Presence {
         lastSeenAt: new Date(at).toISOString(),
       });
     }
-    const workers: PresenceEntry[] = (await this.hub.list()).map((worker) => ({
+    const serving = (await this.hub.list()).filter((worker) => sharesOne(worker.projects));
+    const workers: PresenceEntry[] = serving.map((worker) => ({
       kind: 'worker',
       name: worker.name,
       detail: worker.status,

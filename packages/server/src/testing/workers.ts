@@ -9,7 +9,7 @@ export const event = (seq: number, body: TaskEventBody): TaskEvent =>
 export async function connectWorker(
   harness: Harness,
   name: string,
-  options: { agents?: string[]; capacity?: number } = {},
+  options: { agents?: string[]; capacity?: number; projects?: string[] } = {},
 ) {
   const caller = harness.connection('worker');
   const session = (
@@ -19,6 +19,7 @@ export async function connectWorker(
         instanceId: `instance-${name}`,
         capacity: options.capacity ?? 4,
         agents: (options.agents ?? ['shell', 'claude']) as never,
+        projects: options.projects ?? [],
       }),
     )
   )[Symbol.asyncIterator]();
