@@ -19,6 +19,8 @@ export default class Server extends NexaCommand<typeof Server> {
   async run(): Promise<void> {
     const { startServer } = await import('@nexa/server');
     const { flags } = this;
+    // Listened for before it says it is listening: a SIGTERM right after must stop it cleanly.
+    const signalled = untilSignal();
     const server = await startServer({
       host: flags.host,
       port: flags.port,
@@ -31,7 +33,7 @@ export default class Server extends NexaCommand<typeof Server> {
       log: say,
     });
     say(`nexa server listening on ${server.url} (data in ${flags['data-dir']})`);
-    const signal = await untilSignal();
+    const signal = await signalled;
     say(`nexa server: ${signal}, stopping`);
     await server.close();
   }

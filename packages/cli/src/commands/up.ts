@@ -137,8 +137,9 @@ In a terminal it opens the terminal UI (nexa tui); quitting it (q) stops the coo
       }
       return;
     }
+    const signalled = untilSignal(); // before the hints: a SIGTERM right after them stops it cleanly
     say(upHints(server.url, dataDir, worker));
-    const signal = await untilSignal();
+    const signal = await signalled;
     say(`nexa up: ${signal}, stopping`);
     await worker.stop();
     await server.close();

@@ -70,6 +70,9 @@ export default class Worker extends ClientCommand<typeof Worker> {
     }
     this.settings = { ...settings, token: workerToken };
     const workerName = own?.credential.name ?? name;
+    // Listened for before the worker says it is up: a SIGTERM right after "connected" must stop it
+    // cleanly, not find Node's default (death by the signal).
+    const signalled = untilSignal();
     say(`nexa worker ${workerName}: connecting to ${settings.server}`);
     const worker = await startWorker({
       server: settings.server,
@@ -84,7 +87,7 @@ export default class Worker extends ClientCommand<typeof Worker> {
       throw own && isRevoked(error) ? credentialRevoked() : error;
     });
     say(`nexa worker ${worker.name} (${worker.workerId}) connected to ${settings.server}`);
-    const ended = await Promise.race([untilSignal(), worker.refused]);
+    const ended = await Promise.race([signalled, worker.refused]);
     if (ended instanceof NexaError) {
       // Its tasks were stopped; the coordinator runs them again elsewhere when their leases lapse.
       if (own) throw credentialRevoked();
