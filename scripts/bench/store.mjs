@@ -30,7 +30,7 @@ export const storeFlags = {
   'batch-size': { type: 'string' },
 };
 
-const principal = { jti: 'bench-store', role: 'admin', subject: 'bench-store' };
+const principal = { jti: 'bench-store', role: 'admin', subject: 'bench-store', projects: null };
 const line = (task, n) =>
   `[${task}] ${String(n).padStart(6, '0')} compiling src/module${n % 97}.ts … ok (${n % 13} ms)\n`;
 
@@ -44,16 +44,20 @@ async function assignedTasks(services, count) {
     allAssigned = resolve;
   });
   for (let w = 0; w < Math.ceil(count / perWorker); w++) {
-    const session = await services.workers.open({
-      name: `store-${w}`,
-      instanceId: `bench-store-instance-${w}`,
-      labels: { bench: 'store' },
-      capacity: perWorker,
-      version: 'bench',
-      sandboxes: ['process'],
-      agents: ['shell'],
-      unavailableAgents: [],
-    });
+    const session = await services.workers.open(
+      {
+        name: `store-${w}`,
+        instanceId: `bench-store-instance-${w}`,
+        labels: { bench: 'store' },
+        capacity: perWorker,
+        version: 'bench',
+        sandboxes: ['process'],
+        agents: ['shell'],
+        unavailableAgents: [],
+        projects: [],
+      },
+      principal,
+    );
     sessions.push(session);
     void (async () => {
       for await (const message of session.messages) {

@@ -37,8 +37,9 @@ let worker: Daemon;
 let observer: Observer;
 const tokens: Record<string, string> = {};
 
+/** A member or viewer token of the default project (people's tokens are bound to projects). */
 async function createToken(role: string): Promise<string> {
-  const result = await nexa(home, ['token', 'create', '--role', role, '--json']);
+  const result = await nexa(home, ['token', 'create', '--role', role, '--project', 'default', '--json']);
   if (result.exitCode !== 0) throw new Error(`token create --role ${role}: ${result.stderr}`);
   return (JSON.parse(result.stdout) as { token: string }).token;
 }

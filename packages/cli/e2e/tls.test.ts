@@ -1,7 +1,7 @@
 import { join } from 'node:path';
+import { makeTlsFiles, type TlsFiles } from '@nexa/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminToken, Daemon, type Home, makeHome, nexa, startServer, startWorker } from './harness.js';
-import { makeTlsFiles, type TlsFiles } from './tlsFiles.js';
 
 const hasStackTrace = (text: string) => /\n\s+at .+\(.+:\d+:\d+\)/.test(text);
 const untrusted = /^nexa: the server's certificate is not trusted \(.+\): pass its CA with --ca FILE\n$/;

@@ -1,9 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+
+import { mkdtempSync, rmSync, statSync, } from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer as createTlsServer } from 'node:tls';
+import { makeTlsFiles } from '@nexa/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { coordinatorAddress, MAX_SOCKET_PATH_BYTES, startMcpRelay } from './mcpRelay.js';
 
@@ -21,38 +22,13 @@ async function echoServer(): Promise<{ port: number; server: Server }> {
 
 /** A TLS echo server for 127.0.0.1 with a certificate from a CA of its own; that CA and another, as PEM. */
 async function tlsEchoServer(): Promise<{ port: number; ca: string; otherCa: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'nexa-relay-tls-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
-  openssl('req', '-x509', ...ec, '-days', '2', '-keyout', 'ca.key', '-out', 'ca.crt', '-subj', '/CN=ca');
-  openssl('req', '-x509', ...ec, '-days', '2', '-keyout', 'o.key', '-out', 'o.crt', '-subj', '/CN=other');
-  openssl('req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=s');
-  writeFileSync(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1\n');
-  openssl(
-    'x509',
-    '-req',
-    '-in',
-    'server.csr',
-    '-CA',
-    'ca.crt',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-days',
-    '2',
-    '-extfile',
-    'server.ext',
-    '-out',
-    'server.crt',
-  );
-  const read = (name: string) => readFileSync(join(dir, name), 'utf8');
-  const server = createTlsServer({ cert: read('server.crt'), key: read('server.key') }, (socket) =>
-    socket.pipe(socket),
-  );
+  const files = await makeTlsFiles();
+  cleanups.push(() => files.cleanup());
+  const { cert, key, ca, otherCa } = files.pem;
+  const server = createTlsServer({ cert, key }, (socket) => socket.pipe(socket));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   cleanups.push(() => new Promise((resolve) => server.close(resolve)));
-  return { port: (server.address() as { port: number }).port, ca: read('ca.crt'), otherCa: read('o.crt') };
+  return { port: (server.address() as { port: number }).port, ca, otherCa };
 }
 
 describe('the MCP relay', () => {

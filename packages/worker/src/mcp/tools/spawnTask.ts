@@ -1,7 +1,6 @@
 import {
   AgentName,
   AllowedHost,
-  agentKinds,
   NetworkMode,
   NexaError,
   SecretName,

@@ -1,0 +1,1 @@
+export { makeTlsFiles, type TlsFiles } from './tlsFiles.js';
