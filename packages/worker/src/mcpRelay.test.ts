@@ -1,5 +1,4 @@
-
-import { mkdtempSync, rmSync, statSync, } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,11 +1,4 @@
-import {
-  AgentName,
-  AllowedHost,
-  NetworkMode,
-  NexaError,
-  SecretName,
-  type TaskSpecInput,
-} from '@nexa/core';
+import { AgentName, AllowedHost, NetworkMode, NexaError, SecretName, type TaskSpecInput } from '@nexa/core';
 import { z } from 'zod';
 import { defineTool, writes } from '../tool.js';
 
