@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { NexaError } from '@nexa/core';
 import { approvalsFlags, benchApprovals } from './approvals.mjs';
 import { benchDispatch, dispatchFlags } from './dispatch.mjs';
+import { benchEgress, egressFlags } from './egress.mjs';
 import { benchFailover, failoverFlags } from './failover.mjs';
 import { benchFleet, fleetFlags } from './fleet.mjs';
 import { benchMessages, messagesFlags } from './messages.mjs';
@@ -35,6 +36,7 @@ const benches = {
   approvals: { run: benchApprovals, flags: approvalsFlags },
   messages: { run: benchMessages, flags: messagesFlags },
   policy: { run: benchPolicy, flags: policyFlags },
+  egress: { run: benchEgress, flags: egressFlags },
   failover: { run: benchFailover, flags: failoverFlags },
   tui: { run: benchTui, flags: tuiFlags },
   fleet: { run: benchFleet, flags: fleetFlags },
