@@ -148,6 +148,7 @@ describe('a worker joining with a join token', () => {
     const returnedAt = performance.now();
     const exited = await again.child;
     const exitMs = performance.now() - returnedAt;
+    console.log(`revoke: the worker exited ${exitMs.toFixed(0)} ms after nexa workers revoke returned`);
     expect((await workers()).find((w) => w.name === 'box-1')?.status).toBe('offline');
     expect(exited.exitCode).toBe(125);
     expect(exitMs).toBeLessThan(1000);
