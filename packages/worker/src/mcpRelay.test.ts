@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,6 +68,22 @@ describe('the MCP relay', () => {
     await relay.close();
     await cut;
     expect(() => statSync(relay.path)).toThrow(/ENOENT/);
+  });
+
+  it('closing removes nothing through a link the task put where .nexa was', async () => {
+    const { port } = await echoServer();
+    const workdir = mkdtempSync(join(tmpdir(), 'nexa-relay-'));
+    const elsewhere = mkdtempSync(join(tmpdir(), 'nexa-victim-'));
+    cleanups.push(() => rmSync(workdir, { recursive: true, force: true }));
+    cleanups.push(() => rmSync(elsewhere, { recursive: true, force: true }));
+    const relay = await startMcpRelay(workdir, `http://127.0.0.1:${port}`);
+    if (typeof relay === 'string') throw new Error(relay);
+    // The task, as it runs, turns its copy's .nexa into a link to a directory of the host's.
+    writeFileSync(join(elsewhere, 'mcp.sock'), 'not the worker’s');
+    rmSync(join(workdir, '.nexa'), { recursive: true, force: true });
+    symlinkSync(elsewhere, join(workdir, '.nexa'));
+    await relay.close();
+    expect(readdirSync(elsewhere)).toEqual(['mcp.sock']);
   });
 
   it('says clearly when the working copy is too deep for a unix socket', async () => {

@@ -1,9 +1,8 @@
-import { chmod, rm } from 'node:fs/promises';
 import { createServer, isIP, type Server, type Socket, connect as tcpConnect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { trustingCa } from '@nexa/core/client';
-import { ownDir } from './ownCorner.js';
+import { listenInCorner, ownDir } from './ownCorner.js';
 
 /** Where the relay listens, inside a working copy (`/work/.nexa/mcp.sock` in a walled sandbox). */
 export const MCP_SOCKET = '.nexa/mcp.sock';
@@ -40,7 +39,6 @@ export async function startMcpRelay(
   // The sandbox speaks plain ws over the socket; the leg to the coordinator is TLS, verified as the worker's own.
   const secureContext = ca ? trustingCa(ca) : undefined;
   ownDir(workdir, dirname(MCP_SOCKET));
-  await rm(path, { force: true, recursive: true });
   const connections = new Set<Socket>();
   const relay: Server = createServer((inbound) => {
     const outbound =
@@ -65,20 +63,15 @@ export async function startMcpRelay(
     outbound.on('error', forget).on('close', forget);
     inbound.pipe(outbound).pipe(inbound);
   });
-  await new Promise<void>((resolve, reject) => {
-    relay.once('error', reject);
-    relay.listen(path, () => {
-      relay.off('error', reject);
-      resolve();
-    });
-  });
-  await chmod(path, 0o666);
+  // A container's user is not the worker's: it must be able to connect (the socket is in the
+  // task's own working copy, which only that task sees).
+  const removeSocket = await listenInCorner(relay, path, 0o666);
   return {
     path,
     async close() {
       for (const socket of connections) socket.destroy();
       await new Promise<void>((resolve) => relay.close(() => resolve()));
-      await rm(path, { force: true });
+      removeSocket(); // not through a link the task put where .nexa was (listenInCorner)
     },
   };
 }

@@ -1,5 +1,18 @@
-import { closeSync, fchmodSync, lstatSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import {
+  chmodSync,
+  closeSync,
+  fchmodSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
+import type { Server } from 'node:net';
+import { dirname, join } from 'node:path';
 
 /**
  * The worker's own corner of a working copy (`.nexa/`: an agent's home, the
@@ -34,6 +47,42 @@ export function writeOwnFile(path: string, content: string, mode: number): void 
     writeSync(fd, content);
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * Listens on a unix socket at `path` (its directory made with `ownDir`)
+ * without ever removing a file through a link the task made later: Node
+ * removes a socket's file by its path when its server closes, and by then the
+ * task may have put a link where `.nexa` was. So the server listens under a
+ * random name (no longer than the socket's own, for the path limit) that is
+ * renamed into place before the task starts; Node's removal on close finds
+ * that name nowhere. The returned `remove` takes the socket away only while
+ * its directory is still the one it was made in.
+ */
+export async function listenInCorner(server: Server, path: string, mode: number): Promise<() => void> {
+  rmSync(path, { force: true, recursive: true });
+  const dir = realpathSync(dirname(path));
+  const hidden = join(dirname(path), `.${randomBytes(3).toString('hex')}`);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(hidden, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  chmodSync(hidden, mode);
+  renameSync(hidden, path);
+  return () => {
+    if (realpathOrNothing(dirname(path)) === dir) rmSync(path, { force: true });
+  };
+}
+
+function realpathOrNothing(path: string) {
+  try {
+    return realpathSync(path);
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, request } from 'node:http';
 import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -163,5 +163,23 @@ describe('the egress proxy', () => {
     await proxy.close();
     await cut;
     expect(() => statSync(proxy.path)).toThrow(/ENOENT/);
+  });
+
+  it('closing removes nothing through a link the task put where its directory was', async () => {
+    const copy = mkdtempSync(join(tmpdir(), 'nexa-egress-copy-'));
+    const elsewhere = mkdtempSync(join(tmpdir(), 'nexa-victim-'));
+    cleanups.push(() => rmSync(copy, { recursive: true, force: true }));
+    cleanups.push(() => rmSync(elsewhere, { recursive: true, force: true }));
+    mkdirSync(join(copy, 'egress'));
+    const proxy = await startEgressProxy({
+      path: join(copy, 'egress', 'proxy.sock'),
+      allowlist: allowlist([]),
+      refused: () => {},
+    });
+    writeFileSync(join(elsewhere, 'proxy.sock'), 'not the worker’s');
+    rmSync(join(copy, 'egress'), { recursive: true, force: true });
+    symlinkSync(elsewhere, join(copy, 'egress'));
+    await proxy.close();
+    expect(readdirSync(elsewhere)).toEqual(['proxy.sock']);
   });
 });

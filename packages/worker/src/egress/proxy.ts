@@ -1,4 +1,3 @@
-import { chmod, rm } from 'node:fs/promises';
 import {
   createServer,
   request as httpRequest,
@@ -8,6 +7,7 @@ import {
 } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { listenInCorner } from '../ownCorner.js';
 import { type Allowlist, canonicalHost } from './allowlist.js';
 
 /** A connection the proxy refused: what the task's `egress` event says. */
@@ -166,23 +166,15 @@ export async function startEgressProxy(options: {
   server.on('connection', track);
   server.on('clientError', (_error, socket) => socket.destroy());
 
-  await rm(options.path, { force: true, recursive: true });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.path, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
   // A container's user is not the worker's: it must be able to connect (the socket is in the
   // task's own working copy, which only that task sees).
-  await chmod(options.path, 0o666);
+  const removeSocket = await listenInCorner(server, options.path, 0o666);
   return {
     path: options.path,
     async close() {
       for (const socket of open) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await rm(options.path, { force: true });
+      removeSocket(); // not through a link the task put where .nexa was (listenInCorner)
     },
   };
 }
