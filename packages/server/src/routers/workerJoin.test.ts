@@ -125,6 +125,21 @@ describe('workers joining with their own credential', () => {
     });
   });
 
+  it('refuses to join under the name of a worker another token registered, which keeps its tasks', async () => {
+    const { session } = await connectAs(await plainWorker(), { name: 'build-1' });
+    const task = await harness.as('admin').tasks.submit({ command: ['sleep', '60'], project: 'b' });
+    const [assign] = await take(session, 1);
+    expect(assign).toMatchObject({ type: 'assign', assignment: { taskId: task.id } });
+    const { principal } = await joinToken({ projects: ['a'] });
+    await expect(harness.asPrincipal(principal).workers.join({ name: 'build-1' })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: 'a worker named build-1 is registered already',
+    });
+    const [listed] = await harness.as('admin').workers.list();
+    expect(listed).toMatchObject({ name: 'build-1', status: 'online' });
+    expect((await harness.as('admin').tasks.get({ id: task.id })).status).toBe('assigned');
+  });
+
   it('revokes a worker: its session ends, its credential is refused, its task runs again', async () => {
     const { principal } = await joinToken();
     const { joined, token } = await (async () => {

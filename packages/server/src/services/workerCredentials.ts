@@ -73,6 +73,14 @@ export class WorkerCredentials {
       }
       const [existing] = await db.select().from(workers).where(eq(workers.name, name));
       if (await heldByCredential(writer, existing)) throw nameHeld(name);
+      // A worker registered by any other token keeps its name, its id and the tasks it holds: a
+      // join token (of any projects) taking them over would take over its leases too. Only a
+      // revoked worker's name is free to join under (its tasks were queued again when it was revoked).
+      if (existing && existing.revokedAt === null) {
+        throw new NexaError('conflict', `a worker named ${name} is registered already`, {
+          hint: `give this worker another name with --name, or revoke that one first: nexa workers revoke ${name}`,
+        });
+      }
       const workerId = existing?.id ?? newId('w');
       const credential = this.tokenService.rowFor('worker', `worker:${name}`, undefined, joinRow.subject, {
         projects: joinRow.projects ?? null,

@@ -90,7 +90,10 @@ export class WorkerHub {
         projects: admitted.projects,
       };
       // What it held before (this coordinator's start, or its last session) is its again, leased in memory.
+      // Only tasks of projects it serves now: what it held of others is left to its lease, and runs again elsewhere.
+      const served = admitted.projects;
       for (const task of await this.tasks.activeOf(workerId)) {
+        if (served !== null && !served.includes(task.project)) continue;
         this.leases.hold(task.id, workerId, task.attempt, now + this.timing.leaseMs);
       }
       await this.tasks.storeLeases(writer, workerId, null);
