@@ -99,6 +99,27 @@ describe.skipIf(!bwrapWorks)('network egress per task', () => {
     240_000,
   );
 
+  it('does not let a task put a host on its allowlist by naming it as its provider (--env ANTHROPIC_BASE_URL)', async () => {
+    const before = internet.hits;
+    const ran = await nexa(
+      cluster.home,
+      agentRun('say: never heard (egress-provider)', {
+        agent: ['--agent', 'claude'],
+        sandbox: 'bwrap',
+        flags: [
+          '--env',
+          `ANTHROPIC_BASE_URL=http://127.0.0.1:${internet.port}`,
+          '--timeout',
+          '60s',
+          '--json',
+        ],
+      }),
+    );
+    expect(ran.exitCode, describeRun(ran)).not.toBe(0);
+    expect(internet.hits).toBe(before);
+    expect(await refusedHosts(resultTaskId(ran))).toContain(`127.0.0.1:${internet.port}`);
+  }, 120_000);
+
   it('gives a --network none command in bubblewrap no way to either host', async () => {
     const before = allowed.hits + internet.hits;
     const ran = await nexa(cluster.home, [

@@ -165,7 +165,7 @@ export class TaskRun {
       }
       const readOnlyPaths = [...new Set([...programPaths(program), ...(nexa?.readOnlyPaths ?? [])])];
       const env = this.agentEnv(workdir, nexa);
-      const network = await this.network(sandbox, workdir, env);
+      const network = await this.network(sandbox, workdir);
       if (typeof network === 'string') {
         this.events.emit({ kind: 'error', message: network });
         return await this.finish(null, network, 'failed');
@@ -221,7 +221,6 @@ export class TaskRun {
   private async network(
     sandbox: Sandbox,
     workdir: string,
-    agentEnv: Record<string, string>,
   ): Promise<{ network: SandboxNetwork } | TaskEgress | string> {
     const { spec } = this.assignment;
     if (spec.network !== 'allowlist' || sandbox.name === 'process') {
@@ -232,7 +231,9 @@ export class TaskRun {
       workdirInSandbox: WORKDIR_IN_SANDBOX,
       agent: spec.agent,
       allowHosts: spec.allowHosts,
-      agentEnv,
+      // The provider is where the worker's own --pass-env points, never the task's env: a task
+      // setting ANTHROPIC_BASE_URL would otherwise put any host on its own allowlist.
+      agentEnv: this.host.agentEnv,
       refused: ({ host, port, reason }) => this.events.emit({ kind: 'egress', host, port, reason }),
     });
   }
