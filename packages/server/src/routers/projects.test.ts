@@ -95,6 +95,18 @@ describe('projects', () => {
     const audited = await harness.services.audit.list({ action: 'project.removed' });
     expect(audited).toMatchObject([{ target: 'old', actor: 'test-admin' }]);
   });
+
+  it('removing one is refused while a live token names it, so a later project of that name has none of its members', async () => {
+    const admin = harness.as('admin');
+    await admin.projects.create({ name: 'gone' });
+    const member = await admin.tokens.create({ role: 'member', projects: ['gone'] });
+    await expect(admin.projects.remove({ name: 'gone' })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: 'project "gone" is still named by 1 live tokens',
+    });
+    await admin.tokens.revoke({ id: member.jti });
+    expect(await admin.projects.remove({ name: 'gone' })).toEqual({ removed: true });
+  });
 });
 
 /** The next snapshot or task of a tasks.watch (tracked: [id, data, marker]), past running tasks' activity. */

@@ -1,7 +1,7 @@
 import { DEFAULT_PROJECT, NexaError, type Principal, type Project } from '@nexa/core';
-import { and, asc, count, eq, inArray } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/open.js';
-import { kv, projects, secrets, tasks } from '../db/schema.js';
+import { kv, projects, secrets, tasks, tokens } from '../db/schema.js';
 import { noProject, projectFor, visibleProjects } from './projectScope.js';
 import { openStatuses } from './tasks.js';
 
@@ -114,6 +114,26 @@ export class ProjectService {
           throw new NexaError('conflict', `project "${name}" has ${open?.tasks} unfinished tasks`, {
             hint: `cancel them first: nexa tasks list --project ${name}`,
           });
+        }
+        // A token that names the project would be a member again of any later project of that name.
+        const [named] = await db
+          .select({ tokens: count() })
+          .from(tokens)
+          .where(
+            and(
+              isNull(tokens.revokedAt),
+              or(isNull(tokens.expiresAt), gt(tokens.expiresAt, Date.now())),
+              sql`exists (select 1 from json_each(${tokens.projects}) where value = ${name})`,
+            ),
+          );
+        if ((named?.tokens ?? 0) > 0) {
+          throw new NexaError(
+            'conflict',
+            `project "${name}" is still named by ${named?.tokens} live tokens`,
+            {
+              hint: 'revoke them first (nexa token list shows their projects; nexa workers revoke for a worker)',
+            },
+          );
         }
         await db.batch([
           db.delete(projects).where(eq(projects.name, name)),
