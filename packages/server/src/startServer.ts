@@ -5,6 +5,7 @@ import { loadOrCreateSigningKey } from './auth/signingKey.js';
 import { TokenService } from './auth/tokens.js';
 import { preparePrivateDataDir } from './dataDir.js';
 import { defaultDatabaseUrl, openDatabase } from './db/open.js';
+import { canonicalAddress } from './http/clientAddress.js';
 import { exposureWarning } from './http/exposure.js';
 import { listen, type TlsIdentity } from './http/listen.js';
 import { createServices, recoverAtStart, type Services } from './services/index.js';
@@ -69,7 +70,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     heartbeatMs: options.heartbeatMs ?? 2000,
     leaseMs: options.leaseMs ?? 10_000,
     submitsPerMinute: options.submitsPerMinute,
-    trustedProxies: new Set(options.trustedProxies ?? []),
+    trustedProxies: new Set((options.trustedProxies ?? []).map(canonicalAddress)),
     log,
     secretKey: await loadOrCreateSecretKey(options.dataDir),
   });

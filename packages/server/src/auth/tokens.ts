@@ -76,6 +76,19 @@ export function grantOf(row: typeof tokens.$inferSelect): Grant {
   };
 }
 
+/**
+ * A genuine task token whose attempt has ended: refused like any bad token,
+ * but not a failed login (an agent's relay reconnecting as its task ends is
+ * not guessing), which the failed-login back-off tells by this type.
+ */
+export class AttemptEnded extends NexaError {
+  constructor(attempt: number) {
+    super('unauthorized', `the task's attempt ${attempt} has ended`, {
+      hint: 'a task token works only while the attempt it was made for runs',
+    });
+  }
+}
+
 /** What the coordinator knows in memory of live attempts (the lease book): a yes is never stale. */
 export interface LiveAttempts {
   holdsAttempt(taskId: string, attempt: number): boolean;
@@ -239,9 +252,7 @@ export class TokenService {
         ),
       );
     if (!row) {
-      throw new NexaError('unauthorized', `the task's attempt ${claimed.attempt} has ended`, {
-        hint: 'a task token works only while the attempt it was made for runs',
-      });
+      throw new AttemptEnded(claimed.attempt);
     }
   }
 

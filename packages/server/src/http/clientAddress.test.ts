@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { clientAddress } from './clientAddress.js';
+import { canonicalAddress, clientAddress } from './clientAddress.js';
 
 const request = (peer: string, forwardedFor?: string) =>
   ({
@@ -28,5 +28,12 @@ describe('clientAddress', () => {
 
   it('is the proxy itself when it names nobody', () => {
     expect(clientAddress(request('127.0.0.1'), proxies)).toBe('127.0.0.1');
+  });
+
+  it('spells addresses one way: a dual-stack IPv4 peer and an IPv6 in capitals match their plain spelling', () => {
+    expect(canonicalAddress('::FFFF:10.0.0.1')).toBe('10.0.0.1');
+    expect(canonicalAddress('FE80::1')).toBe('fe80::1');
+    const proxies = new Set(['::FFFF:10.0.0.2'].map(canonicalAddress));
+    expect(clientAddress(request('::ffff:10.0.0.2', '198.51.100.7'), proxies)).toBe('198.51.100.7');
   });
 });

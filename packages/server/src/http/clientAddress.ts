@@ -1,8 +1,15 @@
 import type { IncomingMessage } from 'node:http';
 
-/** IPv4 clients of a dual-stack socket show as ::ffff:a.b.c.d; one spelling per client. */
-const plain = (address: string) =>
-  address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
+/**
+ * One spelling per address: IPv4 clients of a dual-stack socket show as
+ * ::ffff:a.b.c.d, and IPv6 is case-insensitive. Trusted proxies are spelled
+ * the same way (startServer), or a proxy given as ::FFFF:10.0.0.1 would never match.
+ */
+export const canonicalAddress = (address: string) => {
+  const lower = address.toLowerCase();
+  return lower.startsWith('::ffff:') && lower.includes('.') ? lower.slice('::ffff:'.length) : lower;
+};
+const plain = canonicalAddress;
 
 /**
  * The address a request came from: the socket's peer, or, when that peer is

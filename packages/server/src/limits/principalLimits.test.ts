@@ -1,5 +1,6 @@
 import { NexaError, type Principal } from '@nexa/core';
 import { describe, expect, it } from 'vitest';
+import { AttemptEnded } from '../auth/tokens.js';
 import type { AuditLog, AuditRecord } from '../services/audit.js';
 import { PrincipalLimits } from './principalLimits.js';
 
@@ -16,7 +17,8 @@ const forged = new NexaError('unauthorized', 'the token was not signed by this s
 describe('PrincipalLimits', () => {
   it('does not count a genuine task token whose attempt ended (its relay reconnecting as the task ends)', () => {
     const { limits, recorded } = limitsAt();
-    const ended = new NexaError('unauthorized', "the task's attempt 1 has ended");
+    const ended = new AttemptEnded(1);
+    expect(ended.message).toBe("the task's attempt 1 has ended");
     for (let i = 0; i < 50; i++) limits.authFailed('10.0.0.1', ended);
     expect(limits.authRefusal('10.0.0.1')).toBeNull();
     expect(recorded).toEqual([]);

@@ -1,4 +1,5 @@
 import { limits, type NexaError, type Principal } from '@nexa/core';
+import { AttemptEnded } from '../auth/tokens.js';
 import type { AuditLog } from '../services/audit.js';
 import { FailureBackoff, OncePer, RateLimited, WindowCounter } from './rateLimits.js';
 
@@ -82,7 +83,7 @@ export class PrincipalLimits {
    * genuine (its agent's relay reconnecting as the task ended), not counted.
    */
   authFailed(from: string | null, error: NexaError): void {
-    if (isAttemptEnded(error)) return;
+    if (error instanceof AttemptEnded) return;
     void this.audit.record({ action: 'auth.failed', actor: null, from, detail: error.message });
     if (from !== null) this.authFailures.fail(from);
   }
@@ -132,9 +133,4 @@ export class PrincipalLimits {
     }
     return error;
   }
-}
-
-/** The refusal of a genuine task token whose attempt has ended (auth/tokens.ts says it so). */
-function isAttemptEnded(error: NexaError): boolean {
-  return /^the task's attempt \d+ has ended$/.test(error.message);
 }
