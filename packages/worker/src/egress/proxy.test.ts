@@ -182,4 +182,26 @@ describe('the egress proxy', () => {
     await proxy.close();
     expect(readdirSync(elsewhere)).toEqual(['proxy.sock']);
   });
+
+  it('refuses an allowed name that resolves inside the worker (its loopback), by CONNECT and plain HTTP', async () => {
+    let hits = 0;
+    const server = createHttpServer((_req, res) => {
+      hits++;
+      res.end('inside');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+    const port = (server.address() as { port: number }).port;
+    // A name on the list (as a wildcard whose DNS someone else controls would be) that leads to 127.0.0.1.
+    const { proxy, refused } = await proxyAllowing([`localhost:${port}`]);
+    expect((await tunnel(proxy, `localhost:${port}`)).status).toBe('HTTP/1.1 502 Bad Gateway');
+    const plain = await viaProxy(proxy, `http://localhost:${port}/`);
+    expect(plain.status).toBe(502);
+    expect(plain.body).toContain("resolves to 127.0.0.1, inside the worker's own network");
+    expect(hits).toBe(0);
+    expect(refused.map((r) => `${r.host}:${r.port}`)).toEqual([`localhost:${port}`, `localhost:${port}`]);
+    // The address itself, named on the list, is reached: the operator meant it.
+    const { proxy: byAddress } = await proxyAllowing([`127.0.0.1:${port}`]);
+    expect((await viaProxy(byAddress, `http://127.0.0.1:${port}/`)).body).toBe('inside');
+  });
 });

@@ -9,6 +9,7 @@ import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { listenInCorner } from '../ownCorner.js';
 import { type Allowlist, canonicalHost } from './allowlist.js';
+import { publicLookup } from './publicLookup.js';
 
 /** A connection the proxy refused: what the task's `egress` event says. */
 export interface RefusedConnection {
@@ -23,6 +24,8 @@ export interface EgressProxy {
   /** Stops listening and cuts every connection, tunnels included. */
   close(): Promise<void>;
 }
+
+const isInternalRefusal = (error: Error) => (error as NodeJS.ErrnoException).code === 'EINTERNAL';
 
 /** Connections one task may hold open through the proxy at once (tunnels and requests). */
 export const MAX_CONNECTIONS = 256;
@@ -80,8 +83,8 @@ export async function startEgressProxy(options: {
     socket.once('close', () => open.delete(socket));
   };
   /** Reports a refusal; the answer's text, naming what was refused and why. */
-  const refusal = (host: string, port: number) => {
-    const reason = `not on the task's allowlist (${allowlist.entries.join(', ') || 'empty'})`;
+  const refusal = (host: string, port: number, why?: string) => {
+    const reason = why ?? `not on the task's allowlist (${allowlist.entries.join(', ') || 'empty'})`;
     options.refused({ host, port, reason });
     return `${host.includes(':') ? `[${host}]` : host}:${port} is ${reason}`;
   };
@@ -109,6 +112,7 @@ export async function startEgressProxy(options: {
     const upstream = httpRequest({
       host,
       port,
+      lookup: publicLookup,
       method: request.method,
       path: `${url.pathname}${url.search}`,
       headers: endToEnd(request.headers),
@@ -119,6 +123,7 @@ export async function startEgressProxy(options: {
       answered.pipe(response);
     });
     upstream.on('error', (error) => {
+      if (isInternalRefusal(error)) refusal(host, port, error.message);
       if (response.headersSent) response.destroy();
       else answer(502, `nexa egress proxy: ${host}:${port}: ${error.message}`);
     });
@@ -142,7 +147,7 @@ export async function startEgressProxy(options: {
       );
       return;
     }
-    const upstream: Socket = connect({ host, port });
+    const upstream: Socket = connect({ host, port, lookup: publicLookup });
     track(upstream);
     let established = false;
     upstream.once('connect', () => {
@@ -152,6 +157,7 @@ export async function startEgressProxy(options: {
       upstream.pipe(client).pipe(upstream);
     });
     upstream.on('error', (error) => {
+      if (isInternalRefusal(error)) refusal(host, port, error.message);
       if (!established) {
         client.end(
           `HTTP/1.1 502 Bad Gateway\r\nconnection: close\r\n\r\n${host}:${port}: ${error.message}\n`,
