@@ -197,11 +197,22 @@ describe('the egress proxy', () => {
     expect((await tunnel(proxy, `localhost:${port}`)).status).toBe('HTTP/1.1 502 Bad Gateway');
     const plain = await viaProxy(proxy, `http://localhost:${port}/`);
     expect(plain.status).toBe(502);
-    expect(plain.body).toContain("resolves to 127.0.0.1, inside the worker's own network");
+    expect(plain.body).toContain("resolves to 127.0.0.1, on the worker's own machine");
     expect(hits).toBe(0);
     expect(refused.map((r) => `${r.host}:${r.port}`)).toEqual([`localhost:${port}`, `localhost:${port}`]);
-    // The address itself, named on the list, is reached: the operator meant it.
+    // The address itself, named on the list, is reached: the operator meant it. So is a name the
+    // worker itself chose (its agents' provider, e.g. a gateway on localhost).
     const { proxy: byAddress } = await proxyAllowing([`127.0.0.1:${port}`]);
     expect((await viaProxy(byAddress, `http://127.0.0.1:${port}/`)).body).toBe('inside');
+    const dir = mkdtempSync(join(tmpdir(), 'nexa-egress-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const providers = await startEgressProxy({
+      path: join(dir, 'proxy.sock'),
+      allowlist: allowlist([`localhost:${port}`]),
+      refused: () => {},
+      trustedNames: ['localhost'],
+    });
+    cleanups.push(() => providers.close());
+    expect((await viaProxy(providers, `http://localhost:${port}/`)).body).toBe('inside');
   });
 });

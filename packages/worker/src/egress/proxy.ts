@@ -75,8 +75,13 @@ export async function startEgressProxy(options: {
   path: string;
   allowlist: Allowlist;
   refused: (connection: RefusedConnection) => void;
+  /** Host names the worker itself put on the list (its agents' provider): not held to publicLookup. */
+  trustedNames?: readonly string[];
 }): Promise<EgressProxy> {
   const { allowlist } = options;
+  const trusted = new Set((options.trustedNames ?? []).map(canonicalHost));
+  /** Names the worker itself chose resolve anywhere; every other name not to the worker's machine. */
+  const lookupFor = (host: string) => (trusted.has(host) ? {} : { lookup: publicLookup });
   const open = new Set<Duplex>();
   const track = (socket: Duplex) => {
     open.add(socket);
@@ -112,7 +117,7 @@ export async function startEgressProxy(options: {
     const upstream = httpRequest({
       host,
       port,
-      lookup: publicLookup,
+      ...lookupFor(host),
       method: request.method,
       path: `${url.pathname}${url.search}`,
       headers: endToEnd(request.headers),
@@ -147,7 +152,7 @@ export async function startEgressProxy(options: {
       );
       return;
     }
-    const upstream: Socket = connect({ host, port, lookup: publicLookup });
+    const upstream: Socket = connect({ host, port, ...lookupFor(host) });
     track(upstream);
     let established = false;
     upstream.once('connect', () => {

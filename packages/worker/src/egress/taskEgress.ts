@@ -40,11 +40,13 @@ export async function startTaskEgress(options: {
     return `the task's egress proxy cannot listen: the socket path ${path} is ${bytes} bytes, more than a unix socket's ${MAX_SOCKET_PATH_BYTES} (give the worker a shorter --data-dir)`;
   }
   writeEgressBridge(options.workdir);
-  const allowed = [...new Set([...providerHosts(options.agent, options.agentEnv), ...options.allowHosts])];
+  const providers = providerHosts(options.agent, options.agentEnv);
+  const allowed = [...new Set([...providers, ...options.allowHosts])];
   const reported = new Set<string>();
   const proxy = await startEgressProxy({
     path,
     allowlist: allowlist(allowed),
+    trustedNames: providers.map((entry) => entry.replace(/:\d+$/, '')),
     refused(connection) {
       const key = `${connection.host}:${connection.port}`;
       if (reported.has(key) || reported.size >= REFUSALS_REPORTED) return;
