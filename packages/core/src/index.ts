@@ -7,6 +7,7 @@ export * from './ids.js';
 export * from './labels.js';
 export * from './limits.js';
 export * from './policy.js';
+export * from './redaction.js';
 export * from './schemas/index.js';
 export * from './taskState.js';
 export * from './text.js';

@@ -1,7 +1,7 @@
 import type { TaskEvent, TaskEventBody } from '@nexa/core';
+import { Redactor, type StreamRedactor } from '@nexa/core';
 import type { EventSink } from './agents/index.js';
 import { EventSpool } from './eventSpool.js';
-import { Redactor, type StreamRedactor } from './redact.js';
 
 export interface EventBatch {
   taskId: string;

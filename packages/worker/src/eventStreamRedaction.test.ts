@@ -1,7 +1,7 @@
 import type { TaskEvent } from '@nexa/core';
+import { Redactor } from '@nexa/core';
 import { describe, expect, it } from 'vitest';
 import { type EventBatch, TaskEventStream } from './eventStream.js';
-import { Redactor } from './redact.js';
 
 function redactingStream() {
   const sent: TaskEvent[] = [];

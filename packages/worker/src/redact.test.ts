@@ -1,5 +1,6 @@
+import { MIN_SECRET_LENGTH, Redactor } from '@nexa/core';
 import { describe, expect, it } from 'vitest';
-import { MIN_SECRET_LENGTH, Redactor, secretsOf } from './redact.js';
+import { secretsOf } from './redact.js';
 
 /** Feeds the chunks through one stream and returns everything it let out. */
 function throughStream(redactor: Redactor, chunks: string[]): string {

@@ -2,6 +2,7 @@ import {
   type Assignment,
   agentKind,
   formatDuration,
+  Redactor,
   type SandboxName,
   type TaskStatus,
   type ThreadMessage,
@@ -18,7 +19,7 @@ import { startTaskEgress, type TaskEgress } from './egress/taskEgress.js';
 import type { TaskEventStream } from './eventStream.js';
 import { FollowUpInbox } from './followUps.js';
 import { ownDir } from './ownCorner.js';
-import { Redactor, secretsOf } from './redact.js';
+import { secretsOf } from './redact.js';
 import { chooseSandbox, type Sandbox, type SandboxNetwork, WORKDIR_IN_SANDBOX } from './sandbox/index.js';
 import { taskEnv } from './taskEnv.js';
 import { startTaskNexa, type TaskNexa } from './taskNexa.js';

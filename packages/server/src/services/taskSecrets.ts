@@ -1,22 +1,9 @@
-import type { TaskEvent } from '@nexa/core';
+import { Redactor, type TaskEvent } from '@nexa/core';
 import type { SecretStore } from './secrets.js';
 import type { TaskService } from './tasks.js';
 
-/** Shorter values are not redacted (as on the worker): every "x" would become a redaction. */
-const MIN_REDACTED_LENGTH = 4;
 /** How many tasks' secret values are kept in memory (oldest forgotten first; read again when needed). */
 const REMEMBERED_TASKS = 10_000;
-
-interface Named {
-  name: string;
-  value: string;
-}
-
-/** A task's secrets as one pattern of literal values, longest first, replaced in one pass. */
-interface Redaction {
-  pattern: RegExp;
-  names: Map<string, string>;
-}
 
 /** What a task names of the secret store, as the append path has it from its task row. */
 export interface TaskWithSecrets {
@@ -33,7 +20,8 @@ export interface TaskWithSecrets {
  * secret never reach here.
  */
 export class TaskSecrets {
-  private readonly remembered = new Map<string, Redaction | null>();
+  /** By task: its secrets' redactor (the worker's own, from core), or null when it has none to redact. */
+  private readonly remembered = new Map<string, Redactor | null>();
 
   constructor(
     private readonly store: SecretStore,
@@ -42,12 +30,9 @@ export class TaskSecrets {
 
   /** The values an assignment carries (none: the task names no secret); its events are redacted of them. */
   remember(taskId: string, values: Readonly<Record<string, string>>): void {
-    const named = Object.entries(values)
-      .map(([name, value]) => ({ name, value }))
-      .filter((secret) => secret.value.length >= MIN_REDACTED_LENGTH)
-      .sort((a, b) => b.value.length - a.value.length); // at one place the longest wins
+    const redactor = new Redactor(Object.entries(values).map(([name, value]) => ({ name, value })));
     this.remembered.delete(taskId);
-    this.remembered.set(taskId, redaction(named));
+    this.remembered.set(taskId, redactor.active ? redactor : null);
     if (this.remembered.size > REMEMBERED_TASKS) {
       const oldest = this.remembered.keys().next().value;
       if (oldest !== undefined) this.remembered.delete(oldest);
@@ -62,7 +47,7 @@ export class TaskSecrets {
   async redactEvents(task: TaskWithSecrets, events: TaskEvent[]): Promise<TaskEvent[]> {
     const secrets = await this.of(task);
     if (!secrets) return events;
-    return events.map((event) => redactDeep(event, secrets));
+    return events.map((event) => secrets.redactDeep(event));
   }
 
   /**
@@ -77,15 +62,15 @@ export class TaskSecrets {
   /** Anything else a task token writes (a question, a key's JSON value): every string in it redacted. */
   redactWritten<T>(taskId: string, value: T): T | Promise<T> {
     const secrets = this.remembered.get(taskId);
-    if (secrets !== undefined) return secrets ? redactDeep(value, secrets) : value;
+    if (secrets !== undefined) return secrets ? secrets.redactDeep(value) : value;
     return this.tasks.row(taskId).then(async (task) => {
       const read = task ? await this.of(task) : null;
-      return read ? redactDeep(value, read) : value;
+      return read ? read.redactDeep(value) : value;
     });
   }
 
   /** From memory, or (after a restart) read again from the store. */
-  private async of(task: TaskWithSecrets): Promise<Redaction | null> {
+  private async of(task: TaskWithSecrets): Promise<Redactor | null> {
     const known = this.remembered.get(task.id);
     if (known !== undefined) return known;
     this.remember(
@@ -94,28 +79,4 @@ export class TaskSecrets {
     );
     return this.remembered.get(task.id) ?? null;
   }
-}
-
-function redaction(secrets: readonly Named[]): Redaction | null {
-  if (secrets.length === 0) return null;
-  const escaped = secrets.map(({ value }) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  return {
-    pattern: new RegExp(escaped.join('|'), 'g'),
-    names: new Map(secrets.map(({ name, value }) => [value, name])),
-  };
-}
-
-function redact(text: string, { pattern, names }: Redaction): string {
-  return text.replace(pattern, (value) => `[redacted:${names.get(value) ?? 'secret'}]`);
-}
-
-function redactDeep<T>(value: T, secrets: Redaction): T {
-  if (typeof value === 'string') return redact(value, secrets) as T;
-  if (Array.isArray(value)) return value.map((item) => redactDeep(item, secrets)) as T;
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, redactDeep(item, secrets)]),
-    ) as T;
-  }
-  return value;
 }
